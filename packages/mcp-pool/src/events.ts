@@ -1,0 +1,50 @@
+/** Events emitted by the manager, so an exporter needs no patching. */
+
+import { EventEmitter } from "node:events";
+
+export interface ManagerEvents {
+  clientCreated: { server: string; sessionId: string | undefined };
+  clientDestroyed: { server: string; sessionId: string | undefined; reason: string };
+  /** A call got its slot and is about to be sent. `waitMs`: time spent waiting for the slot. */
+  callStart: { server: string; tool: string; sessionId: string | undefined; waitMs: number };
+  /** A call ended; `outcome` is `ok` or the error code. */
+  callEnd: {
+    server: string;
+    tool: string;
+    sessionId: string | undefined;
+    outcome: "ok" | string;
+    durationMs: number;
+  };
+  /** The server's tool catalog was (re)loaded. */
+  catalogLoaded: { server: string; version: number; tools: number };
+  /** Something went wrong that no caller sees (a client failed to close, a refresh failed...). */
+  warning: { server: string | undefined; message: string; error?: unknown };
+}
+
+type Listener<T> = (event: T) => void;
+
+/** A node EventEmitter with typed event names and payloads. */
+export class TypedEmitter<Events extends object> {
+  readonly #emitter = new EventEmitter();
+
+  on<K extends keyof Events & string>(event: K, listener: Listener<Events[K]>): this {
+    this.#emitter.on(event, listener);
+    return this;
+  }
+
+  off<K extends keyof Events & string>(event: K, listener: Listener<Events[K]>): this {
+    this.#emitter.off(event, listener);
+    return this;
+  }
+
+  protected emit<K extends keyof Events & string>(event: K, payload: Events[K]): void {
+    // A throwing listener must not break the pool's bookkeeping.
+    for (const listener of this.#emitter.listeners(event)) {
+      try {
+        (listener as Listener<Events[K]>)(payload);
+      } catch {
+        /* listeners' own errors are theirs */
+      }
+    }
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * mcp-pool: share a small, bounded set of MCP client connections among many
+ * chat agents. This file is the public API; everything else is internal.
+ */
+
+// The manager
+export { PooledMCPServerManager } from "./manager.js";
+export type {
+  ManagerOptions,
+  CallToolOptions,
+  WithClientOptions,
+  ToolCallResult,
+  ProgressUpdate,
+  CloseOptions,
+} from "./manager.js";
+
+// Configuration
+export { parseConfig, loadConfigFile, expandEnv } from "./config.js";
+export type { McpServersJson } from "./config.js";
+export type {
+  ManagerConfig,
+  ServerConfig,
+  StdioServerConfig,
+  HttpServerConfig,
+  PoolOptions,
+  CircuitOptions,
+  Sharing,
+  ToolFilter,
+} from "./types.js";
+
+// Tool catalog
+export { toOpenAITools } from "./openai-tools.js";
+export type { OpenAIFunctionTool } from "./openai-tools.js";
+export { qualifyToolName } from "./tool-names.js";
+export type { CatalogTool, ToolAnnotations, ToolListing } from "./types.js";
+
+// Stats and events
+export type { ManagerStats, ServerStats, CircuitState } from "./stats.js";
+export type { ManagerEvents } from "./events.js";
+
+// Errors
+export {
+  McpPoolError,
+  ConfigError,
+  PoolBusyError,
+  PoolTimeoutError,
+  ServerUnavailableError,
+  ToolNotFoundError,
+  ToolCallTimeoutError,
+  ToolCallError,
+  ConnectionLostError,
+  CallCancelledError,
+  ManagerClosedError,
+} from "./errors.js";
+export type { McpPoolErrorCode, ToolResultContent } from "./errors.js";

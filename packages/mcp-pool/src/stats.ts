@@ -1,0 +1,32 @@
+/** Shapes of `PooledMCPServerManager.stats()`. */
+
+import type { Sharing } from "./types.js";
+
+export type CircuitState = "closed" | "open" | "half-open";
+
+export interface ServerStats {
+  server: string;
+  sharing: Sharing;
+  /** Clients connected or connecting (shared pool, or all dedicated clients). */
+  clientsOpen: number;
+  /** Open clients with no call in flight. */
+  clientsIdle: number;
+  /** Dedicated clients of `per-session` servers (0 for shared servers). */
+  sessionClients: number;
+  callsInFlight: number;
+  /** Callers waiting for a slot. */
+  waiting: number;
+  clientsCreated: number;
+  clientsDestroyed: number;
+  callsOk: number;
+  /** Failed calls by error code (`tool_error`, `tool_timeout`, ...). */
+  callsFailed: Record<string, number>;
+  circuit: CircuitState;
+  /** Bumped on every catalog (re)load; 0 = never loaded. */
+  catalogVersion: number;
+}
+
+export interface ManagerStats {
+  closed: boolean;
+  servers: ServerStats[];
+}
