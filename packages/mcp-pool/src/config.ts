@@ -1,0 +1,403 @@
+/**
+ * Reads the `mcpServers` JSON that desktop MCP clients use, plus our own
+ * optional keys, into a ManagerConfig with every default filled in.
+ * Every problem is collected, so one ConfigError lists them all.
+ */
+
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+import type {
+  CircuitOptions,
+  HttpServerConfig,
+  ManagerConfig,
+  PoolOptions,
+  ServerConfig,
+  Sharing,
+  StdioServerConfig,
+  ToolFilter,
+} from "./types.js";
+
+/** The largest delay Node's timers accept; longer ones fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+const MAX_COUNT = 1_000_000;
+
+const POOL_DEFAULTS: PoolOptions = {
+  minConnections: 0,
+  maxConnections: 4,
+  maxCallsPerConnection: 16,
+  maxWaiting: 1000,
+  acquireTimeoutMs: 30_000,
+  idleTimeoutMs: 300_000,
+  validateAfterIdleMs: 30_000,
+};
+/** Per-session servers hold one client per user session, so their bound is larger. */
+const PER_SESSION_MAX_CONNECTIONS = 256;
+
+const CIRCUIT_DEFAULTS: CircuitOptions = { failureThreshold: 3, baseBackoffMs: 1000, maxBackoffMs: 30_000 };
+
+const SERVER_DEFAULTS = {
+  maxCallsPerSession: 4,
+  callTimeoutMs: 60_000,
+  maxTotalTimeoutMs: 600_000,
+  killTimeoutMs: 2000,
+};
+
+const int = (min: number, max: number) => z.int().min(min).max(max).optional();
+const stringMap = z.record(z.string(), z.string()).optional();
+const patterns = z.array(z.string().min(1)).optional();
+
+// Our own objects are strict: a misspelt key there is a mistake, not another client's key.
+const poolSchema = z.strictObject({
+  minConnections: int(0, MAX_COUNT),
+  maxConnections: int(1, MAX_COUNT),
+  maxCallsPerConnection: int(1, MAX_COUNT),
+  maxWaiting: int(0, MAX_COUNT),
+  acquireTimeoutMs: int(1, MAX_TIMER_MS),
+  idleTimeoutMs: int(1, MAX_TIMER_MS),
+  validateAfterIdleMs: int(0, MAX_TIMER_MS),
+});
+
+const circuitSchema = z.strictObject({
+  failureThreshold: int(1, MAX_COUNT),
+  baseBackoffMs: int(1, MAX_TIMER_MS),
+  maxBackoffMs: int(1, MAX_TIMER_MS),
+});
+
+// The entry itself is loose: desktop clients write keys of their own (`disabled`, `alwaysAllow`, ...).
+const serverEntrySchema = z.looseObject({
+  type: z.enum(["stdio", "http", "streamable-http", "sse"]).optional(),
+  command: z.string().min(1).optional(),
+  args: z.array(z.string()).optional(),
+  env: stringMap,
+  cwd: z.string().min(1).optional(),
+  url: z.string().min(1).optional(),
+  headers: stringMap,
+  transport: z.enum(["streamable-http", "sse"]).optional(),
+  disabled: z.boolean().optional(),
+  sharing: z.enum(["shared", "per-session"]).optional(),
+  pool: poolSchema.optional(),
+  circuit: circuitSchema.optional(),
+  maxCallsPerSession: int(1, MAX_COUNT),
+  callTimeoutMs: int(1, MAX_TIMER_MS),
+  maxTotalTimeoutMs: int(1, MAX_TIMER_MS),
+  killTimeoutMs: int(0, MAX_TIMER_MS),
+  tools: z.strictObject({ allow: patterns, deny: patterns }).optional(),
+});
+
+/** One entry of `mcpServers`, as written in the JSON file. */
+export type RawServerEntry = z.input<typeof serverEntrySchema>;
+type ServerEntry = z.output<typeof serverEntrySchema>;
+
+/** The raw configuration: the `mcpServers` JSON of desktop MCP clients. */
+export interface McpServersJson {
+  mcpServers: Record<string, RawServerEntry>;
+}
+
+export interface ParseConfigOptions {
+  /** Source of `${VAR}` values (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Directory a relative `cwd` is resolved against (default process.cwd()). */
+  baseDir?: string;
+}
+
+interface Problem {
+  server: string | undefined;
+  path: string;
+  message: string;
+}
+
+/** Validates raw `mcpServers` JSON and fills every default. Throws ConfigError listing every problem. */
+export function parseConfig(json: unknown, options: ParseConfigOptions = {}): ManagerConfig {
+  const problems: Problem[] = [];
+  const entries = readServerEntries(json, problems);
+  const reader = new EntryReader(options.env ?? process.env, options.baseDir ?? process.cwd(), problems);
+  const servers: ServerConfig[] = [];
+  for (const [name, raw] of entries) {
+    const server = reader.read(name, raw);
+    if (server) servers.push(server);
+  }
+  if (problems.length > 0) throw toConfigError(problems);
+  return { servers };
+}
+
+/** Reads a JSON config file; a relative `cwd` in it is resolved against the file's directory. */
+export async function loadConfigFile(
+  path: string,
+  options: { env?: Record<string, string | undefined> } = {},
+): Promise<ManagerConfig> {
+  const fullPath = resolve(path);
+  let json: unknown;
+  try {
+    const text = await readFile(fullPath, "utf8");
+    json = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? `not valid JSON (${error.message})` : `cannot be read (${String(error)})`;
+    throw new ConfigError(`${path}: ${reason}`, { cause: error });
+  }
+  try {
+    return parseConfig(json, { ...options, baseDir: dirname(fullPath) });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError(`${path}: ${error.message}`, { path: error.path, server: error.server });
+  }
+}
+
+const VARIABLE_REFERENCE = /\$\{([^}]*)\}/g;
+const VARIABLE_BODY = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
+
+/**
+ * Expands `${NAME}` and `${NAME:-default}` (default when unset or empty, as in
+ * the shell). `$NAME` without braces is left alone. Throws ConfigError for an
+ * unset variable without default or a malformed reference.
+ */
+export function expandEnv(value: string, env: Record<string, string | undefined> = process.env): string {
+  return value.replace(VARIABLE_REFERENCE, (reference: string, body: string) => {
+    const match = VARIABLE_BODY.exec(body);
+    if (!match) {
+      throw new ConfigError(`malformed variable reference "${reference}" (write \${NAME} or \${NAME:-default})`);
+    }
+    const [, name = "", fallback] = match;
+    const found = env[name];
+    if (fallback !== undefined) return found ? found : fallback;
+    if (found === undefined) {
+      throw new ConfigError(`environment variable ${name} is not set (write \${${name}:-default} to give a default)`);
+    }
+    return found;
+  });
+}
+
+function readServerEntries(json: unknown, problems: Problem[]): [string, unknown][] {
+  const fail = (path: string, message: string): [string, unknown][] => {
+    problems.push({ server: undefined, path, message });
+    return [];
+  };
+  if (!isPlainObject(json)) return fail("", `the config must be a JSON object with "mcpServers" (got ${describe(json)})`);
+  const servers = json["mcpServers"];
+  if (servers === undefined) {
+    const hint = "servers" in json ? ` (this looks like VS Code's "servers"; rename the key to "mcpServers")` : "";
+    return fail("mcpServers", `is missing${hint}`);
+  }
+  if (!isPlainObject(servers)) return fail("mcpServers", `must be an object of servers by name (got ${describe(servers)})`);
+  return Object.entries(servers);
+}
+
+/** Turns one raw entry into a ServerConfig, recording problems instead of throwing. */
+class EntryReader {
+  constructor(
+    private readonly env: Record<string, string | undefined>,
+    private readonly baseDir: string,
+    private readonly problems: Problem[],
+  ) {}
+
+  read(name: string, raw: unknown): ServerConfig | undefined {
+    const at = (key?: string) => keyPath(["mcpServers", name, ...(key === undefined ? [] : [key])]);
+    if (name === "") return this.report(name, at(), "a server name must not be empty");
+    if (isPlainObject(raw) && raw["disabled"] === true) return undefined;
+    const parsed = serverEntrySchema.safeParse(raw, { reportInput: true });
+    if (!parsed.success) {
+      for (const issue of firstIssuePerPath(parsed.error.issues)) {
+        this.report(name, keyPath(["mcpServers", name, ...issue.path]), describeIssue(issue));
+      }
+      return undefined;
+    }
+    const entry = parsed.data;
+    const before = this.problems.length;
+    const common = this.readCommon(name, entry);
+    const server = this.readTransport(name, entry, common);
+    return this.problems.length === before ? server : undefined;
+  }
+
+  private readTransport(name: string, entry: ServerEntry, common: CommonConfig): ServerConfig | undefined {
+    const at = (key: string) => keyPath(["mcpServers", name, key]);
+    const { command, url, type } = entry;
+    if (command === undefined && url === undefined) {
+      return this.report(name, keyPath(["mcpServers", name]), `needs "command" (a stdio server) or "url" (an HTTP server)`);
+    }
+    if (command !== undefined && url !== undefined) {
+      return this.report(name, keyPath(["mcpServers", name]), `has both "command" and "url"; keep one`);
+    }
+    if (command !== undefined) {
+      if (type !== undefined && type !== "stdio") return this.report(name, at("type"), `is "${type}" but the entry has "command"`);
+      return this.readStdio(name, command, entry, common);
+    }
+    if (type === "stdio") return this.report(name, at("type"), `is "stdio" but the entry has "url"`);
+    const transportOfType = type === "sse" || type === "streamable-http" ? type : undefined;
+    if (entry.transport && transportOfType && entry.transport !== transportOfType) {
+      return this.report(name, at("transport"), `is "${entry.transport}" but "type" is "${type}"`);
+    }
+    return this.readHttp(name, url ?? "", entry.transport ?? transportOfType ?? "auto", entry, common);
+  }
+
+  private readStdio(name: string, command: string, entry: ServerEntry, common: CommonConfig): StdioServerConfig {
+    const cwd = entry.cwd === undefined ? undefined : this.expand(name, ["cwd"], entry.cwd);
+    return {
+      ...common,
+      type: "stdio",
+      command: this.expand(name, ["command"], command),
+      args: (entry.args ?? []).map((arg, index) => this.expand(name, ["args", index], arg)),
+      env: this.expandValues(name, "env", entry.env),
+      cwd: cwd === undefined ? undefined : resolve(this.baseDir, cwd),
+    };
+  }
+
+  private readHttp(
+    name: string,
+    rawUrl: string,
+    transport: HttpServerConfig["transport"],
+    entry: ServerEntry,
+    common: CommonConfig,
+  ): HttpServerConfig {
+    const before = this.problems.length;
+    const url = this.expand(name, ["url"], rawUrl);
+    if (this.problems.length === before && !isHttpUrl(url)) {
+      // The raw value is shown, not the expanded one: it may carry a secret.
+      this.report(name, keyPath(["mcpServers", name, "url"]), `must be an http:// or https:// URL (got ${describe(rawUrl)})`);
+    }
+    return { ...common, type: "http", url, headers: this.expandValues(name, "headers", entry.headers), transport };
+  }
+
+  private readCommon(name: string, entry: ServerEntry): CommonConfig {
+    const sharing: Sharing = entry.sharing ?? "shared";
+    const maxConnections = sharing === "per-session" ? PER_SESSION_MAX_CONNECTIONS : POOL_DEFAULTS.maxConnections;
+    const pool: PoolOptions = { ...POOL_DEFAULTS, maxConnections, ...definedOnly(entry.pool ?? {}) };
+    const circuit: CircuitOptions = { ...CIRCUIT_DEFAULTS, ...definedOnly(entry.circuit ?? {}) };
+    const limits = { ...SERVER_DEFAULTS, ...definedOnly(pickLimits(entry)) };
+    const tools: ToolFilter = definedOnly({ allow: entry.tools?.allow, deny: entry.tools?.deny });
+    this.checkOrder(name, ["pool", "minConnections"], pool.minConnections, "<=", ["pool.maxConnections", pool.maxConnections]);
+    this.checkOrder(name, ["circuit", "maxBackoffMs"], circuit.maxBackoffMs, ">=", ["circuit.baseBackoffMs", circuit.baseBackoffMs]);
+    this.checkOrder(name, ["maxTotalTimeoutMs"], limits.maxTotalTimeoutMs, ">=", ["callTimeoutMs", limits.callTimeoutMs]);
+    if (sharing === "per-session" && pool.minConnections > 0) {
+      const path = keyPath(["mcpServers", name, "pool", "minConnections"]);
+      this.report(name, path, `must be 0 when "sharing" is "per-session": its clients belong to sessions (got ${pool.minConnections})`);
+    }
+    return { name, sharing, pool, circuit, ...limits, tools };
+  }
+
+  private checkOrder(
+    name: string,
+    path: (string | number)[],
+    value: number,
+    relation: "<=" | ">=",
+    [otherKey, other]: [string, number],
+  ): void {
+    const ok = relation === "<=" ? value <= other : value >= other;
+    if (!ok) this.report(name, keyPath(["mcpServers", name, ...path]), `must be ${relation} ${otherKey} (${other}) (got ${value})`);
+  }
+
+  private expandValues(name: string, key: string, values: Record<string, string> | undefined): Record<string, string> {
+    const expanded: Record<string, string> = {};
+    for (const [field, value] of Object.entries(values ?? {})) expanded[field] = this.expand(name, [key, field], value);
+    return expanded;
+  }
+
+  private expand(name: string, path: (string | number)[], value: string): string {
+    try {
+      return expandEnv(value, this.env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.report(name, keyPath(["mcpServers", name, ...path]), error.message);
+      return value;
+    }
+  }
+
+  private report(server: string, path: string, message: string): undefined {
+    this.problems.push({ server, path, message });
+    return undefined;
+  }
+}
+
+type CommonConfig = Omit<StdioServerConfig, "type" | "command" | "args" | "env" | "cwd">;
+
+function pickLimits(entry: ServerEntry) {
+  const { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, killTimeoutMs } = entry;
+  return { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, killTimeoutMs };
+}
+
+/** Drops undefined values so that spreading the result keeps the defaults. */
+function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
+
+function toConfigError(problems: Problem[]): ConfigError {
+  const [first] = problems;
+  const lines = problems.map((p) => (p.path === "" ? p.message : `${p.path}: ${p.message}`));
+  const message =
+    problems.length === 1 ? (lines[0] ?? "") : `${problems.length} problems in the MCP config:\n  ${lines.join("\n  ")}`;
+  return new ConfigError(message, { path: first?.path ?? "", server: first?.server });
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** Zod reports some values twice (e.g. too big for the type and for our bound); keep the first. */
+function firstIssuePerPath(issues: readonly Issue[]): Issue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = JSON.stringify(issue.path);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function describeIssue(issue: Issue): string {
+  const got = `(got ${describe(issue.input)})`;
+  switch (issue.code) {
+    case "invalid_type":
+      return `must be ${article(issue.expected)} ${got}`;
+    case "too_small":
+      if (issue.origin === "string") return "must not be empty";
+      return `must be an integer >= ${String(issue.minimum)} ${got}`;
+    case "too_big":
+      return `must be an integer <= ${String(issue.maximum)} ${got}`;
+    case "invalid_value":
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")} ${got}`;
+    case "unrecognized_keys":
+      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+    default:
+      return issue.message;
+  }
+}
+
+function article(expected: string): string {
+  const names: Record<string, string> = {
+    int: "an integer",
+    number: "an integer",
+    string: "a string",
+    boolean: "true or false",
+    object: "an object",
+    array: "a list",
+    record: "an object",
+  };
+  return names[expected] ?? expected;
+}
+
+/** A short, printable form of a bad value. */
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** `mcpServers.crm.pool.maxConnections`; keys that are not identifiers are quoted, list indexes bracketed. */
+function keyPath(parts: readonly PropertyKey[]): string {
+  return parts.reduce<string>((path, part) => {
+    if (typeof part === "number") return `${path}[${part}]`;
+    const key = String(part);
+    if (/^[A-Za-z0-9_-]+$/.test(key)) return path === "" ? key : `${path}.${key}`;
+    return `${path}[${JSON.stringify(key)}]`;
+  }, "");
+}
+
+function isHttpUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const { protocol } = new URL(value);
+  return protocol === "http:" || protocol === "https:";
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
