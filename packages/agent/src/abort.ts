@@ -1,0 +1,49 @@
+/** Small AbortSignal helpers for a turn. */
+
+import { TurnCancelledError } from "./turn-errors.js";
+
+/**
+ * Settles like `promise`, or rejects with TurnCancelledError as soon as the
+ * signal fires, so a provider that ignores the signal cannot hold the turn.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(new TurnCancelledError());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new TurnCancelledError());
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/**
+ * A turn's own controller, aborted by the caller's signal and also when the
+ * turn is abandoned (the consumer stopped iterating), so nothing stays in flight.
+ */
+export class TurnAbort {
+  readonly #controller = new AbortController();
+  readonly #external: AbortSignal | undefined;
+  readonly #forward = () => this.#controller.abort();
+
+  constructor(external: AbortSignal | undefined) {
+    this.#external = external;
+    if (external?.aborted) this.#controller.abort();
+    else external?.addEventListener("abort", this.#forward, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  throwIfAborted(): void {
+    if (this.signal.aborted) throw new TurnCancelledError();
+  }
+
+  /** Ends the turn: stops whatever is still in flight and unhooks from the caller's signal. */
+  dispose(): void {
+    this.#external?.removeEventListener("abort", this.#forward);
+    this.#controller.abort();
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * One agent per user session: its own conversations (by chat id, in the
+ * store under its owner) and a view on the shared tools. It holds no
+ * connection and no catalog copy; an idle agent is a few small fields.
+ */
+
+import type { ToolFilter } from "mcp-pool";
+import type { AgentEvent } from "./events.js";
+import type { ToolProvider } from "./tools.js";
+import type { ConversationStore } from "./conversation-store.js";
+import type { LlmSettings } from "./llm-settings.js";
+import { InMemoryConversationStore } from "./conversation-store.js";
+import { DEFAULT_HISTORY_MAX_CHARS } from "./history-budget.js";
+import { DEFAULT_TOOL_RESULT_MAX_CHARS } from "./tool-output.js";
+import { TurnAbort } from "./abort.js";
+import { TurnQueue } from "./turn-queue.js";
+import { openAIClientFor } from "./llm-client.js";
+import { runLlmTurn } from "./llm-turn.js";
+import { runToolConsole } from "./tool-console.js";
+import { BadRequestError, errorEventFor } from "./turn-errors.js";
+
+export const DEFAULT_SYSTEM_PROMPT =
+  "You are a helpful assistant. Use the tools when they help answer the question. Answer concisely.";
+export const DEFAULT_MAX_STEPS = 8;
+
+/** What the agent reports that no caller sees (a store that failed to save...). */
+export interface AgentLogger {
+  warn(message: string, details?: Record<string, unknown>): void;
+  debug(message: string, details?: Record<string, unknown>): void;
+}
+
+export interface AgentOptions {
+  sessionId: string;
+  /** The user; conversations are stored under (owner, chatId). */
+  owner: string;
+  tools: ToolProvider;
+  /** null or absent: no model, the agent is the offline tool console. */
+  llm?: LlmSettings | null;
+  /** Default: a new InMemoryConversationStore (a server passes one store shared by all agents). */
+  memory?: ConversationStore;
+  systemPrompt?: string;
+  /** Model calls per turn, tool rounds included (default 8). */
+  maxSteps?: number;
+  /** This agent's view of the shared catalog. */
+  toolFilter?: ToolFilter;
+  /** A tool result longer than this is cut for the model (default 16000 chars). */
+  toolResultMaxChars?: number;
+  /** History sent to the model, system prompt excluded (default 60000 chars, about 15k tokens). */
+  historyMaxChars?: number;
+  logger?: AgentLogger;
+}
+
+export interface AskOptions {
+  /** Cancels the turn: stops the model stream and the tool calls in flight. */
+  signal?: AbortSignal;
+}
+
+export interface Agent {
+  readonly sessionId: string;
+  readonly owner: string;
+  /**
+   * Answers a question in one chat. Never throws: yields delta, tool_call and
+   * tool_result events, and ends with exactly one `answer` or `error` event.
+   */
+  ask(chatId: string, question: string, options?: AskOptions): AsyncIterable<AgentEvent>;
+}
+
+export function createAgent(options: AgentOptions): Agent {
+  return new SessionAgent(options);
+}
+
+class SessionAgent implements Agent {
+  readonly sessionId: string;
+  readonly owner: string;
+  readonly #options: AgentOptions;
+  readonly #memory: ConversationStore;
+  readonly #queue = new TurnQueue();
+
+  constructor(options: AgentOptions) {
+    requireText(options.sessionId, "sessionId");
+    requireText(options.owner, "owner");
+    for (const key of ["maxSteps", "toolResultMaxChars", "historyMaxChars"] as const) {
+      const value = options[key];
+      if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+        throw new RangeError(`createAgent: ${key} must be a positive integer, got ${value}`);
+      }
+    }
+    this.sessionId = options.sessionId;
+    this.owner = options.owner;
+    this.#options = options;
+    this.#memory = options.memory ?? new InMemoryConversationStore();
+  }
+
+  async *ask(chatId: string, question: string, options: AskOptions = {}): AsyncGenerator<AgentEvent, void> {
+    const turn = new TurnAbort(options.signal);
+    let leave: (() => void) | undefined;
+    try {
+      if (typeof chatId !== "string" || chatId === "") throw new BadRequestError("chat_id must be a non-empty string");
+      if (typeof question !== "string" || question.trim() === "") throw new BadRequestError("The question is empty");
+      leave = await this.#queue.enter(chatId, turn.signal);
+      yield* this.#turn(chatId, question, turn);
+    } catch (error) {
+      const event = errorEventFor(chatId, error, turn.signal);
+      if (event.code === "internal") this.#options.logger?.warn("agent turn failed", { chatId, error });
+      yield event;
+    } finally {
+      leave?.();
+      turn.dispose();
+    }
+  }
+
+  async *#turn(chatId: string, question: string, turn: TurnAbort): AsyncGenerator<AgentEvent, void> {
+    const o = this.#options;
+    const common = {
+      tools: o.tools,
+      toolFilter: o.toolFilter,
+      sessionId: this.sessionId,
+      chatId,
+      signal: turn.signal,
+    };
+    const toolResultMaxChars = o.toolResultMaxChars ?? DEFAULT_TOOL_RESULT_MAX_CHARS;
+    if (!o.llm) {
+      yield* runToolConsole(question, { ...common, maxResultChars: toolResultMaxChars });
+      return;
+    }
+    const history = await this.#memory.load(this.owner, chatId);
+    const asked = { role: "user" as const, content: question };
+    // Stored first: a failed or cancelled turn still shows what was asked.
+    await this.#memory.append(this.owner, chatId, [asked]);
+    turn.throwIfAborted();
+    yield* runLlmTurn({
+      ...common,
+      client: openAIClientFor(o.llm),
+      settings: o.llm,
+      systemPrompt: o.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
+      maxSteps: o.maxSteps ?? DEFAULT_MAX_STEPS,
+      toolResultMaxChars,
+      historyMaxChars: o.historyMaxChars ?? DEFAULT_HISTORY_MAX_CHARS,
+      history: [...history, asked],
+      record: (messages) => this.#memory.append(this.owner, chatId, messages),
+    });
+  }
+}
+
+function requireText(value: unknown, name: string): void {
+  if (typeof value !== "string" || value === "") throw new TypeError(`createAgent: ${name} must be a non-empty string`);
+}

@@ -1,0 +1,28 @@
+/**
+ * @mcp-pool/agent: one isolated agent per user session, with its own
+ * conversation memory, borrowing tools from a shared PooledMCPServerManager.
+ */
+
+export { createAgent, DEFAULT_MAX_STEPS, DEFAULT_SYSTEM_PROMPT } from "./agent.js";
+export type { Agent, AgentOptions, AskOptions, AgentLogger } from "./agent.js";
+
+export { llmSettingsFromEnv, DEFAULT_MODEL } from "./llm-settings.js";
+export type { LlmSettings } from "./llm-settings.js";
+
+export { InMemoryConversationStore } from "./conversation-store.js";
+export type { ConversationStore, InMemoryConversationStoreOptions } from "./conversation-store.js";
+export type { ChatMessage, UserMessage, AssistantMessage, ToolMessage, StoredToolCall } from "./messages.js";
+
+export { fitHistory, DEFAULT_HISTORY_MAX_CHARS } from "./history-budget.js";
+export { DEFAULT_TOOL_RESULT_MAX_CHARS } from "./tool-output.js";
+
+export type {
+  AgentEvent,
+  AgentErrorCode,
+  DeltaEvent,
+  ToolCallEvent,
+  ToolResultEvent,
+  AnswerEvent,
+  ErrorEvent,
+} from "./events.js";
+export type { ToolProvider } from "./tools.js";

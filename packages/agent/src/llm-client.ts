@@ -1,0 +1,22 @@
+/** One openai client per LlmSettings object, shared by every agent given that object. */
+
+import OpenAI from "openai";
+import type { LlmSettings } from "./llm-settings.js";
+
+// Keyed by identity: agents created with the same settings share one client
+// (and its HTTP keep-alive connections); an idle agent holds none of its own.
+const clients = new WeakMap<LlmSettings, OpenAI>();
+
+export function openAIClientFor(settings: LlmSettings): OpenAI {
+  let client = clients.get(settings);
+  if (!client) {
+    client = new OpenAI({
+      apiKey: settings.apiKey,
+      baseURL: settings.baseURL,
+      ...(settings.maxRetries !== undefined && { maxRetries: settings.maxRetries }),
+      ...(settings.timeoutMs !== undefined && { timeout: settings.timeoutMs }),
+    });
+    clients.set(settings, client);
+  }
+  return client;
+}

@@ -1,0 +1,108 @@
+/**
+ * One turn with a model: stream a completion, run the tool calls it asks for,
+ * feed the results back, and repeat until it answers or `maxSteps` is reached.
+ */
+
+import type OpenAI from "openai";
+import { toOpenAITools, type ToolFilter } from "mcp-pool";
+import type { AgentEvent } from "./events.js";
+import type { AssistantMessage, ChatMessage, PromptMessage, StoredToolCall } from "./messages.js";
+import type { LlmSettings } from "./llm-settings.js";
+import type { ToolProvider } from "./tools.js";
+import { fitHistory } from "./history-budget.js";
+import { ToolCallAssembler } from "./tool-call-assembler.js";
+import { runToolCalls } from "./tool-calls.js";
+import { LlmFailedError, MaxStepsExceededError, TurnCancelledError, describeWithCauses } from "./turn-errors.js";
+
+export interface LlmTurnContext {
+  client: OpenAI;
+  settings: LlmSettings;
+  tools: ToolProvider;
+  toolFilter: ToolFilter | undefined;
+  sessionId: string;
+  chatId: string;
+  systemPrompt: string;
+  maxSteps: number;
+  toolResultMaxChars: number;
+  historyMaxChars: number;
+  signal: AbortSignal;
+  /** The stored conversation, ending with this turn's question. */
+  history: ChatMessage[];
+  /** Stores messages of this turn; called once per step with a whole unit. */
+  record(messages: ChatMessage[]): Promise<void>;
+}
+
+interface ModelReply {
+  text: string;
+  toolCalls: StoredToolCall[];
+}
+
+export async function* runLlmTurn(context: LlmTurnContext): AsyncGenerator<AgentEvent, void> {
+  const listing = await context.tools.listTools(context.toolFilter);
+  const tools = toOpenAITools(listing.tools) as OpenAI.ChatCompletionTool[];
+  const allowed = new Set(listing.tools.map((tool) => tool.name));
+  const conversation = [...context.history];
+
+  for (let step = 1; step <= context.maxSteps; step++) {
+    const prompt: PromptMessage[] = [
+      { role: "system", content: context.systemPrompt },
+      ...fitHistory(conversation, context.historyMaxChars),
+    ];
+    const reply = yield* streamReply(context, prompt, tools);
+
+    if (reply.toolCalls.length === 0) {
+      await context.record([{ role: "assistant", content: reply.text }]);
+      yield { type: "answer", chat_id: context.chatId, text: reply.text };
+      return;
+    }
+
+    const assistant: AssistantMessage = { role: "assistant", content: reply.text || null, tool_calls: reply.toolCalls };
+    const results = yield* runToolCalls(reply.toolCalls, {
+      tools: context.tools,
+      allowed,
+      sessionId: context.sessionId,
+      chatId: context.chatId,
+      signal: context.signal,
+      maxResultChars: context.toolResultMaxChars,
+    });
+    // Stored even when cancelled: the calls may have had effects, and the
+    // results say which finished, so the next turn's model knows.
+    conversation.push(assistant, ...results);
+    await context.record([assistant, ...results]);
+    if (context.signal.aborted) throw new TurnCancelledError();
+  }
+  throw new MaxStepsExceededError(context.maxSteps);
+}
+
+async function* streamReply(
+  context: LlmTurnContext,
+  messages: PromptMessage[],
+  tools: OpenAI.ChatCompletionTool[],
+): AsyncGenerator<AgentEvent, ModelReply> {
+  const assembler = new ToolCallAssembler();
+  let text = "";
+  try {
+    const stream = await context.client.chat.completions.create(
+      {
+        model: context.settings.model,
+        messages,
+        stream: true,
+        ...(tools.length > 0 && { tools }),
+        ...(context.settings.temperature !== undefined && { temperature: context.settings.temperature }),
+      },
+      { signal: context.signal },
+    );
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta;
+      if (delta?.content) {
+        text += delta.content;
+        yield { type: "delta", chat_id: context.chatId, text: delta.content };
+      }
+      if (delta?.tool_calls) assembler.add(delta.tool_calls);
+    }
+  } catch (error) {
+    if (context.signal.aborted) throw new TurnCancelledError();
+    throw new LlmFailedError(describeWithCauses(error) || "The model endpoint failed", { cause: error });
+  }
+  return { text, toolCalls: assembler.finish() };
+}

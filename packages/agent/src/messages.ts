@@ -1,0 +1,40 @@
+/**
+ * The conversation as it is stored: plain JSON objects, no class instances or
+ * functions, so any store (in memory, Redis...) can keep them as they are.
+ * The shapes are the Chat Completions message params, so they go to the model
+ * without conversion.
+ */
+
+export interface UserMessage {
+  role: "user";
+  content: string;
+}
+
+export interface StoredToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+
+export interface AssistantMessage {
+  role: "assistant";
+  content: string | null;
+  /** Present only when the model called tools; each one is answered by a ToolMessage. */
+  tool_calls?: StoredToolCall[];
+}
+
+export interface ToolMessage {
+  role: "tool";
+  tool_call_id: string;
+  content: string;
+}
+
+export type ChatMessage = UserMessage | AssistantMessage | ToolMessage;
+
+export interface SystemMessage {
+  role: "system";
+  content: string;
+}
+
+/** What is sent to the model: the system prompt, then the (bounded) history. */
+export type PromptMessage = SystemMessage | ChatMessage;

@@ -1,0 +1,105 @@
+/**
+ * Runs the tool calls of one model step concurrently, announcing each with a
+ * `tool_call` event and reporting each `tool_result` as it settles. Every call
+ * gets a tool message back for the model, failures included, so the model can
+ * recover and the stored history never holds a call without its result.
+ */
+
+import type { ToolCallEvent, ToolResultEvent } from "./events.js";
+import type { StoredToolCall, ToolMessage } from "./messages.js";
+import type { ToolProvider } from "./tools.js";
+import { untilAborted } from "./abort.js";
+import { toolErrorText, toolResultText, truncateText } from "./tool-output.js";
+
+export interface ToolRunContext {
+  tools: ToolProvider;
+  /** Qualified names this agent may call (its filtered view of the catalog). */
+  allowed: ReadonlySet<string>;
+  sessionId: string;
+  chatId: string;
+  signal: AbortSignal;
+  maxResultChars: number;
+}
+
+export interface ToolOutcome {
+  ok: boolean;
+  /** Output or error text, already cut to the budget. */
+  text: string;
+}
+
+/** A model's arguments string as an object, or why it is not one. */
+export function parseToolArguments(raw: string): { ok: true; args: Record<string, unknown> } | { ok: false; error: string } {
+  // Some servers send "" for a tool without parameters.
+  if (raw.trim() === "") return { ok: true, args: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    return { ok: false, error: `Invalid JSON arguments: ${(error as Error).message}` };
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    return { ok: false, error: "Invalid arguments: expected a JSON object" };
+  }
+  return { ok: true, args: parsed as Record<string, unknown> };
+}
+
+export async function* runToolCalls(
+  calls: readonly StoredToolCall[],
+  context: ToolRunContext,
+): AsyncGenerator<ToolCallEvent | ToolResultEvent, ToolMessage[]> {
+  const parsed = calls.map((call) => parseToolArguments(call.function.arguments));
+  for (const [i, call] of calls.entries()) {
+    const args = parsed[i]!;
+    yield {
+      type: "tool_call",
+      chat_id: context.chatId,
+      call_id: call.id,
+      name: call.function.name,
+      arguments: args.ok ? args.args : call.function.arguments,
+    };
+  }
+
+  const outcomes: ToolOutcome[] = new Array(calls.length);
+  const pending = new Map(
+    calls.map((call, i) => [i, runOne(call, parsed[i]!, context).then((outcome) => ({ i, outcome }))]),
+  );
+  while (pending.size > 0) {
+    const { i, outcome } = await Promise.race(pending.values());
+    pending.delete(i);
+    outcomes[i] = outcome;
+    const call = calls[i]!;
+    yield {
+      type: "tool_result",
+      chat_id: context.chatId,
+      call_id: call.id,
+      name: call.function.name,
+      ok: outcome.ok,
+      content: outcome.text,
+    };
+  }
+
+  return calls.map((call, i) => ({
+    role: "tool" as const,
+    tool_call_id: call.id,
+    content: outcomes[i]!.ok ? outcomes[i]!.text : `Error: ${outcomes[i]!.text}`,
+  }));
+}
+
+/** Never rejects: every way a call can fail becomes a failed outcome. */
+async function runOne(
+  call: StoredToolCall,
+  args: ReturnType<typeof parseToolArguments>,
+  context: ToolRunContext,
+): Promise<ToolOutcome> {
+  if (!args.ok) return { ok: false, text: `${args.error}. The tool was not called.` };
+  const name = call.function.name;
+  if (!context.allowed.has(name)) return { ok: false, text: `Unknown tool "${name}". The tool was not called.` };
+  try {
+    const promise = context.tools.callTool(name, args.args, { sessionId: context.sessionId, signal: context.signal });
+    const result = await untilAborted(promise, context.signal);
+    return { ok: true, text: truncateText(toolResultText(result), context.maxResultChars) };
+  } catch (error) {
+    if (context.signal.aborted) return { ok: false, text: "Cancelled before the tool finished." };
+    return { ok: false, text: truncateText(toolErrorText(error), context.maxResultChars) };
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The agent without a model: a console to list and call the tools, so the
+ * server, the pools and the MCP servers can be tried on a fresh machine.
+ * A user's mistake (unknown command or tool, bad JSON) ends the turn with a
+ * `bad_request` error that says how to fix it; a failed tool with `tool_failed`.
+ */
+
+import { randomUUID } from "node:crypto";
+import type { CatalogTool, ToolFilter, ToolListing } from "mcp-pool";
+import type { AgentEvent } from "./events.js";
+import type { ToolProvider } from "./tools.js";
+import { untilAborted } from "./abort.js";
+import { parseToolArguments } from "./tool-calls.js";
+import { toolErrorText, toolResultText, truncateText } from "./tool-output.js";
+import { BadRequestError, ToolFailedError } from "./turn-errors.js";
+import { describeTool, exampleArguments, formatCatalog } from "./tool-console-text.js";
+
+export interface ToolConsoleContext {
+  tools: ToolProvider;
+  toolFilter: ToolFilter | undefined;
+  sessionId: string;
+  chatId: string;
+  signal: AbortSignal;
+  maxResultChars: number;
+}
+
+const NO_MODEL_HINT = [
+  "To chat with a model, start the server with one of:",
+  "  OPENAI_API_KEY=sk-...   (OpenAI; OPENAI_MODEL defaults to gpt-4o-mini)",
+  "  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 OPENAI_MODEL=llama3.1   (Ollama, vLLM, llama.cpp: any OpenAI-compatible endpoint)",
+].join("\n");
+
+export const CONSOLE_HELP = [
+  "No language model is configured, so this is a tool console. Commands:",
+  "",
+  "  /tools                 list the tools and the servers that are not available",
+  "  /tools <text>          only the tools whose name contains <text> (one match: its full description)",
+  "  /call <tool> <json>    call a tool, e.g. /call everything__echo {\"message\": \"hello\"}",
+  "  /help                  this text",
+  "",
+  "A tool's short name works too when it is unique (/call echo {...}).",
+  "",
+  NO_MODEL_HINT,
+].join("\n");
+
+export async function* runToolConsole(input: string, context: ToolConsoleContext): AsyncGenerator<AgentEvent, void> {
+  const text = input.trim();
+  const [command = ""] = text.split(/\s+/);
+  const argument = text.slice(command.length).trim();
+  const answer = (reply: string): AgentEvent => ({ type: "answer", chat_id: context.chatId, text: reply });
+
+  if (!text.startsWith("/")) {
+    yield answer(`No language model is configured, so I can only run tools for you. Type /help for the commands.\n\n${NO_MODEL_HINT}`);
+    return;
+  }
+  switch (command.toLowerCase()) {
+    case "/help":
+    case "/?":
+      yield answer(CONSOLE_HELP);
+      return;
+    case "/tools":
+      yield answer(await listTools(argument, context));
+      return;
+    case "/call":
+      yield* callTool(argument, context);
+      return;
+    default:
+      throw new BadRequestError(`Unknown command "${command}". The commands are /tools, /call and /help.`);
+  }
+}
+
+async function listTools(search: string, context: ToolConsoleContext): Promise<string> {
+  const listing = await untilAborted(context.tools.listTools(context.toolFilter), context.signal);
+  if (search === "") return formatCatalog(listing);
+  const matches = listing.tools.filter((tool) => tool.name.toLowerCase().includes(search.toLowerCase()));
+  if (matches.length === 1) return describeTool(matches[0]!);
+  return formatCatalog({ tools: matches, unavailable: [] }, `No tool name contains "${search}". Type /tools to list them all.`);
+}
+
+async function* callTool(argument: string, context: ToolConsoleContext): AsyncGenerator<AgentEvent, void> {
+  const [requested = ""] = argument.split(/\s+/);
+  if (requested === "") {
+    throw new BadRequestError('Usage: /call <tool> <json-args>, e.g. /call everything__echo {"message": "hello"}. Type /tools to list the tools.');
+  }
+  const listing = await untilAborted(context.tools.listTools(context.toolFilter), context.signal);
+  const tool = resolveTool(requested, listing);
+  const args = parseToolArguments(argument.slice(requested.length));
+  if (!args.ok) {
+    throw new BadRequestError(`${args.error}. Example: /call ${tool.name} ${JSON.stringify(exampleArguments(tool))}`);
+  }
+
+  const callId = `call_${randomUUID().replaceAll("-", "").slice(0, 24)}`;
+  const base = { chat_id: context.chatId, call_id: callId, name: tool.name };
+  yield { type: "tool_call", ...base, arguments: args.args };
+  let output: string;
+  try {
+    const call = context.tools.callTool(tool.name, args.args, { sessionId: context.sessionId, signal: context.signal });
+    output = truncateText(toolResultText(await untilAborted(call, context.signal)), context.maxResultChars);
+  } catch (error) {
+    const message = context.signal.aborted ? "Cancelled before the tool finished." : toolErrorText(error);
+    yield { type: "tool_result", ...base, ok: false, content: message };
+    throw new ToolFailedError(message, { cause: error });
+  }
+  yield { type: "tool_result", ...base, ok: true, content: output };
+  yield { type: "answer", chat_id: context.chatId, text: output === "" ? "(the tool returned no content)" : output };
+}
+
+/** The exact qualified name, or a tool's short name when only one server has it. */
+function resolveTool(requested: string, listing: ToolListing): CatalogTool {
+  const exact = listing.tools.find((tool) => tool.name === requested);
+  if (exact) return exact;
+  const byShortName = listing.tools.filter((tool) => tool.tool === requested);
+  if (byShortName.length === 1) return byShortName[0]!;
+  if (byShortName.length > 1) {
+    throw new BadRequestError(`"${requested}" is on several servers: ${byShortName.map((t) => t.name).join(", ")}. Use the full name.`);
+  }
+  const down = listing.unavailable.find((entry) => requested.startsWith(`${entry.server}__`));
+  if (down) {
+    throw new BadRequestError(`The server "${down.server}" is not available now (${down.error.message}), so "${requested}" cannot be called.`);
+  }
+  const similar = listing.tools.filter((tool) => tool.name.toLowerCase().includes(requested.toLowerCase())).slice(0, 3);
+  const hint = similar.length > 0 ? ` Did you mean ${similar.map((t) => t.name).join(" or ")}?` : "";
+  throw new BadRequestError(`Unknown tool "${requested}".${hint} Type /tools to list the tools.`);
+}

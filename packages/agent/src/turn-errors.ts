@@ -1,0 +1,70 @@
+/**
+ * Why a turn ended without an answer. ask() never throws: these become the
+ * turn's single `error` event, with the class's stable code.
+ */
+
+import type { AgentErrorCode, ErrorEvent } from "./events.js";
+
+export abstract class TurnError extends Error {
+  abstract readonly code: AgentErrorCode;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The caller's signal aborted the turn. */
+export class TurnCancelledError extends TurnError {
+  readonly code = "cancelled";
+  constructor(message = "The turn was cancelled") {
+    super(message);
+  }
+}
+
+/** The question or a console command was malformed; the message says how to fix it. */
+export class BadRequestError extends TurnError {
+  readonly code = "bad_request";
+}
+
+/** A tool called from the console failed; the message is the tool's error text. */
+export class ToolFailedError extends TurnError {
+  readonly code = "tool_failed";
+}
+
+/** The model endpoint failed (HTTP error, refused connection...) after the client's retries. */
+export class LlmFailedError extends TurnError {
+  readonly code = "llm_failed";
+}
+
+/**
+ * The model was still calling tools after `maxSteps` rounds. Counted as an
+ * LLM failure: the model did not converge; nothing in the agent broke.
+ */
+export class MaxStepsExceededError extends TurnError {
+  readonly code = "llm_failed";
+  readonly maxSteps: number;
+  constructor(maxSteps: number) {
+    super(`The model was still calling tools after ${maxSteps} steps (maxSteps); the turn was stopped.`);
+    this.maxSteps = maxSteps;
+  }
+}
+
+/** The turn's error event; anything unforeseen is `internal`, a fired signal always `cancelled`. */
+export function errorEventFor(chatId: string, error: unknown, signal: AbortSignal): ErrorEvent {
+  if (signal.aborted) return { type: "error", chat_id: chatId, code: "cancelled", message: new TurnCancelledError().message };
+  if (error instanceof TurnError) return { type: "error", chat_id: chatId, code: error.code, message: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  return { type: "error", chat_id: chatId, code: "internal", message: message || "Internal error" };
+}
+
+/** Every message of an error's cause chain once, e.g. "Connection error.: fetch failed: connect ECONNREFUSED". */
+export function describeWithCauses(error: unknown): string {
+  const messages: string[] = [];
+  for (let current = error, depth = 0; current !== undefined && depth < 5; depth++) {
+    const message = current instanceof Error ? current.message : String(current);
+    if (message && !messages.some((m) => m.includes(message))) messages.push(message);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return messages.join(": ");
+}
