@@ -1,32 +1,45 @@
-// SKELETON: signatures only; the implementation is being written.
+/**
+ * PooledMCPServerManager: one per process. Per-server pools of MCP clients
+ * (shared or per-session), one tool catalog shared by every session, typed
+ * errors, stats and events.
+ *
+ *   open ──close()──▶ closing (new calls refused; calls in flight get graceMs) ──▶ closed
+ */
+
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { ToolResultContent } from "./errors.js";
-import type { ManagerEvents } from "./events.js";
-import { TypedEmitter } from "./events.js";
-import type { ManagerStats } from "./stats.js";
-import type { ManagerConfig, ToolFilter, ToolListing } from "./types.js";
-import type { McpServersJson } from "./config.js";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { Catalog } from "./catalog.js";
+import { loadConfigFile, parseConfig, type McpServersJson } from "./config.js";
+import { ManagerClosedError, ServerUnavailableError, type ToolResultContent } from "./errors.js";
+import { TypedEmitter, type ManagerEvents } from "./events.js";
+import { ServerCatalog } from "./server-catalog.js";
+import type { PoolHooks, ServerPool } from "./server-pool.js";
+import { SessionPool } from "./session-pool.js";
+import { SharedPool } from "./shared-pool.js";
+import type { ManagerStats, ServerStats } from "./stats.js";
+import { runToolCall, type ProgressUpdate } from "./tool-call.js";
+import type { StderrMode } from "./transport.js";
+import type { ManagerConfig, ServerConfig, ToolFilter, ToolListing } from "./types.js";
+
+export type { ProgressUpdate } from "./tool-call.js";
 
 export interface ManagerOptions {
-  /** Environment used for `${VAR}` expansion when given raw JSON (default process.env). */
+  /** Environment for `${VAR}` expansion when given raw JSON (default process.env). */
   env?: Record<string, string | undefined>;
+  /** Directory a relative `cwd` resolves against when given raw JSON (default process.cwd()). */
+  baseDir?: string;
   /** Child processes' stderr: "ignore" (default), "inherit", or a callback per line. */
-  stderr?: "ignore" | "inherit" | ((server: string, line: string) => void);
-  /** Client name/version announced to servers. */
+  stderr?: StderrMode;
+  /** Client name and version announced to servers. */
   clientInfo?: { name: string; version: string };
 }
 
-export interface ProgressUpdate {
-  progress: number;
-  total?: number;
-  message?: string;
-}
-
 export interface CallToolOptions {
-  /** Who is calling: per-session servers get a client per sessionId; caps apply per sessionId. */
+  /** Who is calling: per-session servers get a client per sessionId; per-session caps apply to it. */
   sessionId?: string;
+  /** Aborting sends `notifications/cancelled` for this call only and frees its slot at once. */
   signal?: AbortSignal;
-  /** Overrides the server's callTimeoutMs for this call. */
+  /** Overrides the server's `callTimeoutMs` for this call (still reset by progress). */
   timeoutMs?: number;
   onProgress?: (update: ProgressUpdate) => void;
 }
@@ -40,25 +53,241 @@ export interface ToolCallResult {
   /** The qualified name that was called. */
   name: string;
   server: string;
+  /** The tool's name on its server. */
   tool: string;
   content: ToolResultContent[];
   structuredContent?: Record<string, unknown>;
 }
 
 export interface CloseOptions {
-  /** How long calls in flight may finish before they are failed (default 5000). */
+  /** How long calls in flight may go on before they fail with ManagerClosedError (default 5000). */
   graceMs?: number;
 }
 
-export declare class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
-  constructor(config: ManagerConfig | McpServersJson, options?: ManagerOptions);
-  static fromFile(path: string, options?: ManagerOptions): Promise<PooledMCPServerManager>;
+interface CallCounters {
+  ok: number;
+  failed: Record<string, number>;
+}
+
+const DEFAULT_CLIENT_INFO = { name: "mcp-pool", version: "0.1.0" };
+
+export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
   readonly config: ManagerConfig;
-  listTools(filter?: ToolFilter): Promise<ToolListing>;
-  callTool(name: string, args?: Record<string, unknown>, options?: CallToolOptions): Promise<ToolCallResult>;
-  withClient<T>(server: string, fn: (client: Client) => Promise<T>, options?: WithClientOptions): Promise<T>;
-  releaseSession(sessionId: string): Promise<void>;
-  warmUp(): Promise<void>;
-  stats(): ManagerStats;
-  close(options?: CloseOptions): Promise<void>;
+  readonly #pools = new Map<string, ServerPool>();
+  readonly #catalogs = new Map<string, ServerCatalog>();
+  readonly #counters = new Map<string, CallCounters>();
+  readonly #catalog: Catalog;
+  /** Every call accepted and not yet ended: close() waits for them, then aborts them. */
+  readonly #calls = new Set<AbortController>();
+  #state: "open" | "closing" | "closed" = "open";
+  #closing: Promise<void> | undefined;
+
+  constructor(config: ManagerConfig | McpServersJson, options: ManagerOptions = {}) {
+    super();
+    this.config = isManagerConfig(config) ? config : parseConfig(config, options);
+    const hooks = this.#poolHooks(options);
+    for (const server of this.config.servers) {
+      const pool = server.sharing === "per-session" ? new SessionPool(server, hooks) : new SharedPool(server, hooks);
+      this.#pools.set(server.name, pool);
+      this.#catalogs.set(server.name, this.#serverCatalog(server));
+      this.#counters.set(server.name, { ok: 0, failed: {} });
+    }
+    this.#catalog = new Catalog(this.#catalogs);
+  }
+
+  /** Reads an `mcpServers` JSON file (relative `cwd` resolves against its directory). */
+  static async fromFile(path: string, options: ManagerOptions = {}): Promise<PooledMCPServerManager> {
+    const config = await loadConfigFile(path, options.env ? { env: options.env } : {});
+    return new PooledMCPServerManager(config, options);
+  }
+
+  get closed(): boolean {
+    return this.#state !== "open";
+  }
+
+  /** Opens every server's `minConnections` now instead of at first use. */
+  async warmUp(): Promise<void> {
+    this.#assertOpen();
+    await Promise.all([...this.#pools.values()].map((pool) => pool.warmUp()));
+  }
+
+  /** The shared catalog (through an optional filter on qualified names); unreachable servers are listed, not hidden. */
+  async listTools(filter?: ToolFilter): Promise<ToolListing> {
+    this.#assertOpen();
+    return this.#catalog.list(filter);
+  }
+
+  /** Calls a tool by its qualified name (`<server>__<tool>`). */
+  async callTool(name: string, args: Record<string, unknown> = {}, options: CallToolOptions = {}): Promise<ToolCallResult> {
+    this.#assertOpen();
+    const resolved = await this.#catalog.resolve(name);
+    const pool = this.#pool(resolved.server);
+    const { sessionId } = options;
+    const startedAt = Date.now();
+    const tool = resolved.tool.name;
+    return this.#tracked(options.signal, async (signal) => {
+      try {
+        const result = await runToolCall({
+          pool,
+          tool,
+          annotations: resolved.tool.annotations ?? {},
+          args,
+          sessionId,
+          signal,
+          timeoutMs: options.timeoutMs ?? pool.config.callTimeoutMs,
+          onProgress: options.onProgress,
+          onStarted: (waitMs) => this.emit("callStart", { server: pool.name, tool, sessionId, waitMs }),
+        });
+        this.#recordCall(pool.name, tool, sessionId, "ok", startedAt);
+        const { content, structuredContent } = result;
+        return {
+          name,
+          server: pool.name,
+          tool,
+          content: content as ToolResultContent[],
+          ...(structuredContent === undefined ? {} : { structuredContent }),
+        };
+      } catch (error) {
+        this.#recordCall(pool.name, tool, sessionId, errorCode(error), startedAt);
+        throw error;
+      }
+    });
+  }
+
+  /** Borrows a client of `server` for several operations; the slot is held until `fn` settles. */
+  async withClient<T>(server: string, fn: (client: Client) => Promise<T>, options: WithClientOptions = {}): Promise<T> {
+    this.#assertOpen();
+    const pool = this.#pool(server);
+    return this.#tracked(options.signal, async (signal) => {
+      const lease = await pool.lease(options.sessionId, signal);
+      try {
+        return await fn(lease.connection.client);
+      } finally {
+        lease.release();
+      }
+    });
+  }
+
+  /** Ends a session: closes its dedicated clients (after their calls in flight). */
+  async releaseSession(sessionId: string): Promise<void> {
+    await Promise.all([...this.#pools.values()].map((pool) => pool.releaseSession(sessionId)));
+  }
+
+  stats(): ManagerStats {
+    const servers: ServerStats[] = [...this.#pools.values()].map((pool) => {
+      const counters = this.#counters.get(pool.name) ?? { ok: 0, failed: {} };
+      return {
+        server: pool.name,
+        sharing: pool.config.sharing,
+        ...pool.counts(),
+        callsOk: counters.ok,
+        callsFailed: { ...counters.failed },
+        circuit: pool.circuit.state,
+        catalogVersion: this.#catalogs.get(pool.name)?.version ?? 0,
+      };
+    });
+    return { closed: this.closed, servers };
+  }
+
+  /**
+   * Refuses new calls, lets calls in flight finish for up to `graceMs`, fails
+   * the rest with ManagerClosedError, then closes every client and ends every
+   * child process. Safe to call more than once.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#close(options.graceMs ?? 5_000);
+    return this.#closing;
+  }
+
+  async #close(graceMs: number): Promise<void> {
+    this.#state = "closing";
+    await this.#callsEnded(graceMs);
+    for (const controller of this.#calls) controller.abort(new ManagerClosedError());
+    for (const catalog of this.#catalogs.values()) catalog.close();
+    await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
+    this.#state = "closed";
+  }
+
+  async #callsEnded(graceMs: number): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (this.#calls.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(20, Math.max(1, deadline - Date.now()))));
+    }
+  }
+
+  /** Runs `fn` with a signal of its own, linked to the caller's and aborted by close(). */
+  async #tracked<T>(callerSignal: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(callerSignal?.reason);
+    if (callerSignal?.aborted) onAbort();
+    else callerSignal?.addEventListener("abort", onAbort, { once: true });
+    this.#calls.add(controller);
+    try {
+      return await fn(controller.signal);
+    } finally {
+      this.#calls.delete(controller);
+      callerSignal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  #recordCall(server: string, tool: string, sessionId: string | undefined, outcome: string, startedAt: number): void {
+    const counters = this.#counters.get(server);
+    if (counters) {
+      if (outcome === "ok") counters.ok += 1;
+      else counters.failed[outcome] = (counters.failed[outcome] ?? 0) + 1;
+    }
+    this.emit("callEnd", { server, tool, sessionId, outcome, durationMs: Date.now() - startedAt });
+  }
+
+  #pool(server: string): ServerPool {
+    const pool = this.#pools.get(server);
+    if (!pool) throw new ServerUnavailableError(`No MCP server named "${server}" is configured`, { server });
+    return pool;
+  }
+
+  #assertOpen(): void {
+    if (this.#state !== "open") throw new ManagerClosedError();
+  }
+
+  #serverCatalog(server: ServerConfig): ServerCatalog {
+    const load = () => this.withClient(server.name, listAllTools);
+    return new ServerCatalog(
+      server.name,
+      server.tools,
+      load,
+      (version, tools) => this.emit("catalogLoaded", { server: server.name, version, tools }),
+      (error) => this.emit("warning", { server: server.name, message: "refreshing the tool list failed", error }),
+    );
+  }
+
+  #poolHooks(options: ManagerOptions): PoolHooks {
+    return {
+      clientInfo: options.clientInfo ?? DEFAULT_CLIENT_INFO,
+      stderr: options.stderr ?? "ignore",
+      onToolsChanged: (server) => this.#catalogs.get(server)?.invalidate(),
+      onClientCreated: (server, sessionId) => this.emit("clientCreated", { server, sessionId }),
+      onClientDestroyed: (server, sessionId, reason) => this.emit("clientDestroyed", { server, sessionId, reason }),
+      onWarning: (server, message, error) => this.emit("warning", { server, message, error }),
+    };
+  }
+}
+
+async function listAllTools(client: Client): Promise<Tool[]> {
+  const tools: Tool[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listTools(cursor === undefined ? undefined : { cursor });
+    tools.push(...page.tools);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return tools;
+}
+
+function isManagerConfig(config: ManagerConfig | McpServersJson): config is ManagerConfig {
+  return Array.isArray((config as ManagerConfig).servers);
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" ? code : "internal";
 }

@@ -1,0 +1,91 @@
+/**
+ * The shared tool catalog across servers: LLM-safe qualified names
+ * (`<server>__<tool>`, shortened with a hash when needed), the reverse map,
+ * and listings that report unreachable servers instead of hiding the rest.
+ */
+
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { ToolNotFoundError } from "./errors.js";
+import type { ServerCatalog } from "./server-catalog.js";
+import { compileToolFilter } from "./tool-filter.js";
+import { ToolNameIndex } from "./tool-names.js";
+import type { CatalogTool, ToolFilter, ToolListing } from "./types.js";
+
+export interface ResolvedTool {
+  server: string;
+  tool: Tool;
+  qualifiedName: string;
+}
+
+export class Catalog {
+  #index: ToolNameIndex | undefined;
+  #indexKey = "";
+
+  constructor(private readonly servers: ReadonlyMap<string, ServerCatalog>) {}
+
+  async list(filter?: ToolFilter): Promise<ToolListing> {
+    const unavailable: ToolListing["unavailable"] = [];
+    await Promise.all(
+      [...this.servers.values()].map((catalog) =>
+        catalog.tools().catch((error: unknown) => {
+          unavailable.push({ server: catalog.server, error: error instanceof Error ? error : new Error(String(error)) });
+        }),
+      ),
+    );
+    const allowed = compileToolFilter(filter);
+    const index = this.#currentIndex();
+    const tools: CatalogTool[] = [];
+    for (const catalog of this.servers.values()) {
+      for (const tool of catalog.cached() ?? []) {
+        const name = index.nameOf(catalog.server, tool.name);
+        if (name !== undefined && allowed(name)) tools.push(toCatalogTool(name, catalog.server, tool));
+      }
+    }
+    unavailable.sort((a, b) => a.server.localeCompare(b.server));
+    return { tools, unavailable };
+  }
+
+  /** Maps a qualified name back to its server and tool, loading catalogs as needed. */
+  async resolve(name: string): Promise<ResolvedTool> {
+    const found = this.#lookup(name);
+    if (found) return found;
+    const { unavailable } = await this.list();
+    const loaded = this.#lookup(name);
+    if (loaded) return loaded;
+    const down = unavailable.map((entry) => entry.server);
+    const hint = down.length > 0 ? ` (unavailable: ${down.join(", ")})` : "";
+    throw new ToolNotFoundError(name, `Unknown tool "${name}"${hint}`);
+  }
+
+  #lookup(name: string): ResolvedTool | undefined {
+    const ref = this.#currentIndex().resolve(name);
+    if (!ref) return undefined;
+    const tool = this.servers.get(ref.server)?.cached()?.find((candidate) => candidate.name === ref.tool);
+    return tool && { server: ref.server, tool, qualifiedName: name };
+  }
+
+  /** The name index over every tool loaded so far, rebuilt when a catalog version changes. */
+  #currentIndex(): ToolNameIndex {
+    const key = [...this.servers.values()].map((catalog) => `${catalog.server}:${catalog.version}`).join("|");
+    if (!this.#index || key !== this.#indexKey) {
+      const refs = [...this.servers.values()].flatMap((catalog) =>
+        (catalog.cached() ?? []).map((tool) => ({ server: catalog.server, tool: tool.name })),
+      );
+      this.#index = new ToolNameIndex(refs);
+      this.#indexKey = key;
+    }
+    return this.#index;
+  }
+}
+
+function toCatalogTool(name: string, server: string, tool: Tool): CatalogTool {
+  return {
+    name,
+    server,
+    tool: tool.name,
+    title: tool.title ?? tool.annotations?.title,
+    description: tool.description ?? "",
+    inputSchema: tool.inputSchema as Record<string, unknown>,
+    annotations: { ...tool.annotations },
+  };
+}

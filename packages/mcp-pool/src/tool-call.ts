@@ -1,0 +1,125 @@
+/**
+ * One tool call on a pool: borrow a slot, send with the server's timeouts
+ * (reset by progress, capped in total), and turn what went wrong into a typed
+ * error. A call whose connection died is repeated once on a fresh client only
+ * when repeating cannot do harm: the request never reached the server, or the
+ * tool says it is read-only or idempotent.
+ */
+
+import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { isSessionExpired, type Connection } from "./connection.js";
+import {
+  CallCancelledError,
+  ConnectionLostError,
+  McpPoolError,
+  ToolCallError,
+  ToolCallTimeoutError,
+  type ToolResultContent,
+} from "./errors.js";
+import type { ServerPool } from "./server-pool.js";
+import type { ToolAnnotations } from "./types.js";
+
+export interface ProgressUpdate {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+export interface ToolCallRequest {
+  pool: ServerPool;
+  tool: string;
+  annotations: ToolAnnotations;
+  args: Record<string, unknown>;
+  sessionId: string | undefined;
+  /** The call's own signal (aborted by the caller's signal or by close). */
+  signal: AbortSignal;
+  timeoutMs: number;
+  onProgress: ((update: ProgressUpdate) => void) | undefined;
+  /** Called once the call holds a slot, with the time it waited. */
+  onStarted: (waitMs: number) => void;
+}
+
+interface Lost {
+  mayHaveRun: boolean;
+  reason: string;
+}
+
+export async function runToolCall(request: ToolCallRequest): Promise<CallToolResult> {
+  const { pool, annotations } = request;
+  const repeatable = annotations.readOnlyHint === true || annotations.idempotentHint === true;
+  const queuedAt = Date.now();
+  for (let attempt = 1; ; attempt += 1) {
+    const lease = await pool.lease(request.sessionId, request.signal);
+    if (attempt === 1) request.onStarted(Date.now() - queuedAt);
+    try {
+      return await send(lease.connection, request);
+    } catch (error) {
+      const lost = connectionLoss(error, lease.connection, request.signal);
+      if (!lost) throw typedError(error, request);
+      lease.connection.markDead(lost.reason);
+      if (attempt === 1 && (!lost.mayHaveRun || repeatable)) continue;
+      throw new ConnectionLostError(
+        `Connection to MCP server "${pool.name}" was lost during "${request.tool}" (${lost.reason}); ` +
+          (lost.mayHaveRun ? "it may have run" : "it did not run"),
+        { server: pool.name, mayHaveRun: lost.mayHaveRun, cause: error },
+      );
+    } finally {
+      lease.release();
+    }
+  }
+}
+
+async function send(connection: Connection, request: ToolCallRequest): Promise<CallToolResult> {
+  const { onProgress } = request;
+  const result = (await connection.client.callTool({ name: request.tool, arguments: request.args }, undefined, {
+    signal: request.signal,
+    timeout: request.timeoutMs,
+    maxTotalTimeout: connection.config.maxTotalTimeoutMs,
+    resetTimeoutOnProgress: true,
+    // Always ask for progress: the token is what lets a long tool keep its call alive.
+    onprogress: (progress) => onProgress?.(progress),
+  })) as CallToolResult;
+  if (result.isError) {
+    throw new ToolCallError(request.tool, result.content as ToolResultContent[], { server: connection.config.name });
+  }
+  return result;
+}
+
+/** Was the error the connection dying? Then how: could the request have reached the server? */
+function connectionLoss(error: unknown, connection: Connection, signal: AbortSignal): Lost | undefined {
+  if (signal.aborted || error instanceof McpPoolError) return undefined;
+  if (isSessionExpired(error)) return { mayHaveRun: false, reason: "HTTP session expired (404)" };
+  if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+    return { mayHaveRun: true, reason: "connection closed" };
+  }
+  if (error instanceof Error && error.message === "Not connected") return { mayHaveRun: false, reason: "not connected" };
+  if (isConnectRefused(error)) return { mayHaveRun: false, reason: "connection refused" };
+  if (error instanceof TypeError && error.message === "fetch failed") return { mayHaveRun: true, reason: "HTTP request failed" };
+  if (connection.state === "dead") return { mayHaveRun: true, reason: "connection closed" };
+  return undefined;
+}
+
+function typedError(error: unknown, request: ToolCallRequest): Error {
+  const server = request.pool.name;
+  if (error instanceof McpPoolError) return error;
+  if (request.signal.aborted) {
+    const reason: unknown = request.signal.reason;
+    if (reason instanceof McpPoolError) return reason;
+    return new CallCancelledError(`Call to "${request.tool}" was cancelled`, { server, cause: reason });
+  }
+  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+    return new ToolCallTimeoutError(`"${request.tool}" on MCP server "${server}" timed out: ${error.message}`, {
+      server,
+      timeoutMs: request.timeoutMs,
+      cause: error,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const failure = new ToolCallError(request.tool, [{ type: "text", text: message }], { server });
+  return Object.assign(failure, { cause: error });
+}
+
+function isConnectRefused(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  return cause?.code === "ECONNREFUSED";
+}

@@ -1,0 +1,56 @@
+/** Builds the SDK transport a server's config asks for. */
+
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "./types.js";
+
+export type StderrMode = "ignore" | "inherit" | ((server: string, line: string) => void);
+
+export type HttpTransportKind = "streamable-http" | "sse";
+
+export function createStdioTransport(config: StdioServerConfig, stderr: StderrMode): StdioClientTransport {
+  const transport = new StdioClientTransport({
+    command: config.command,
+    args: config.args,
+    env: { ...getDefaultEnvironment(), ...config.env },
+    ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
+    stderr: typeof stderr === "function" ? "pipe" : stderr,
+  });
+  if (typeof stderr === "function") forwardLines(transport, config.name, stderr);
+  return transport;
+}
+
+export function createHttpTransport(config: HttpServerConfig, kind: HttpTransportKind): Transport {
+  const url = new URL(config.url);
+  const requestInit: RequestInit = { headers: config.headers };
+  if (kind === "sse") return new SSEClientTransport(url, { requestInit });
+  // Reconnecting the standalone GET stream is the SDK's job; a dead session is ours (404 → new client).
+  return new StreamableHTTPClientTransport(url, {
+    requestInit,
+    reconnectionOptions: { maxReconnectionDelay: 30_000, initialReconnectionDelay: 1_000, reconnectionDelayGrowFactor: 2, maxRetries: 2 },
+  });
+}
+
+/** The HTTP flavours to try, in order, for a server config. */
+export function httpTransportKinds(config: HttpServerConfig): HttpTransportKind[] {
+  if (config.transport === "auto") return ["streamable-http", "sse"];
+  return [config.transport];
+}
+
+export function isStdio(config: ServerConfig): config is StdioServerConfig {
+  return config.type === "stdio";
+}
+
+function forwardLines(transport: StdioClientTransport, server: string, onLine: (server: string, line: string) => void): void {
+  const stream = transport.stderr;
+  if (!stream) return;
+  let buffered = "";
+  stream.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString("utf8");
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) if (line.trim()) onLine(server, line);
+  });
+}
