@@ -157,9 +157,13 @@ export class Connection {
   }
 }
 
-/** True when an HTTP error says the server's session is gone (restart, expiry). */
+/**
+ * True when an HTTP error says the server no longer knows our session
+ * (restart, expiry). The spec answers 404; some servers (server-everything)
+ * answer 400. Either way the transport refused the POST, so the call never ran.
+ */
 export function isSessionExpired(error: unknown): boolean {
-  return error instanceof StreamableHTTPError && error.code === 404;
+  return error instanceof StreamableHTTPError && (error.code === 404 || error.code === 400);
 }
 
 function isProtocolMismatch(error: unknown): boolean {

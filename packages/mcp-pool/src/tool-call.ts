@@ -88,7 +88,7 @@ async function send(connection: Connection, request: ToolCallRequest): Promise<C
 /** Was the error the connection dying? Then how: could the request have reached the server? */
 function connectionLoss(error: unknown, connection: Connection, signal: AbortSignal): Lost | undefined {
   if (signal.aborted || error instanceof McpPoolError) return undefined;
-  if (isSessionExpired(error)) return { mayHaveRun: false, reason: "HTTP session expired (404)" };
+  if (isSessionExpired(error)) return { mayHaveRun: false, reason: "HTTP session expired" };
   if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
     return { mayHaveRun: true, reason: "connection closed" };
   }
