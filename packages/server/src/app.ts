@@ -1,0 +1,74 @@
+/** The HTTP routes: the web page, health, readiness, metrics, stats and /ws. */
+
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Hono } from "hono";
+import { createNodeWebSocket, type NodeWebSocket } from "@hono/node-ws";
+import type { WSEvents } from "hono/ws";
+import type { WebSocket } from "ws";
+import { allowOrigins, requireUser, type AuthEnv, type Authenticator } from "./auth.js";
+import type { ServerMetrics } from "./metrics.js";
+import type { ReadinessCheck } from "./readiness.js";
+
+const PUBLIC_DIR = new URL("../public/", import.meta.url);
+
+/** The page's files, read once at start: plain HTML/JS/CSS, no build step. */
+const PAGE_FILES: Record<string, string> = {
+  "/": "index.html",
+  "/app.js": "app.js",
+  "/style.css": "style.css",
+};
+const CONTENT_TYPES: Record<string, string> = {
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+};
+
+export interface AppDeps {
+  auth: Authenticator;
+  allowedOrigins: string[];
+  metrics: ServerMetrics;
+  readiness: ReadinessCheck;
+  /** The /api/stats body. */
+  stats: () => Promise<unknown>;
+  isClosing: () => boolean;
+  /** The socket's events, for the user the request authenticated as (undefined: auth off). */
+  socketEvents: (userId: string | undefined) => WSEvents<WebSocket>;
+}
+
+/** The routes, and the WebSocket helper whose `injectWebSocket(server)` the caller runs once listening. */
+export function createApp(deps: AppDeps): { app: Hono<AuthEnv>; nodeWs: NodeWebSocket } {
+  const app = new Hono<AuthEnv>();
+  const nodeWs = createNodeWebSocket({ app });
+
+  for (const [route, file] of Object.entries(PAGE_FILES)) {
+    const body = readFileSync(fileURLToPath(new URL(file, PUBLIC_DIR)), "utf8");
+    const type = CONTENT_TYPES[file.split(".").pop()!]!;
+    app.get(route, (c) => c.body(body, 200, { "content-type": type, "cache-control": "no-cache" }));
+  }
+
+  app.get("/healthz", (c) => c.json({ status: deps.isClosing() ? "closing" : "ok" }));
+
+  app.get("/readyz", async (c) => {
+    if (deps.isClosing()) return c.json({ ready: false, servers: [], reason: "closing" }, 503);
+    const readiness = await deps.readiness.check();
+    return c.json(readiness, readiness.ready ? 200 : 503);
+  });
+
+  app.get("/metrics", async (c) =>
+    c.body(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType }),
+  );
+
+  app.use("/api/*", requireUser(deps.auth));
+  app.get("/api/stats", async (c) => c.json(await deps.stats()));
+
+  app.get(
+    "/ws",
+    allowOrigins(deps.allowedOrigins),
+    requireUser(deps.auth),
+    async (c, next) => (deps.isClosing() ? c.text("shutting down", 503) : next()),
+    nodeWs.upgradeWebSocket((c) => deps.socketEvents(c.get("userId"))),
+  );
+
+  return { app, nodeWs };
+}

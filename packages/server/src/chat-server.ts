@@ -1,0 +1,155 @@
+/**
+ * createChatServer: the whole server in one call, for `main.ts`, tests and
+ * embedding. Builds the manager (unless given one), the routes and the
+ * WebSocket endpoint, listens, and closes everything in order.
+ */
+
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import { createAgent, InMemoryConversationStore, type ConversationStore, type LlmSettings } from "@mcp-pool/agent";
+import { PooledMCPServerManager } from "mcp-pool";
+import type { Logger } from "pino";
+import { createApp } from "./app.js";
+import { Authenticator, selectSubprotocol } from "./auth.js";
+import { settingsFromEnv, type ServerSettings } from "./config.js";
+import { QuestionRateLimiter } from "./limits.js";
+import { createLogger } from "./logger.js";
+import { readMcpConfigFile } from "./mcp-config.js";
+import { ServerMetrics } from "./metrics.js";
+import { ReadinessCheck } from "./readiness.js";
+import { SocketHub } from "./socket-hub.js";
+import { socketEvents } from "./socket-handler.js";
+import { CloseCode } from "./ws-protocol.js";
+
+export interface ChatServerOptions extends Partial<ServerSettings> {
+  /** Use this manager instead of loading `mcpConfig`; the caller then owns (and closes) it. */
+  manager?: PooledMCPServerManager;
+  /** The model; null or absent = offline tool console. */
+  llm?: LlmSettings | null;
+  /** Conversation memory shared by all sessions (default: in this process). */
+  memory?: ConversationStore;
+  systemPrompt?: string;
+  logger?: Logger;
+}
+
+export interface ChatServer {
+  /** `http://host:port`; the socket is at `${url.replace("http", "ws")}/ws`. */
+  readonly url: string;
+  readonly port: number;
+  readonly settings: ServerSettings;
+  readonly manager: PooledMCPServerManager;
+  /** What was loaded, one line each, for the start banner. */
+  describe(): string[];
+  /** Stops accepting, lets turns finish up to `graceMs` (default shutdownGraceMs), closes sockets with 1001 and the manager. */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+export async function createChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
+  const { manager: givenManager, llm = null, memory = new InMemoryConversationStore(), systemPrompt, logger: givenLogger, ...overrides } = options;
+  const settings: ServerSettings = { ...settingsFromEnv({}), ...definedOnly(overrides) };
+  const logger = givenLogger ?? createLogger(settings.logLevel);
+  const manager =
+    givenManager ??
+    new PooledMCPServerManager(await readMcpConfigFile(settings.mcpConfig), {
+      stderr: (server, line) => logger.debug({ server }, line),
+    });
+  manager.on("warning", (w) => logger.warn({ server: w.server, err: w.error }, w.message));
+
+  const hub = new SocketHub();
+  const metrics = new ServerMetrics(manager, () => hub.counts());
+  const auth = new Authenticator(settings);
+  const rateLimiter = new QuestionRateLimiter(settings.rateLimitQuestions, settings.rateLimitWindowS);
+  const releases = new Set<Promise<void>>();
+  let closing: Promise<void> | undefined;
+  const isClosing = () => closing !== undefined;
+
+  const releaseSession = (sessionId: string) => {
+    const release = manager
+      .releaseSession(sessionId)
+      .catch((error: unknown) => logger.warn({ session_id: sessionId, err: error }, "releaseSession failed"))
+      .finally(() => releases.delete(release));
+    releases.add(release);
+  };
+
+  const deps = {
+    hub, logger, rateLimiter, isClosing,
+    maxConnections: settings.maxConnections,
+    maxQueuedTurns: settings.maxQueuedTurns,
+    idleTimeoutMs: settings.idleTimeoutMs,
+    mode: llm ? ("llm" as const) : ("console" as const),
+    createAgent: (sessionId: string, owner: string) =>
+      createAgent({
+        sessionId, owner, tools: manager, llm, memory,
+        ...(systemPrompt ? { systemPrompt } : {}),
+        logger: {
+          warn: (message, details) => logger.warn({ session_id: sessionId, ...details }, message),
+          debug: (message, details) => logger.debug({ session_id: sessionId, ...details }, message),
+        },
+      }),
+    onTurnEnd: (outcome: string, seconds: number) => metrics.turnEnded(outcome, seconds),
+    afterClose: releaseSession,
+  };
+
+  const { app, nodeWs } = createApp({
+    auth, metrics, isClosing,
+    allowedOrigins: settings.allowedOrigins,
+    readiness: new ReadinessCheck(manager, settings.readyCacheMs),
+    stats: async () => ({ ...hub.counts(), mode: deps.mode, turns: await metrics.turnCounts(), pool: manager.stats() }),
+    socketEvents: (userId) => socketEvents(userId, deps),
+  });
+  // @hono/node-ws makes its WebSocketServer with ws' defaults; these apply from the next handshake on.
+  nodeWs.wss.options.maxPayload = settings.maxFrameBytes;
+  nodeWs.wss.options.handleProtocols = selectSubprotocol;
+
+  const server = await listen(app.fetch, settings.host, settings.port);
+  nodeWs.injectWebSocket(server);
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${port}`;
+
+  const shutdown = async (graceMs: number) => {
+    logger.info({ grace_ms: graceMs, sockets: hub.size }, "shutting down");
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    await hub.drain(graceMs, "the server is shutting down");
+    await hub.closeAll(CloseCode.goingAway, "server shutting down");
+    await Promise.all(releases);
+    if (!givenManager) await manager.close({ graceMs: 1000 });
+    metrics.close();
+    if ("closeAllConnections" in server) server.closeAllConnections();
+    await stopped;
+    logger.info("shut down");
+  };
+
+  return {
+    url, port, settings, manager,
+    describe: () => describe(url, settings, manager, deps.mode, auth.enabled),
+    close: (closeOptions = {}) => (closing ??= shutdown(closeOptions.graceMs ?? settings.shutdownGraceMs)),
+  };
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
+    server.once("error", reject);
+  });
+}
+
+function describe(url: string, settings: ServerSettings, manager: PooledMCPServerManager, mode: string, authOn: boolean): string[] {
+  const servers = manager.config.servers.map(
+    (s) => `${s.name} (${s.type}, ${s.sharing}, max ${s.pool.maxConnections} clients, ${s.maxCallsPerSession} calls per session)`,
+  );
+  return [
+    `chat page   ${url}/`,
+    `websocket   ${url.replace(/^http/, "ws")}/ws`,
+    `mcp config  ${settings.mcpConfig}`,
+    `mcp servers ${servers.join("; ") || "none"}`,
+    `agent       ${mode === "llm" ? "LLM (OpenAI-compatible)" : "offline tool console (/help, /tools, /call <tool> <json>)"}`,
+    `auth        ${authOn ? "bearer token required on /ws and /api/*" : "off (each socket is its own anonymous user)"}`,
+  ];
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

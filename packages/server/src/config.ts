@@ -1,0 +1,132 @@
+/**
+ * Server settings from the environment: one zod schema, every default in one
+ * place, and errors that name the variable that is wrong.
+ */
+
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+/** The config that runs @modelcontextprotocol/server-everything over stdio. */
+export const DEFAULT_MCP_CONFIG = fileURLToPath(new URL("../config/default.mcp.json", import.meta.url));
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const int = (min: number) => z.coerce.number().int().min(min);
+
+/** `token1:user1,token2:user2` → Map(token → user id). */
+const authTokens = z
+  .string()
+  .transform((value, ctx) => {
+    const tokens = new Map<string, string>();
+    for (const pair of value.split(",").map((p) => p.trim()).filter(Boolean)) {
+      const colon = pair.lastIndexOf(":");
+      const token = pair.slice(0, colon).trim();
+      const user = pair.slice(colon + 1).trim();
+      if (colon <= 0 || !token || !user) {
+        ctx.addIssue({ code: "custom", message: `expected "token:user" pairs separated by commas, got "${pair.slice(0, 3)}…"` });
+        return z.NEVER;
+      }
+      tokens.set(token, user);
+    }
+    return tokens;
+  });
+
+const list = z.string().transform((value) =>
+  value.split(",").map((s) => s.trim()).filter(Boolean),
+);
+
+/** Environment variable → setting. Empty strings count as unset. */
+const envSchema = z.object({
+  PORT: int(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  MCP_CONFIG: z.string().min(1).default(DEFAULT_MCP_CONFIG),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  MAX_CONNECTIONS: int(1).default(1000),
+  MAX_FRAME_BYTES: int(64).default(64 * 1024),
+  MAX_QUEUED_TURNS: int(0).default(4),
+  RATE_LIMIT_QUESTIONS: int(1).default(30),
+  RATE_LIMIT_WINDOW_S: int(1).default(60),
+  IDLE_TIMEOUT_MS: int(1).default(10 * 60_000),
+  SHUTDOWN_GRACE_MS: int(0).default(10_000),
+  READY_CACHE_MS: int(0).default(2_000),
+  AUTH_TOKENS: authTokens.optional(),
+  JWT_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  ALLOWED_ORIGINS: list.optional(),
+});
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ServerSettings {
+  port: number;
+  host: string;
+  /** Path of the `mcpServers` JSON file. */
+  mcpConfig: string;
+  logLevel: LogLevel;
+  /** Open sockets at most; the next one is closed with 1013. */
+  maxConnections: number;
+  /** Largest text frame accepted; a larger one closes the socket with 1009. */
+  maxFrameBytes: number;
+  /** Turns waiting behind the running one in one chat; beyond, `busy`. */
+  maxQueuedTurns: number;
+  /** Questions per user per window; beyond, `rate_limited`. */
+  rateLimitQuestions: number;
+  rateLimitWindowS: number;
+  /** A socket with no frame and no turn for this long is closed. */
+  idleTimeoutMs: number;
+  /** How long turns in flight may finish after SIGTERM. */
+  shutdownGraceMs: number;
+  /** How long a /readyz answer is reused. */
+  readyCacheMs: number;
+  /** Static bearer tokens → user id. */
+  authTokens: Map<string, string>;
+  /** HS256 secret for JWT bearer tokens (user id = `sub`). */
+  jwtSecret: string | undefined;
+  /** Allowed `Origin` values for /ws; empty = any. */
+  allowedOrigins: string[];
+}
+
+/** A setting in the environment is invalid; `key` names the variable. */
+export class SettingsError extends Error {
+  readonly code = "settings_invalid";
+  readonly key: string;
+  constructor(key: string, message: string) {
+    super(`${key}: ${message}`);
+    this.name = "SettingsError";
+    this.key = key;
+  }
+}
+
+/** Reads the settings from `env`; throws SettingsError naming the first bad variable. */
+export function settingsFromEnv(env: Record<string, string | undefined>): ServerSettings {
+  const known = Object.fromEntries(
+    Object.keys(envSchema.shape).map((key) => [key, env[key] === "" ? undefined : env[key]]),
+  );
+  const parsed = envSchema.safeParse(known);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SettingsError(String(issue.path[0] ?? "environment"), issue.message);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    mcpConfig: e.MCP_CONFIG,
+    logLevel: e.LOG_LEVEL,
+    maxConnections: e.MAX_CONNECTIONS,
+    maxFrameBytes: e.MAX_FRAME_BYTES,
+    maxQueuedTurns: e.MAX_QUEUED_TURNS,
+    rateLimitQuestions: e.RATE_LIMIT_QUESTIONS,
+    rateLimitWindowS: e.RATE_LIMIT_WINDOW_S,
+    idleTimeoutMs: e.IDLE_TIMEOUT_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    readyCacheMs: e.READY_CACHE_MS,
+    authTokens: e.AUTH_TOKENS ?? new Map(),
+    jwtSecret: e.JWT_SECRET,
+    allowedOrigins: e.ALLOWED_ORIGINS ?? [],
+  };
+}
+
+/** True when the host only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}

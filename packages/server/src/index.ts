@@ -1,0 +1,10 @@
+/** @mcp-pool/server: the WebSocket chat server, for embedding and tests. */
+
+export { createChatServer } from "./chat-server.js";
+export type { ChatServer, ChatServerOptions } from "./chat-server.js";
+export { settingsFromEnv, SettingsError, DEFAULT_MCP_CONFIG } from "./config.js";
+export type { ServerSettings, LogLevel } from "./config.js";
+export { readMcpConfigFile, McpConfigFileError } from "./mcp-config.js";
+export { parseClientFrame, BadFrameError, CloseCode, PROTOCOL_VERSION, SUBPROTOCOL } from "./ws-protocol.js";
+export type { ClientFrame, ServerFrame } from "./ws-protocol.js";
+export { createLogger } from "./logger.js";

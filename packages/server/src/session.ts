@@ -1,0 +1,152 @@
+/**
+ * One Session per socket: reads its frames, makes its agent on the first
+ * question, runs each chat's turns in order and cancels them when the socket goes.
+ */
+
+import type { Agent, AgentEvent } from "@mcp-pool/agent";
+import type { Logger } from "pino";
+import type { QuestionRateLimiter } from "./limits.js";
+import { BadFrameError, errorFrame, parseClientFrame, type AskFrame, type ServerFrame } from "./ws-protocol.js";
+import { TurnQueue } from "./turn-queue.js";
+
+export interface SessionOptions {
+  sessionId: string;
+  userId: string;
+  send: (frame: ServerFrame) => void;
+  /** Called once, on the first question. */
+  createAgent: () => Agent;
+  rateLimiter: QuestionRateLimiter;
+  maxQueuedTurns: number;
+  logger: Logger;
+  /** Told when a turn ends: `ok` or the error code, and how long it took. */
+  onTurnEnd: (outcome: string, seconds: number) => void;
+}
+
+interface Turn {
+  chatId: string;
+  question: string;
+}
+
+export class Session {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly #options: SessionOptions;
+  readonly #log: Logger;
+  readonly #chats = new Map<string, TurnQueue<Turn>>();
+  #agent: Agent | undefined;
+  /** Frames are admitted one after another, so the rate limiter's await cannot reorder turns. */
+  #intake: Promise<void> = Promise.resolve();
+  #refusing: string | undefined;
+
+  constructor(options: SessionOptions) {
+    this.sessionId = options.sessionId;
+    this.userId = options.userId;
+    this.#options = options;
+    this.#log = options.logger.child({ session_id: options.sessionId, user_id: options.userId });
+  }
+
+  /** True once the agent exists (the session has asked something). */
+  get started(): boolean {
+    return this.#agent !== undefined;
+  }
+
+  /** True while any chat has a turn running. */
+  get busy(): boolean {
+    for (const chat of this.#chats.values()) if (!chat.idle) return true;
+    return false;
+  }
+
+  /** Handles one text frame. Never throws: a bad frame gets an `error` frame. */
+  receive(text: string): void {
+    let frame;
+    try {
+      frame = parseClientFrame(text);
+    } catch (error) {
+      const bad = error as BadFrameError;
+      this.#log.debug({ chat_id: bad.chatId, reason: bad.message }, "bad frame");
+      this.#options.send(errorFrame("bad_request", bad.message, bad.chatId));
+      return;
+    }
+    if (frame.type === "ping") this.#options.send({ type: "pong" });
+    else if (frame.type === "cancel") this.#chats.get(frame.chat_id)?.cancel();
+    else this.#intake = this.#intake.then(() => this.#admit(frame));
+  }
+
+  /** New questions are answered `busy` with this message from now on (shutdown). */
+  refuseNewTurns(message: string): void {
+    this.#refusing = message;
+  }
+
+  /** Resolves when no turn runs or waits. */
+  async whenIdle(): Promise<void> {
+    await this.#intake;
+    await Promise.all([...this.#chats.values()].map((chat) => chat.whenIdle()));
+  }
+
+  /** Cancels every turn and waits for them to end. */
+  async cancelAll(): Promise<void> {
+    this.refuseNewTurns("the session is closing");
+    for (const chat of this.#chats.values()) chat.cancel();
+    await this.whenIdle();
+  }
+
+  async #admit(frame: AskFrame): Promise<void> {
+    const { chat_id: chatId, question } = frame;
+    if (this.#refusing !== undefined) {
+      this.#options.send(errorFrame("busy", this.#refusing, chatId));
+      return;
+    }
+    const waitMs = await this.#options.rateLimiter.take(this.userId);
+    if (waitMs > 0) {
+      this.#log.info({ chat_id: chatId, wait_ms: waitMs }, "question rate limited");
+      this.#options.send(errorFrame("rate_limited", `too many questions; retry in ${Math.ceil(waitMs / 1000)} s`, chatId));
+      return;
+    }
+    if (!this.#chat(chatId).push({ chatId, question })) {
+      this.#options.send(errorFrame("busy", "too many questions waiting in this chat", chatId));
+    }
+  }
+
+  #chat(chatId: string): TurnQueue<Turn> {
+    let chat = this.#chats.get(chatId);
+    if (!chat) {
+      chat = new TurnQueue<Turn>({
+        maxQueued: this.#options.maxQueuedTurns,
+        run: (turn, signal) => this.#runTurn(turn, signal),
+        dropped: (turn) => {
+          this.#options.send(errorFrame("cancelled", "cancelled before it started", turn.chatId));
+          this.#options.onTurnEnd("cancelled", 0);
+        },
+      });
+      this.#chats.set(chatId, chat);
+    }
+    return chat;
+  }
+
+  async #runTurn(turn: Turn, signal: AbortSignal): Promise<void> {
+    const log = this.#log.child({ chat_id: turn.chatId });
+    const started = performance.now();
+    let outcome = "internal";
+    log.debug("turn started");
+    try {
+      this.#agent ??= this.#options.createAgent();
+      for await (const event of this.#agent.ask(turn.chatId, turn.question, { signal })) {
+        this.#options.send(event);
+        outcome = outcomeOf(event) ?? outcome;
+      }
+    } catch (error) {
+      // The agent promises never to throw; if it does, the turn still ends with one frame.
+      log.error({ err: error }, "agent threw");
+      this.#options.send(errorFrame("internal", "the turn failed", turn.chatId));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    this.#options.onTurnEnd(outcome, seconds);
+    log.info({ outcome, duration_ms: Math.round(seconds * 1000) }, "turn ended");
+  }
+}
+
+function outcomeOf(event: AgentEvent): string | undefined {
+  if (event.type === "answer") return "ok";
+  if (event.type === "error") return event.code;
+  return undefined;
+}
