@@ -192,13 +192,12 @@ class EntryReader {
   ) {}
 
   read(name: string, raw: unknown): ServerConfig | undefined {
-    const at = (key?: string) => keyPath(["mcpServers", name, ...(key === undefined ? [] : [key])]);
-    if (name === "") return this.report(name, at(), "a server name must not be empty");
+    if (name === "") return this.report(name, [], "a server name must not be empty");
     if (isPlainObject(raw) && raw["disabled"] === true) return undefined;
     const parsed = serverEntrySchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
       for (const issue of firstIssuePerPath(parsed.error.issues)) {
-        this.report(name, keyPath(["mcpServers", name, ...issue.path]), describeIssue(issue));
+        this.report(name, issue.path, describeIssue(issue));
       }
       return undefined;
     }
@@ -210,22 +209,19 @@ class EntryReader {
   }
 
   private readTransport(name: string, entry: ServerEntry, common: CommonConfig): ServerConfig | undefined {
-    const at = (key: string) => keyPath(["mcpServers", name, key]);
     const { command, url, type } = entry;
     if (command === undefined && url === undefined) {
-      return this.report(name, keyPath(["mcpServers", name]), `needs "command" (a stdio server) or "url" (an HTTP server)`);
+      return this.report(name, [], `needs "command" (a stdio server) or "url" (an HTTP server)`);
     }
-    if (command !== undefined && url !== undefined) {
-      return this.report(name, keyPath(["mcpServers", name]), `has both "command" and "url"; keep one`);
-    }
+    if (command !== undefined && url !== undefined) return this.report(name, [], `has both "command" and "url"; keep one`);
     if (command !== undefined) {
-      if (type !== undefined && type !== "stdio") return this.report(name, at("type"), `is "${type}" but the entry has "command"`);
+      if (type !== undefined && type !== "stdio") return this.report(name, ["type"], `is "${type}" but the entry has "command"`);
       return this.readStdio(name, command, entry, common);
     }
-    if (type === "stdio") return this.report(name, at("type"), `is "stdio" but the entry has "url"`);
+    if (type === "stdio") return this.report(name, ["type"], `is "stdio" but the entry has "url"`);
     const transportOfType = type === "sse" || type === "streamable-http" ? type : undefined;
     if (entry.transport && transportOfType && entry.transport !== transportOfType) {
-      return this.report(name, at("transport"), `is "${entry.transport}" but "type" is "${type}"`);
+      return this.report(name, ["transport"], `is "${entry.transport}" but "type" is "${type}"`);
     }
     return this.readHttp(name, url ?? "", entry.transport ?? transportOfType ?? "auto", entry, common);
   }
@@ -253,7 +249,7 @@ class EntryReader {
     const url = this.expand(name, ["url"], rawUrl);
     if (this.problems.length === before && !isHttpUrl(url)) {
       // The raw value is shown, not the expanded one: it may carry a secret.
-      this.report(name, keyPath(["mcpServers", name, "url"]), `must be an http:// or https:// URL (got ${describe(rawUrl)})`);
+      this.report(name, ["url"], `must be an http:// or https:// URL (got ${describe(rawUrl)})`);
     }
     return { ...common, type: "http", url, headers: this.expandValues(name, "headers", entry.headers), transport };
   }
@@ -269,21 +265,20 @@ class EntryReader {
     this.checkOrder(name, ["circuit", "maxBackoffMs"], circuit.maxBackoffMs, ">=", ["circuit.baseBackoffMs", circuit.baseBackoffMs]);
     this.checkOrder(name, ["maxTotalTimeoutMs"], limits.maxTotalTimeoutMs, ">=", ["callTimeoutMs", limits.callTimeoutMs]);
     if (sharing === "per-session" && pool.minConnections > 0) {
-      const path = keyPath(["mcpServers", name, "pool", "minConnections"]);
-      this.report(name, path, `must be 0 when "sharing" is "per-session": its clients belong to sessions (got ${pool.minConnections})`);
+      this.report(name, ["pool", "minConnections"], `must be 0 when "sharing" is "per-session": its clients belong to sessions (got ${pool.minConnections})`);
     }
     return { name, sharing, pool, circuit, ...limits, tools };
   }
 
   private checkOrder(
     name: string,
-    path: (string | number)[],
+    path: readonly PropertyKey[],
     value: number,
     relation: "<=" | ">=",
     [otherKey, other]: [string, number],
   ): void {
     const ok = relation === "<=" ? value <= other : value >= other;
-    if (!ok) this.report(name, keyPath(["mcpServers", name, ...path]), `must be ${relation} ${otherKey} (${other}) (got ${value})`);
+    if (!ok) this.report(name, path, `must be ${relation} ${otherKey} (${other}) (got ${value})`);
   }
 
   private expandValues(name: string, key: string, values: Record<string, string> | undefined): Record<string, string> {
@@ -292,18 +287,19 @@ class EntryReader {
     return expanded;
   }
 
-  private expand(name: string, path: (string | number)[], value: string): string {
+  private expand(name: string, path: readonly PropertyKey[], value: string): string {
     try {
       return expandEnv(value, this.env);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      this.report(name, keyPath(["mcpServers", name, ...path]), error.message);
+      this.report(name, path, error.message);
       return value;
     }
   }
 
-  private report(server: string, path: string, message: string): undefined {
-    this.problems.push({ server, path, message });
+  /** Records a problem at `mcpServers.<server>.<keys...>`; returns undefined so callers can `return this.report(...)`. */
+  private report(server: string, keys: readonly PropertyKey[], message: string): undefined {
+    this.problems.push({ server, path: keyPath(["mcpServers", server, ...keys]), message });
     return undefined;
   }
 }
