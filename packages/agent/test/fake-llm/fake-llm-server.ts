@@ -1,0 +1,138 @@
+/**
+ * A real HTTP server on 127.0.0.1 that speaks the Chat Completions streaming
+ * protocol (`data: {...}\n\n` ... `data: [DONE]`), answers from a per-test
+ * script, fails on demand, and records every request it gets.
+ */
+
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { chunk, textChunks, toolCallChunks, type ScriptedToolCall } from "./chunks.js";
+
+export type FakeReply =
+  /** A streamed answer; an array gives the delta pieces. */
+  | { text: string | string[] }
+  /** Tool calls (optionally after some text), streamed across chunks. */
+  | { toolCalls: ScriptedToolCall[]; text?: string | string[] }
+  /** An HTTP error with an OpenAI-style error body. */
+  | { status: number; message: string }
+  /** The socket is destroyed before any response. */
+  | { closeSocket: true }
+  /** Streams these pieces, then keeps the response open until the client leaves. */
+  | { hold: string[] };
+
+export interface RecordedMessage {
+  role: string;
+  content: string | null;
+  tool_calls?: { id: string; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+}
+
+export interface RecordedRequest {
+  model: string;
+  stream: boolean;
+  messages: RecordedMessage[];
+  tools: { type: string; function: { name: string } }[] | undefined;
+}
+
+/** `index` counts the requests since the script was set, from 0. */
+export type Script = (request: RecordedRequest, index: number) => FakeReply;
+
+export interface FakeLlm {
+  /** For LlmSettings.baseURL: `http://127.0.0.1:<port>/v1`. */
+  readonly baseURL: string;
+  readonly requests: RecordedRequest[];
+  /** Replies in order, or a function of the request. */
+  script(replies: FakeReply[] | Script): void;
+  /** Resolves when the client of the n-th held stream (from 0) has gone: it cancelled. */
+  heldStreamClosed(n?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFakeLlm(): Promise<FakeLlm> {
+  let script: Script = () => ({ status: 500, message: "fake LLM: no script" });
+  let scriptStart = 0;
+  let nextCallId = 1;
+  const requests: RecordedRequest[] = [];
+  const holds: { closed: Promise<void>; resolve: () => void }[] = [];
+  let holdCount = 0;
+  const hold = (n: number) => {
+    for (let i = holds.length; i <= n; i++) {
+      let resolve!: () => void;
+      const closed = new Promise<void>((r) => (resolve = r));
+      holds.push({ closed, resolve });
+    }
+    return holds[n]!;
+  };
+
+  const server = createServer((req, res) => {
+    void readJson(req).then((body) => {
+      if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
+        return sendError(res, 404, `fake LLM: no route ${req.method} ${req.url}`);
+      }
+      const request = body as RecordedRequest;
+      requests.push(request);
+      const reply = script(request, requests.length - 1 - scriptStart);
+      respond(req, res, reply, request.model);
+    });
+  });
+
+  function respond(req: IncomingMessage, res: ServerResponse, reply: FakeReply, model: string): void {
+    if ("closeSocket" in reply) return void req.socket.destroy();
+    if ("status" in reply) return sendError(res, reply.status, reply.message);
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    if ("hold" in reply) {
+      for (const data of textChunks(model, reply.hold)) res.write(`data: ${JSON.stringify(data)}\n\n`);
+      const { resolve } = hold(holdCount++);
+      res.on("close", resolve);
+      return;
+    }
+    const text = typeof reply.text === "string" ? [reply.text] : (reply.text ?? []);
+    const chunks = textChunks(model, text);
+    let finish = "stop";
+    if ("toolCalls" in reply) {
+      chunks.push(...toolCallChunks(model, reply.toolCalls, nextCallId));
+      nextCallId += reply.toolCalls.length;
+      finish = "tool_calls";
+    }
+    chunks.push(chunk(model, {}, finish));
+    for (const data of chunks) res.write(`data: ${JSON.stringify(data)}\n\n`);
+    res.end("data: [DONE]\n\n");
+  }
+
+  server.listen(0, "127.0.0.1");
+  await new Promise<void>((resolve) => server.once("listening", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    requests,
+    script(replies) {
+      scriptStart = requests.length;
+      script = typeof replies === "function" ? replies : (_request, index) => replies[index] ?? noReplyLeft(index);
+    },
+    heldStreamClosed(n = 0) {
+      return hold(n).closed;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function noReplyLeft(index: number): FakeReply {
+  return { status: 500, message: `fake LLM: no scripted reply for request ${index + 1}` };
+}
+
+function sendError(res: ServerResponse, status: number, message: string): void {
+  // retry-after-ms keeps the openai package's retries fast in tests.
+  res.writeHead(status, { "content-type": "application/json", "retry-after-ms": "10" });
+  res.end(JSON.stringify({ error: { message, type: "fake_error", code: null, param: null } }));
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const parts: Buffer[] = [];
+  for await (const part of req) parts.push(part as Buffer);
+  const text = Buffer.concat(parts).toString("utf8");
+  return text === "" ? {} : JSON.parse(text);
+}
