@@ -32,6 +32,8 @@ export interface AppDeps {
   /** The /api/stats body. */
   stats: () => Promise<unknown>;
   isClosing: () => boolean;
+  /** A socket handler threw (a bug: the handlers are written not to). */
+  onSocketError: (error: unknown) => void;
   /** The socket's events, for the user the request authenticated as (undefined: auth off). */
   socketEvents: (userId: string | undefined) => WSEvents<WebSocket>;
 }
@@ -67,7 +69,13 @@ export function createApp(deps: AppDeps): { app: Hono<AuthEnv>; nodeWs: NodeWebS
     allowOrigins(deps.allowedOrigins),
     requireUser(deps.auth),
     async (c, next) => (deps.isClosing() ? c.text("shutting down", 503) : next()),
-    nodeWs.upgradeWebSocket((c) => deps.socketEvents(c.get("userId"))),
+    nodeWs.upgradeWebSocket((c) => deps.socketEvents(c.get("userId")), {
+      // @hono/node-ws builds a DOM ErrorEvent for socket errors, which Node 20 lacks; the
+      // session logs the socket's own error instead, so that ReferenceError is dropped here.
+      onError: (error) => {
+        if (!(error instanceof ReferenceError && error.message.includes("ErrorEvent"))) deps.onSocketError(error);
+      },
+    }),
   );
 
   return { app, nodeWs };

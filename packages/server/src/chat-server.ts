@@ -96,6 +96,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     readiness: new ReadinessCheck(manager, settings.readyCacheMs),
     stats: async () => ({ ...hub.counts(), mode: deps.mode, turns: await metrics.turnCounts(), pool: manager.stats() }),
     socketEvents: (userId) => socketEvents(userId, deps),
+    onSocketError: (error) => logger.error({ err: error }, "socket handler failed"),
   });
   // @hono/node-ws makes its WebSocketServer with ws' defaults; these apply from the next handshake on.
   nodeWs.wss.options.maxPayload = settings.maxFrameBytes;

@@ -64,6 +64,8 @@ export function socketEvents(userId: string | undefined, deps: SocketDeps): WSEv
         ws.close(CloseCode.normal, "idle timeout");
       });
       open = { session, idle };
+      // ws closes the socket itself on a protocol error (1009 for an oversized frame); note why.
+      ws.raw?.on("error", (error) => log.info({ err: error }, "socket error"));
       deps.hub.add({ session, close: (code, reason) => ws.close(code, reason) });
       log.info("socket opened");
       send({ type: "ready", session_id: sessionId, user_id: owner, mode: deps.mode, protocol: PROTOCOL_VERSION });
@@ -87,11 +89,6 @@ export function socketEvents(userId: string | undefined, deps: SocketDeps): WSEv
       deps.hub.remove(sessionId);
       log.info({ code: event.code }, "socket closed");
       void session.cancelAll().finally(() => deps.afterClose(sessionId));
-    },
-
-    onError(event) {
-      // ws closes the socket itself (e.g. 1009 for an oversized frame); note why.
-      log.info({ err: (event as Event & { error?: unknown }).error }, "socket error");
     },
   };
 }
