@@ -34,6 +34,8 @@ function socketFor(serverUrl: string, options: ConnectOptions): WebSocket {
 export class ChatClient {
   readonly socket: WebSocket;
   readonly frames: Frame[] = [];
+  /** When each frame arrived (Date.now()), by index. */
+  readonly arrivals: number[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   #waiters: (() => void)[] = [];
 
@@ -41,6 +43,7 @@ export class ChatClient {
     this.socket = socket;
     socket.on("message", (data) => {
       this.frames.push(JSON.parse(String(data)) as Frame);
+      this.arrivals.push(Date.now());
       for (const wake of this.#waiters.splice(0)) wake();
     });
     this.closed = new Promise((resolve) => {
