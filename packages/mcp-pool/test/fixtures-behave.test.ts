@@ -4,6 +4,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ToolListChangedNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   everythingStdioEntry,
@@ -13,7 +15,8 @@ import {
   startLabHttp,
   type HttpFixture,
 } from "./helpers/fixture-servers.js";
-import { descendantPids, isAlive, waitFor } from "./helpers/processes.js";
+import { freePort } from "./helpers/free-port.js";
+import { descendantPids, isAlive, killAndWait, waitFor } from "./helpers/processes.js";
 
 interface Connected {
   client: Client;
@@ -127,7 +130,7 @@ describe.each(["stdio", "http"] as const)("the lab server over %s", (kind) => {
   it("progress sends one notification per step, then done:<steps>", async () => {
     const { client } = await connect();
     const seen: number[] = [];
-    const result = await client.callTool({ name: "progress", arguments: { steps: 3, intervalMs: 20 } }, undefined, {
+    const result = await client.callTool({ name: "progress", arguments: { steps: 3, intervalMs: 100 } }, undefined, {
       onprogress: (update) => seen.push(update.progress),
     });
     expect(result.content).toEqual([{ type: "text", text: "done:3" }]);
@@ -166,13 +169,14 @@ describe.each(["stdio", "http"] as const)("the lab server over %s", (kind) => {
     watcher.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
       changes++;
     });
-    if (fixture) await waitFor(async () => (await labStats(fixture!)).streamsOpen >= 2, { what: "both GET streams" });
+    const server = fixture;
+    if (server) await waitFor(async () => (await labStats(server)).streamsOpen >= 2, { what: "both GET streams" });
     const name = `added_${kind}`;
     expect(await callText(adder.client, "add_tool", { name })).toBe(`added:${name}`);
     await waitFor(() => changes > 0, { what: "notifications/tools/list_changed" });
     expect((await watcher.client.listTools()).tools.map((tool) => tool.name)).toContain(name);
     expect(await callText(watcher.client, name, { text: "c" })).toBe(`${name}:c`);
-    if (fixture) {
+    if (server) {
       const later = await connect();
       expect(await callText(later.client, name, { text: "d" })).toBe(`${name}:d`);
     }
@@ -263,5 +267,39 @@ describe("server-everything", () => {
       await fixture.stop();
     }
     expect(isAlive(fixture.pid)).toBe(false);
+  });
+});
+
+describe("the process helpers", () => {
+  it("descendantPids sees a grandchild; killAndWait ends a child that ignores SIGTERM with SIGKILL", async () => {
+    // A child that ignores SIGTERM and starts a grandchild that lives until its stdin (our child) ends.
+    const script = `
+      process.on("SIGTERM", () => {});
+      const grandchild = require("node:child_process").spawn(process.execPath, ["-e", "process.stdin.resume()"], { stdio: ["pipe", "ignore", "ignore"] });
+      console.log(grandchild.pid);
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "ignore"] });
+    const grandchildPid = await new Promise<number>((resolve) => child.stdout.once("data", (line) => resolve(Number(String(line)))));
+    const childPid = child.pid ?? -1;
+    expect(descendantPids()).toEqual(expect.arrayContaining([childPid, grandchildPid]));
+    expect(descendantPids(childPid)).toEqual([grandchildPid]);
+
+    expect(await killAndWait(childPid, "SIGTERM", 300)).toBe(false);
+    expect(isAlive(childPid)).toBe(false);
+    expect(await killAndWait(grandchildPid, "SIGTERM", 2_000)).toBe(true);
+    expect(isAlive(grandchildPid)).toBe(false);
+  });
+
+  it("freePort gives a port that can be listened on at 127.0.0.1", async () => {
+    const port = await freePort();
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("waitFor returns the first truthy value and names what it waited for on timeout", async () => {
+    let polls = 0;
+    expect(await waitFor(() => (++polls >= 3 ? `after ${polls}` : undefined), { intervalMs: 5 })).toBe("after 3");
+    await expect(waitFor(() => false, { timeoutMs: 50, what: "the moon" })).rejects.toThrow(/the moon/);
   });
 });

@@ -48,8 +48,11 @@ export interface LabStats {
   pid: number;
 }
 
+// A smaller young generation: ~7 MB less per lab server, which tests run many copies of.
+const labNodeFlags = ["--max-semi-space-size=1"];
+
 export function labStdioEntry<E extends object>(extra?: E): StdioEntry & E {
-  return { command: process.execPath, args: [labServerPath], ...(extra as E) };
+  return { command: process.execPath, args: [...labNodeFlags, labServerPath], ...(extra as E) };
 }
 
 export function everythingStdioEntry<E extends object>(extra?: E): StdioEntry & E {
@@ -61,7 +64,7 @@ export function startLabHttp({ port = 0, readyTimeoutMs = 10_000 }: StartOptions
   return startHttpChild(
     {
       // --exit-on-stdin-close: the child dies with the test process even if a test forgets stop().
-      args: (listenOn) => [labServerPath, "--http", "--port", String(listenOn), "--exit-on-stdin-close"],
+      args: (listenOn) => [...labNodeFlags, labServerPath, "--http", "--port", String(listenOn), "--exit-on-stdin-close"],
       ready: readListeningLine,
     },
     port,
