@@ -42,6 +42,7 @@ const SERVER_DEFAULTS = {
   callTimeoutMs: 60_000,
   maxTotalTimeoutMs: 600_000,
   killTimeoutMs: 2000,
+  connectTimeoutMs: 30_000,
 };
 
 const int = (min: number, max: number) => z.int().min(min).max(max).optional();
@@ -83,6 +84,7 @@ const serverEntrySchema = z.looseObject({
   callTimeoutMs: int(1, MAX_TIMER_MS),
   maxTotalTimeoutMs: int(1, MAX_TIMER_MS),
   killTimeoutMs: int(0, MAX_TIMER_MS),
+  connectTimeoutMs: int(1, MAX_TIMER_MS),
   tools: z.strictObject({ allow: patterns, deny: patterns }).optional(),
 });
 
@@ -307,8 +309,8 @@ class EntryReader {
 type CommonConfig = Omit<StdioServerConfig, "type" | "command" | "args" | "env" | "cwd">;
 
 function pickLimits(entry: ServerEntry) {
-  const { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, killTimeoutMs } = entry;
-  return { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, killTimeoutMs };
+  const { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, killTimeoutMs, connectTimeoutMs } = entry;
+  return { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, killTimeoutMs, connectTimeoutMs };
 }
 
 /** Drops undefined values so that spreading the result keeps the defaults. */

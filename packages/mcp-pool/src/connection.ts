@@ -92,7 +92,8 @@ export class Connection {
 
   /** Marks the connection unusable; the owner destroys it. Idempotent. */
   markDead(reason: string): void {
-    if (this.#state !== "ready" && this.#state !== "connecting") return;
+    // While connecting, a closing transport is a failed connect, which connect() records.
+    if (this.#state !== "ready") return;
     this.#state = "dead";
     this.hooks.onDead(this, reason);
   }
@@ -134,8 +135,7 @@ export class Connection {
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
       if (this.#state === "ready") this.hooks.onToolsChanged(this);
     });
-    // The handshake gets the same bound as a call: a hung server must not hold a slot for the SDK's 60 s default.
-    await client.connect(transport, { timeout: Math.min(this.config.callTimeoutMs, this.config.pool.acquireTimeoutMs) });
+    await client.connect(transport, { timeout: this.config.connectTimeoutMs });
   }
 
   async #closeTransport(): Promise<void> {

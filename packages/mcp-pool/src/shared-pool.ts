@@ -151,6 +151,9 @@ export class SharedPool extends ServerPool {
   }
 
   async #validate(connection: Connection): Promise<boolean> {
+    // A failed connect must reach #onAcquired, which fails the waiters: were it
+    // invalid here, generic-pool would destroy it and create again, in a loop.
+    if (connection.state === "failed") return true;
     if (!connection.isUsable) return false;
     if (Date.now() - connection.lastUsedAt < this.config.pool.validateAfterIdleMs) return true;
     try {

@@ -71,18 +71,47 @@ export async function runToolCall(request: ToolCallRequest): Promise<CallToolRes
 
 async function send(connection: Connection, request: ToolCallRequest): Promise<CallToolResult> {
   const { onProgress } = request;
-  const result = (await connection.client.callTool({ name: request.tool, arguments: request.args }, undefined, {
-    signal: request.signal,
-    timeout: request.timeoutMs,
-    maxTotalTimeout: connection.config.maxTotalTimeoutMs,
-    resetTimeoutOnProgress: true,
-    // Always ask for progress: the token is what lets a long tool keep its call alive.
-    onprogress: (progress) => onProgress?.(progress),
-  })) as CallToolResult;
-  if (result.isError) {
-    throw new ToolCallError(request.tool, result.content as ToolResultContent[], { server: connection.config.name });
+  const capped = totalTimeoutSignal(request.signal, connection.config.maxTotalTimeoutMs);
+  try {
+    const result = (await connection.client.callTool({ name: request.tool, arguments: request.args }, undefined, {
+      signal: capped.signal,
+      timeout: request.timeoutMs,
+      resetTimeoutOnProgress: true,
+      // Always ask for progress: the token is what lets a long tool keep its call alive.
+      onprogress: (progress) => onProgress?.(progress),
+    })) as CallToolResult;
+    if (result.isError) {
+      throw new ToolCallError(request.tool, result.content as ToolResultContent[], { server: connection.config.name });
+    }
+    return result;
+  } finally {
+    capped.dispose();
   }
-  return result;
+}
+
+/**
+ * The call's signal, also aborted after `maxTotalTimeoutMs`. The SDK's own
+ * `maxTotalTimeout` is checked only when progress arrives and sends no
+ * `notifications/cancelled`; aborting does both, on time. The reason is an
+ * McpError RequestTimeout, which the SDK rejects with as it is.
+ */
+function totalTimeoutSignal(signal: AbortSignal, maxTotalTimeoutMs: number): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const follow = () => controller.abort(signal.reason);
+  if (signal.aborted) follow();
+  else signal.addEventListener("abort", follow, { once: true });
+  const timer = setTimeout(() => {
+    controller.abort(
+      new McpError(ErrorCode.RequestTimeout, "Maximum total timeout exceeded", { maxTotalTimeout: maxTotalTimeoutMs }),
+    );
+  }, maxTotalTimeoutMs);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", follow);
+    },
+  };
 }
 
 /** Was the error the connection dying? Then how: could the request have reached the server? */
@@ -108,9 +137,10 @@ function typedError(error: unknown, request: ToolCallRequest): Error {
     return new CallCancelledError(`Call to "${request.tool}" was cancelled`, { server, cause: reason });
   }
   if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+    const total = (error.data as { maxTotalTimeout?: unknown } | undefined)?.maxTotalTimeout;
     return new ToolCallTimeoutError(`"${request.tool}" on MCP server "${server}" timed out: ${error.message}`, {
       server,
-      timeoutMs: request.timeoutMs,
+      timeoutMs: typeof total === "number" ? total : request.timeoutMs,
       cause: error,
     });
   }

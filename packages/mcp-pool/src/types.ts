@@ -49,6 +49,8 @@ interface CommonServerConfig {
   maxTotalTimeoutMs: number;
   /** Wait this long after SIGTERM before SIGKILL when ending a child. */
   killTimeoutMs: number;
+  /** Starting a server and the MCP handshake must finish within this. */
+  connectTimeoutMs: number;
   tools: ToolFilter;
 }
 

@@ -27,6 +27,7 @@ describe("parseConfig fills every default", () => {
         callTimeoutMs: 60_000,
         maxTotalTimeoutMs: 600_000,
         killTimeoutMs: 2000,
+        connectTimeoutMs: 30_000,
         tools: {},
       },
     ]);
