@@ -7,7 +7,7 @@
  */
 
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { GetPromptResult, Prompt, ReadResourceResult, Resource, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { Catalog } from "./catalog.js";
 import { loadConfigFile, parseConfig, type McpServersJson } from "./config.js";
 import { ManagerClosedError, ServerUnavailableError, type ToolResultContent } from "./errors.js";
@@ -168,6 +168,29 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     });
   }
 
+  /** A server's resources (all pages), through a pooled client. */
+  async listResources(server: string, options: WithClientOptions = {}): Promise<Resource[]> {
+    return this.withClient(server, (client) => listAll((cursor) => client.listResources(cursor), "resources"), options);
+  }
+
+  async readResource(server: string, uri: string, options: WithClientOptions = {}): Promise<ReadResourceResult> {
+    return this.withClient(server, (client) => client.readResource({ uri }, { signal: options.signal }), options);
+  }
+
+  /** A server's prompts (all pages), through a pooled client. */
+  async listPrompts(server: string, options: WithClientOptions = {}): Promise<Prompt[]> {
+    return this.withClient(server, (client) => listAll((cursor) => client.listPrompts(cursor), "prompts"), options);
+  }
+
+  async getPrompt(
+    server: string,
+    name: string,
+    args: Record<string, string> = {},
+    options: WithClientOptions = {},
+  ): Promise<GetPromptResult> {
+    return this.withClient(server, (client) => client.getPrompt({ name, arguments: args }, { signal: options.signal }), options);
+  }
+
   /** Ends a session: closes its dedicated clients (after their calls in flight). */
   async releaseSession(sessionId: string): Promise<void> {
     await Promise.all([...this.#pools.values()].map((pool) => pool.releaseSession(sessionId)));
@@ -272,15 +295,23 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
   }
 }
 
-async function listAllTools(client: Client): Promise<Tool[]> {
-  const tools: Tool[] = [];
+function listAllTools(client: Client): Promise<Tool[]> {
+  return listAll((cursor) => client.listTools(cursor), "tools");
+}
+
+/** Follows `nextCursor` through every page of a list request. */
+async function listAll<K extends string, T>(
+  fetchPage: (params: { cursor: string } | undefined) => Promise<{ [key in K]: T[] } & { nextCursor?: string }>,
+  key: K,
+): Promise<T[]> {
+  const items: T[] = [];
   let cursor: string | undefined;
   do {
-    const page = await client.listTools(cursor === undefined ? undefined : { cursor });
-    tools.push(...page.tools);
+    const page = await fetchPage(cursor === undefined ? undefined : { cursor });
+    items.push(...page[key]);
     cursor = page.nextCursor;
   } while (cursor !== undefined);
-  return tools;
+  return items;
 }
 
 function isManagerConfig(config: ManagerConfig | McpServersJson): config is ManagerConfig {
