@@ -100,6 +100,8 @@ async function* streamReply(
       }
       if (delta?.tool_calls) assembler.add(delta.tool_calls);
     }
+    // The openai stream ends quietly, without an error, when its signal aborts.
+    if (context.signal.aborted) throw new TurnCancelledError();
   } catch (error) {
     if (context.signal.aborted) throw new TurnCancelledError();
     throw new LlmFailedError(describeWithCauses(error) || "The model endpoint failed", { cause: error });

@@ -48,6 +48,11 @@ export async function* runToolCalls(
   context: ToolRunContext,
 ): AsyncGenerator<ToolCallEvent | ToolResultEvent, ToolMessage[]> {
   const parsed = calls.map((call) => parseToolArguments(call.function.arguments));
+  // Started before the events are yielded: a consumer that stops reading at a
+  // `tool_call` ends the turn, and its signal then cancels these calls.
+  const pending = new Map(
+    calls.map((call, i) => [i, runOne(call, parsed[i]!, context).then((outcome) => ({ i, outcome }))]),
+  );
   for (const [i, call] of calls.entries()) {
     const args = parsed[i]!;
     yield {
@@ -60,9 +65,6 @@ export async function* runToolCalls(
   }
 
   const outcomes: ToolOutcome[] = new Array(calls.length);
-  const pending = new Map(
-    calls.map((call, i) => [i, runOne(call, parsed[i]!, context).then((outcome) => ({ i, outcome }))]),
-  );
   while (pending.size > 0) {
     const { i, outcome } = await Promise.race(pending.values());
     pending.delete(i);

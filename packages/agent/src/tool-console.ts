@@ -84,9 +84,12 @@ async function* callTool(argument: string, context: ToolConsoleContext): AsyncGe
   }
   const listing = await untilAborted(context.tools.listTools(context.toolFilter), context.signal);
   const tool = resolveTool(requested, listing);
-  const args = parseToolArguments(argument.slice(requested.length));
-  if (!args.ok) {
-    throw new BadRequestError(`${args.error}. Example: /call ${tool.name} ${JSON.stringify(exampleArguments(tool))}`);
+  const rawArgs = argument.slice(requested.length).trim();
+  const example = `/call ${tool.name} ${JSON.stringify(exampleArguments(tool))}`;
+  const args = parseToolArguments(rawArgs);
+  if (!args.ok) throw new BadRequestError(`${args.error}. Example: ${example}`);
+  if (rawArgs === "" && Object.keys(exampleArguments(tool)).length > 0) {
+    throw new BadRequestError(`${tool.name} needs arguments. Example: ${example} (/tools ${tool.name} describes them).`);
   }
 
   const callId = `call_${randomUUID().replaceAll("-", "").slice(0, 24)}`;

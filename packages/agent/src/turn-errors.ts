@@ -58,7 +58,7 @@ export function errorEventFor(chatId: string, error: unknown, signal: AbortSigna
   return { type: "error", chat_id: chatId, code: "internal", message: message || "Internal error" };
 }
 
-/** Every message of an error's cause chain once, e.g. "Connection error.: fetch failed: connect ECONNREFUSED". */
+/** Every message of an error's cause chain once, e.g. "Connection error: fetch failed: connect ECONNREFUSED 127.0.0.1:9". */
 export function describeWithCauses(error: unknown): string {
   const messages: string[] = [];
   for (let current = error, depth = 0; current !== undefined && depth < 5; depth++) {
@@ -66,5 +66,5 @@ export function describeWithCauses(error: unknown): string {
     if (message && !messages.some((m) => m.includes(message))) messages.push(message);
     current = current instanceof Error ? current.cause : undefined;
   }
-  return messages.join(": ");
+  return messages.map((message, i) => (i < messages.length - 1 ? message.replace(/\.$/, "") : message)).join(": ");
 }

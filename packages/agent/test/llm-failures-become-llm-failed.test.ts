@@ -1,0 +1,82 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PooledMCPServerManager } from "mcp-pool";
+import { createAgent, InMemoryConversationStore, type LlmSettings } from "../src/index.js";
+import { startFakeLlm, type FakeLlm } from "./fake-llm/fake-llm-server.js";
+import { collect, lastEvent } from "./support/collect.js";
+import { everythingManager } from "./support/everything.js";
+
+let manager: PooledMCPServerManager;
+let llm: FakeLlm;
+
+beforeAll(async () => {
+  manager = everythingManager();
+  llm = await startFakeLlm();
+});
+
+afterAll(async () => {
+  await manager.close();
+  await llm.close();
+});
+
+/** A port that was just free: nothing listens on it. */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await new Promise<void>((resolve) => server.once("listening", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function agentFor(settings: LlmSettings, memory = new InMemoryConversationStore()) {
+  return createAgent({ sessionId: "s1", owner: "alice", tools: manager, llm: settings, memory });
+}
+
+describe("a failing model endpoint", () => {
+  it("that refuses connections ends the turn with llm_failed, and the question is kept", async () => {
+    const memory = new InMemoryConversationStore();
+    const agent = agentFor({ apiKey: "test", baseURL: `http://127.0.0.1:${await closedPort()}/v1`, model: "m", maxRetries: 0 }, memory);
+
+    const events = await collect(agent.ask("c1", "Anyone there?"));
+
+    expect(lastEvent(events)).toMatchObject({ type: "error", chat_id: "c1", code: "llm_failed", message: expect.stringContaining("ECONNREFUSED") });
+    expect(await memory.load("alice", "c1")).toEqual([{ role: "user", content: "Anyone there?" }]);
+  });
+
+  it("that answers 429 is retried by the openai package, then gives llm_failed with the provider's message", async () => {
+    llm.script(() => ({ status: 429, message: "Rate limit reached for fake-model" }));
+    const agent = agentFor({ apiKey: "test", baseURL: llm.baseURL, model: "fake-model", maxRetries: 1 });
+
+    const events = await collect(agent.ask("c1", "hello"));
+
+    expect(lastEvent(events)).toEqual({ type: "error", chat_id: "c1", code: "llm_failed", message: "429 Rate limit reached for fake-model" });
+    expect(llm.requests.slice(-2).map((r) => r.messages.at(-1)?.content)).toEqual(["hello", "hello"]);
+  });
+
+  it("that answers 500 gives llm_failed with the provider's message", async () => {
+    llm.script(() => ({ status: 500, message: "The server had an error" }));
+    const agent = agentFor({ apiKey: "test", baseURL: llm.baseURL, model: "fake-model", maxRetries: 0 });
+
+    const events = await collect(agent.ask("c1", "hello"));
+
+    expect(lastEvent(events)).toEqual({ type: "error", chat_id: "c1", code: "llm_failed", message: "500 The server had an error" });
+  });
+
+  it("that closes the socket gives llm_failed", async () => {
+    llm.script(() => ({ closeSocket: true }));
+    const agent = agentFor({ apiKey: "test", baseURL: llm.baseURL, model: "fake-model", maxRetries: 0 });
+
+    const events = await collect(agent.ask("c1", "hello"));
+
+    expect(lastEvent(events)).toMatchObject({ type: "error", chat_id: "c1", code: "llm_failed", message: expect.stringMatching(/^Connection error/) });
+  });
+
+  it("that recovers serves the next turn", async () => {
+    const agent = agentFor({ apiKey: "test", baseURL: llm.baseURL, model: "fake-model", maxRetries: 0 });
+    llm.script([{ status: 503, message: "overloaded" }, { text: "back" }]);
+
+    expect(lastEvent(await collect(agent.ask("c1", "one")))).toMatchObject({ code: "llm_failed" });
+    expect(lastEvent(await collect(agent.ask("c1", "two")))).toEqual({ type: "answer", chat_id: "c1", text: "back" });
+  });
+});
