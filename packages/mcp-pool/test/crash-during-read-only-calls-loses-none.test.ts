@@ -23,11 +23,12 @@ describe("a shared pool whose child is killed mid-run", () => {
     );
 
     // Kill once the pool is busy on all its children, with most calls still to come.
-    const children = await waitFor(() => (done >= 100 && descendantPids().length === 3 ? descendantPids() : undefined), {
+    await waitFor(() => done >= 100 && descendantPids().length === 3, {
       timeoutMs: 20_000,
       intervalMs: 1,
       what: "three busy children",
     });
+    const children = descendantPids();
     expect(serverStats(manager).callsInFlight).toBeGreaterThan(0);
     const victim = children[0]!;
     process.kill(victim, "SIGKILL");

@@ -11,8 +11,11 @@ import { afterEach } from "vitest";
 import { PooledMCPServerManager, type McpServersJson, type ServerStats, type ToolCallResult } from "../../src/index.js";
 import type { HttpFixture } from "./fixture-servers.js";
 
+/** `mcpServers` entries; `object` because labStdioEntry()'s StdioEntry (an interface) has no index signature. */
+type ServerEntries = Record<string, object>;
+
 export interface TestResources {
-  manager(mcpServers: McpServersJson["mcpServers"]): PooledMCPServerManager;
+  manager(mcpServers: ServerEntries): PooledMCPServerManager;
   fixture(started: Promise<HttpFixture>): Promise<HttpFixture>;
 }
 
@@ -25,7 +28,8 @@ export function useManagers(): TestResources {
   });
   return {
     manager(mcpServers) {
-      const made = new PooledMCPServerManager({ mcpServers });
+      // parseConfig checks every entry at run time; a wrong key fails the test with a ConfigError.
+      const made = new PooledMCPServerManager({ mcpServers: mcpServers as McpServersJson["mcpServers"] });
       managers.push(made);
       return made;
     },
