@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_MCP_CONFIG, SettingsError, settingsFromEnv } from "../src/index.js";
+
+describe("settings from the environment", () => {
+  it("has defaults that run the demo on loopback", () => {
+    const settings = settingsFromEnv({});
+    expect(settings).toMatchObject({ port: 3000, host: "127.0.0.1", mcpConfig: DEFAULT_MCP_CONFIG, logLevel: "info" });
+    expect(settings.authTokens.size).toBe(0);
+    expect(settings.jwtSecret).toBeUndefined();
+  });
+
+  it("reads every variable", () => {
+    const settings = settingsFromEnv({
+      PORT: "8080", HOST: "0.0.0.0", MAX_CONNECTIONS: "5", MAX_FRAME_BYTES: "1024", RATE_LIMIT_QUESTIONS: "2",
+      AUTH_TOKENS: "t1:ann, t2:bob", ALLOWED_ORIGINS: "https://a.example, https://b.example", LOG_LEVEL: "debug",
+    });
+    expect(settings).toMatchObject({ port: 8080, host: "0.0.0.0", maxConnections: 5, maxFrameBytes: 1024, rateLimitQuestions: 2, logLevel: "debug" });
+    expect([...settings.authTokens]).toEqual([["t1", "ann"], ["t2", "bob"]]);
+    expect(settings.allowedOrigins).toEqual(["https://a.example", "https://b.example"]);
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ MAX_CONNECTIONS: "0" }, "MAX_CONNECTIONS"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ AUTH_TOKENS: "justatoken" }, "AUTH_TOKENS"],
+    [{ JWT_SECRET: "short" }, "JWT_SECRET"],
+  ])("rejects %j naming %s", (env, key) => {
+    expect(() => settingsFromEnv(env)).toThrow(SettingsError);
+    expect(() => settingsFromEnv(env)).toThrow(new RegExp(`^${key}: `));
+  });
+});

@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { descendantPids, isAlive, killAndWait, waitFor } from "../../mcp-pool/test/helpers/processes.js";
+import { ChatClient } from "./helpers/chat-client.js";
+import { labEntry } from "./helpers/servers.js";
+
+const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+const USERS = 20;
+
+/** Starts the deployable entry as a child process; resolves with its URL once it logs "listening" (LOG_LEVEL info or lower). */
+async function startMain(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "ignore"] });
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.on("line", (line) => {
+      const entry = JSON.parse(line) as { msg?: string; url?: string };
+      if (entry.msg === "listening" && entry.url) resolve(entry.url);
+    });
+    child.once("exit", (code) => reject(new Error(`server exited with ${code} before listening`)));
+  });
+  return { child, url };
+}
+
+describe("SIGTERM under load", () => {
+  let child: ChildProcess | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (child?.pid && isAlive(child.pid)) await killAndWait(child.pid, "SIGKILL", 1000);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("lets turns in flight finish, closes sockets with 1001, exits 0 and leaves no MCP process", async () => {
+    dir = mkdtempSync(join(tmpdir(), "mcp-pool-sigterm-"));
+    const config = join(dir, "mcp.json");
+    writeFileSync(config, JSON.stringify({ mcpServers: { lab: labEntry({ pool: { maxConnections: 2 } }) } }));
+    const started = await startMain({ PORT: "0", MCP_CONFIG: config, SHUTDOWN_GRACE_MS: "10000", LOG_LEVEL: "info" });
+    child = started.child;
+    const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
+
+    const clients = await Promise.all(Array.from({ length: USERS }, () => ChatClient.open(started.url)));
+    const turns = clients.map((c, i) => c.ask("c1", `/call lab__slow_read {"ms":1500,"text":"u${i}"}`));
+    await Promise.all(clients.map((c) => c.until((f) => f.type === "tool_call")));
+    const mcpProcesses = descendantPids(child.pid);
+    expect(mcpProcesses.length).toBeGreaterThan(0);
+    expect(mcpProcesses.length).toBeLessThanOrEqual(2);
+
+    child.kill("SIGTERM");
+    const ends = await Promise.all(turns);
+    ends.forEach((frames, i) => expect(frames.at(-1)).toMatchObject({ type: "answer", text: `slow:u${i}` }));
+    for (const client of clients) expect(await client.closed).toMatchObject({ code: 1001 });
+
+    expect(await exited).toBe(0);
+    await waitFor(() => mcpProcesses.every((pid) => !isAlive(pid)), { timeoutMs: 5000, what: "the MCP processes to end" });
+  });
+
+  it("ends turns that outlive SHUTDOWN_GRACE_MS with an error frame, then exits 0", async () => {
+    dir = mkdtempSync(join(tmpdir(), "mcp-pool-sigterm-"));
+    const config = join(dir, "mcp.json");
+    writeFileSync(config, JSON.stringify({ mcpServers: { lab: labEntry() } }));
+    const started = await startMain({ PORT: "0", MCP_CONFIG: config, SHUTDOWN_GRACE_MS: "300", LOG_LEVEL: "info" });
+    child = started.child;
+    const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
+
+    const client = await ChatClient.open(started.url);
+    const turn = client.ask("c1", '/call lab__slow_read {"ms":60000,"text":"too long"}');
+    await client.until((f) => f.type === "tool_call");
+    const mcpProcesses = descendantPids(child.pid);
+    child.kill("SIGTERM");
+
+    expect((await turn).at(-1)).toMatchObject({ type: "error", code: "cancelled" });
+    expect(await client.closed).toMatchObject({ code: 1001 });
+    expect(await exited).toBe(0);
+    await waitFor(() => mcpProcesses.every((pid) => !isAlive(pid)), { timeoutMs: 5000, what: "the MCP processes to end" });
+  });
+});
