@@ -16,7 +16,7 @@ import {
   ToolCallTimeoutError,
   type ToolResultContent,
 } from "./errors.js";
-import type { ServerPool } from "./server-pool.js";
+import type { Lease, ServerPool } from "./server-pool.js";
 import type { ToolAnnotations } from "./types.js";
 
 export interface ProgressUpdate {
@@ -49,7 +49,7 @@ export async function runToolCall(request: ToolCallRequest): Promise<CallToolRes
   const repeatable = annotations.readOnlyHint === true || annotations.idempotentHint === true;
   const queuedAt = Date.now();
   for (let attempt = 1; ; attempt += 1) {
-    const lease = await pool.lease(request.sessionId, request.signal);
+    const lease = await leaseSlot(request);
     if (attempt === 1) request.onStarted(Date.now() - queuedAt);
     try {
       return await send(lease.connection, request);
@@ -66,6 +66,15 @@ export async function runToolCall(request: ToolCallRequest): Promise<CallToolRes
     } finally {
       lease.release();
     }
+  }
+}
+
+/** A slot for the call. Aborted before or while waiting, it fails as a cancel (or as the close that aborted it). */
+async function leaseSlot(request: ToolCallRequest): Promise<Lease> {
+  try {
+    return await request.pool.lease(request.sessionId, request.signal);
+  } catch (error) {
+    throw request.signal.aborted ? abortError(request) : error;
   }
 }
 
@@ -131,11 +140,7 @@ function connectionLoss(error: unknown, connection: Connection, signal: AbortSig
 function typedError(error: unknown, request: ToolCallRequest): Error {
   const server = request.pool.name;
   if (error instanceof McpPoolError) return error;
-  if (request.signal.aborted) {
-    const reason: unknown = request.signal.reason;
-    if (reason instanceof McpPoolError) return reason;
-    return new CallCancelledError(`Call to "${request.tool}" was cancelled`, { server, cause: reason });
-  }
+  if (request.signal.aborted) return abortError(request);
   if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
     const total = (error.data as { maxTotalTimeout?: unknown } | undefined)?.maxTotalTimeout;
     return new ToolCallTimeoutError(`"${request.tool}" on MCP server "${server}" timed out: ${error.message}`, {
@@ -147,6 +152,13 @@ function typedError(error: unknown, request: ToolCallRequest): Error {
   const message = error instanceof Error ? error.message : String(error);
   const failure = new ToolCallError(request.tool, [{ type: "text", text: message }], { server });
   return Object.assign(failure, { cause: error });
+}
+
+/** Why an aborted call ended: the manager closing (its own error), or the caller's cancel. */
+function abortError(request: ToolCallRequest): McpPoolError {
+  const reason: unknown = request.signal.reason;
+  if (reason instanceof McpPoolError) return reason;
+  return new CallCancelledError(`Call to "${request.tool}" was cancelled`, { server: request.pool.name, cause: reason });
 }
 
 function isConnectRefused(error: unknown): boolean {
