@@ -1,0 +1,76 @@
+import { existsSync } from "node:fs";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChatClient } from "./helpers/chat-client.js";
+import { everythingEntry, startChatServer, type TestServer } from "./helpers/servers.js";
+
+// Debian's chromium (apt-get install -y chromium); a browser is never downloaded.
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+  "--disable-sync", "--no-first-run",
+];
+
+describe("the chat page in chromium", () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    server = await startChatServer({ everything: everythingEntry({ pool: { maxConnections: 2 } }) });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close({ graceMs: 500 });
+  });
+
+  it("shows the console help, sends a /call, shows the tool call, its result and the live panel", async () => {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    await page.goto(`${server.url}/`);
+
+    await expect.poll(() => page.textContent("#status")).toContain("tool console");
+    await expect.poll(() => page.textContent("#messages")).toContain("/call <tool> <json>");
+
+    await page.fill("#question", '/call everything__echo {"message":"from the browser"}');
+    await page.press("#question", "Enter");
+    const tool = page.locator(".message.tool.ok");
+    await tool.waitFor();
+    expect(await tool.locator("summary").textContent()).toContain("everything__echo");
+    expect(await tool.locator(".tool-args").textContent()).toContain('"message": "from the browser"');
+    expect(await tool.locator(".tool-result").textContent()).toBe("Echo: from the browser");
+    await expect.poll(() => page.locator(".message.assistant").last().textContent()).toBe("Echo: from the browser");
+
+    // Another user joins: the live panel counts both and shows the pool of the MCP server.
+    const other = await ChatClient.open(server.url);
+    const row = page.locator('#servers tr[data-server="everything"]');
+    await expect.poll(() => page.textContent("#users-online"), { timeout: 10_000 }).toBe("2");
+    await expect.poll(() => row.locator(".clients-open").textContent(), { timeout: 10_000 }).toBe("1");
+    expect(await row.locator(".in-flight").textContent()).toBe("0");
+    expect(await row.locator(".waiting").textContent()).toBe("0");
+    await other.close();
+    await expect.poll(() => page.textContent("#users-online"), { timeout: 10_000 }).toBe("1");
+
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows an error frame to the user, e.g. for an unknown tool, and stays usable", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/`);
+    await expect.poll(() => page.textContent("#status")).toContain("connected");
+    await page.fill("#question", "/call everything__nope {}");
+    await page.press("#question", "Enter");
+    const error = page.locator(".message.error");
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/^bad_request: Unknown tool "everything__nope"/);
+    expect(await page.isHidden("#cancel")).toBe(true);
+
+    await page.fill("#question", '/call everything__echo {"message":"after the error"}');
+    await page.press("#question", "Enter");
+    await expect.poll(() => page.locator(".message.assistant").last().textContent()).toBe("Echo: after the error");
+    await page.close();
+  });
+});
