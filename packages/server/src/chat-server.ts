@@ -7,7 +7,7 @@
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { createAgent, InMemoryConversationStore, type ConversationStore, type LlmSettings } from "@mcp-pool/agent";
-import { PooledMCPServerManager } from "mcp-pool";
+import { PooledMCPServerManager, type ManagerStats } from "mcp-pool";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { Authenticator, selectSubprotocol } from "./auth.js";
@@ -15,7 +15,7 @@ import { settingsFromEnv, type ServerSettings } from "./config.js";
 import { QuestionRateLimiter } from "./limits.js";
 import { createLogger } from "./logger.js";
 import { readMcpConfigFile } from "./mcp-config.js";
-import { ServerMetrics } from "./metrics.js";
+import { ServerMetrics, type SocketCounts } from "./metrics.js";
 import { ReadinessCheck } from "./readiness.js";
 import { SocketHub } from "./socket-hub.js";
 import { socketEvents } from "./socket-handler.js";
@@ -30,6 +30,14 @@ export interface ChatServerOptions extends Partial<ServerSettings> {
   memory?: ConversationStore;
   systemPrompt?: string;
   logger?: Logger;
+}
+
+/** The body of GET /api/stats. */
+export interface ApiStats extends SocketCounts {
+  mode: "llm" | "console";
+  /** Turns ended so far, by outcome (`ok` or an error code). */
+  turns: Record<string, number>;
+  pool: ManagerStats;
 }
 
 export interface ChatServer {
@@ -94,7 +102,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     auth, metrics, isClosing,
     allowedOrigins: settings.allowedOrigins,
     readiness: new ReadinessCheck(manager, settings.readyCacheMs),
-    stats: async () => ({ ...hub.counts(), mode: deps.mode, turns: await metrics.turnCounts(), pool: manager.stats() }),
+    stats: async (): Promise<ApiStats> => ({ ...hub.counts(), mode: deps.mode, turns: await metrics.turnCounts(), pool: manager.stats() }),
     socketEvents: (userId) => socketEvents(userId, deps),
     onSocketError: (error) => logger.error({ err: error }, "socket handler failed"),
   });

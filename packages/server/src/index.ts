@@ -1,7 +1,8 @@
 /** @mcp-pool/server: the WebSocket chat server, for embedding and tests. */
 
 export { createChatServer } from "./chat-server.js";
-export type { ChatServer, ChatServerOptions } from "./chat-server.js";
+export type { ChatServer, ChatServerOptions, ApiStats } from "./chat-server.js";
+export type { Readiness } from "./readiness.js";
 export { settingsFromEnv, SettingsError, DEFAULT_MCP_CONFIG } from "./config.js";
 export type { ServerSettings, LogLevel } from "./config.js";
 export { readMcpConfigFile, McpConfigFileError } from "./mcp-config.js";

@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../src/index.js";
+import { createLogger, type ApiStats, type Readiness } from "../src/index.js";
 import { ChatClient } from "./helpers/chat-client.js";
 import { everythingEntry, startChatServer, type TestServer } from "./helpers/servers.js";
 
@@ -49,7 +49,7 @@ describe("operations endpoints", () => {
     expect(value('mcp_pool_waiting{server="everything"}')).toBe(0);
     expect(value("process_resident_memory_bytes")).toBeGreaterThan(0);
 
-    const stats = await (await fetch(`${server.url}/api/stats`)).json();
+    const stats = (await (await fetch(`${server.url}/api/stats`)).json()) as ApiStats;
     expect(stats).toMatchObject({ sockets: 3, users: 3, sessions: 2, mode: "console", turns: { ok: 1 } });
     expect(stats.pool.servers[0]).toMatchObject({ server: "everything", clientsOpen: 1, callsInFlight: 0, waiting: 0, callsOk: 1 });
     await Promise.all(clients.map((c) => c.close()));
@@ -73,7 +73,7 @@ describe("readiness with an MCP server that cannot start", () => {
     try {
       const ready = await fetch(`${server.url}/readyz`);
       expect(ready.status).toBe(503);
-      const body = await ready.json();
+      const body = (await ready.json()) as Readiness;
       expect(body.ready).toBe(false);
       expect(body.servers).toContainEqual({ server: "everything", ready: true });
       expect(body.servers).toContainEqual({ server: "broken", ready: false, reason: expect.any(String) });

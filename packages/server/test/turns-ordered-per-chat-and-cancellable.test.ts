@@ -48,8 +48,9 @@ describe("turns", () => {
     const started = Date.now();
     client.send({ type: "cancel", chat_id: "c1" });
 
-    const c1Errors = async () => client.frames.filter((f) => f.type === "error" && f.chat_id === "c1");
-    const errors = await waitFor(async () => ((await c1Errors()).length === 2 ? c1Errors() : undefined), { timeoutMs: 5000 });
+    const c1Errors = () => client.frames.filter((f) => f.type === "error" && f.chat_id === "c1");
+    await waitFor(() => c1Errors().length === 2, { timeoutMs: 5000, what: "both c1 turns to end" });
+    const errors = c1Errors();
     expect(errors.map((f) => f.type === "error" && f.code)).toEqual(["cancelled", "cancelled"]);
     expect(Date.now() - started).toBeLessThan(5000);
     await client.until((f) => f.type === "answer" && f.chat_id === "c2");
