@@ -1,30 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PooledMCPServerManager } from "mcp-pool";
-import { createAgent, InMemoryConversationStore, type LlmSettings } from "../src/index.js";
-import { startFakeLlm, type FakeLlm } from "./fake-llm/fake-llm-server.js";
+import { describe, expect, it } from "vitest";
+import { createAgent, InMemoryConversationStore } from "../src/index.js";
 import { collect, lastEvent } from "./support/collect.js";
-import { everythingManager } from "./support/everything.js";
+import { useToolsAndFakeLlm } from "./support/tools-and-fake-llm.js";
 
-let manager: PooledMCPServerManager;
-let llm: FakeLlm;
-let settings: LlmSettings;
-
-beforeAll(async () => {
-  manager = everythingManager();
-  llm = await startFakeLlm();
-  settings = { apiKey: "test", baseURL: llm.baseURL, model: "fake-model", maxRetries: 0 };
-});
-
-afterAll(async () => {
-  await manager.close();
-  await llm.close();
-});
+const fixture = useToolsAndFakeLlm();
 
 describe("a turn with a model that calls tools", () => {
   it("streams the text, calls the tool through the pool, feeds the result back and answers", async () => {
     const memory = new InMemoryConversationStore();
-    const agent = createAgent({ sessionId: "s1", owner: "alice", tools: manager, llm: settings, memory, systemPrompt: "Be brief." });
-    llm.script([
+    const agent = createAgent({ sessionId: "s1", owner: "alice", tools: fixture.manager, llm: fixture.settings, memory, systemPrompt: "Be brief." });
+    fixture.llm.script([
       { text: "Let me echo.", toolCalls: [{ id: "call_echo", name: "everything__echo", arguments: '{"message": "hello pool"}' }] },
       { text: ["The tool said ", "hello pool."] },
     ]);
@@ -40,7 +25,7 @@ describe("a turn with a model that calls tools", () => {
       { type: "answer", chat_id: "c1", text: "The tool said hello pool." },
     ]);
 
-    const [first, second] = llm.requests.slice(-2);
+    const [first, second] = fixture.llm.requests.slice(-2);
     expect(first?.stream).toBe(true);
     expect(first?.model).toBe("fake-model");
     expect(first?.tools?.map((t) => t.function.name)).toContain("everything__echo");
@@ -60,8 +45,8 @@ describe("a turn with a model that calls tools", () => {
   });
 
   it("gives failed, unknown and malformed calls back to the model as errors, so it can recover", async () => {
-    const agent = createAgent({ sessionId: "s2", owner: "bob", tools: manager, llm: settings });
-    llm.script([
+    const agent = createAgent({ sessionId: "s2", owner: "bob", tools: fixture.manager, llm: fixture.settings });
+    fixture.llm.script([
       {
         toolCalls: [
           { id: "call_bad_args", name: "everything__get-sum", arguments: '{"a": "one", "b": 2}' },
@@ -85,37 +70,37 @@ describe("a turn with a model that calls tools", () => {
     // The malformed call reaches the client as the raw string the model sent.
     expect(events.find((e) => e.type === "tool_call" && e.call_id === "call_bad_json")).toMatchObject({ arguments: '{"message": ' });
 
-    const toolMessages = llm.requests.at(-1)!.messages.filter((m) => m.role === "tool");
+    const toolMessages = fixture.llm.requests.at(-1)!.messages.filter((m) => m.role === "tool");
     expect(toolMessages.map((m) => m.tool_call_id)).toEqual(["call_bad_args", "call_unknown", "call_bad_json"]);
     for (const message of toolMessages) expect(message.content).toMatch(/^Error: /);
     expect(lastEvent(events)).toEqual({ type: "answer", chat_id: "c1", text: "Sorry, the tools failed." });
   });
 
   it("cuts a tool result over the budget, with a visible marker, for the model and the client", async () => {
-    const agent = createAgent({ sessionId: "s3", owner: "carol", tools: manager, llm: settings, toolResultMaxChars: 20 });
+    const agent = createAgent({ sessionId: "s3", owner: "carol", tools: fixture.manager, llm: fixture.settings, toolResultMaxChars: 20 });
     const message = "x".repeat(100);
-    llm.script([{ toolCalls: [{ id: "call_big", name: "everything__echo", arguments: JSON.stringify({ message }) }] }, { text: "ok" }]);
+    fixture.llm.script([{ toolCalls: [{ id: "call_big", name: "everything__echo", arguments: JSON.stringify({ message }) }] }, { text: "ok" }]);
 
     const events = await collect(agent.ask("c1", "Echo a lot"));
 
     const cut = `Echo: ${"x".repeat(14)}\n…[truncated 86 chars]`;
     expect(events.find((e) => e.type === "tool_result")).toMatchObject({ ok: true, content: cut });
-    expect(llm.requests.at(-1)!.messages.at(-1)).toEqual({ role: "tool", tool_call_id: "call_big", content: cut });
+    expect(fixture.llm.requests.at(-1)!.messages.at(-1)).toEqual({ role: "tool", tool_call_id: "call_big", content: cut });
   });
 
   it("calls only the tools its filter allows, and offers only those to the model", async () => {
     const agent = createAgent({
       sessionId: "s4",
       owner: "dave",
-      tools: manager,
-      llm: settings,
+      tools: fixture.manager,
+      llm: fixture.settings,
       toolFilter: { allow: ["everything__get-sum"] },
     });
-    llm.script([{ toolCalls: [{ id: "call_hidden", name: "everything__echo", arguments: '{"message": "x"}' }] }, { text: "ok" }]);
+    fixture.llm.script([{ toolCalls: [{ id: "call_hidden", name: "everything__echo", arguments: '{"message": "x"}' }] }, { text: "ok" }]);
 
     const events = await collect(agent.ask("c1", "Echo x"));
 
-    expect(llm.requests.at(-2)!.tools?.map((t) => t.function.name)).toEqual(["everything__get-sum"]);
+    expect(fixture.llm.requests.at(-2)!.tools?.map((t) => t.function.name)).toEqual(["everything__get-sum"]);
     expect(events.find((e) => e.type === "tool_result")).toMatchObject({ ok: false, content: expect.stringMatching(/^Unknown tool/) });
   });
 });

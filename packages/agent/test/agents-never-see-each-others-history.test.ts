@@ -1,24 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PooledMCPServerManager } from "mcp-pool";
-import { createAgent, InMemoryConversationStore, type Agent, type LlmSettings } from "../src/index.js";
-import { startFakeLlm, type FakeLlm, type RecordedRequest } from "./fake-llm/fake-llm-server.js";
+import { describe, expect, it } from "vitest";
+import { createAgent, InMemoryConversationStore, type Agent } from "../src/index.js";
+import type { RecordedRequest } from "./fake-llm/fake-llm-server.js";
 import { collect, lastEvent } from "./support/collect.js";
-import { everythingManager } from "./support/everything.js";
+import { useToolsAndFakeLlm } from "./support/tools-and-fake-llm.js";
 
-let manager: PooledMCPServerManager;
-let llm: FakeLlm;
-let settings: LlmSettings;
-
-beforeAll(async () => {
-  manager = everythingManager();
-  llm = await startFakeLlm();
-  settings = { apiKey: "test", baseURL: llm.baseURL, model: "fake-model", maxRetries: 0 };
-});
-
-afterAll(async () => {
-  await manager.close();
-  await llm.close();
-});
+const fixture = useToolsAndFakeLlm();
 
 /** Each question first makes the model echo it through a tool, then answer with what it remembers. */
 function echoThenRecall(request: RecordedRequest) {
@@ -37,9 +23,9 @@ function askAll(turns: [Agent, string, string][]) {
 describe("agents sharing one pool and one store", () => {
   it("keep every conversation to its own owner and chat, even when their turns run at the same time", async () => {
     const memory = new InMemoryConversationStore();
-    const alice = createAgent({ sessionId: "session-a", owner: "alice", tools: manager, llm: settings, memory });
-    const bob = createAgent({ sessionId: "session-b", owner: "bob", tools: manager, llm: settings, memory });
-    llm.script(echoThenRecall);
+    const alice = createAgent({ sessionId: "session-a", owner: "alice", tools: fixture.manager, llm: fixture.settings, memory });
+    const bob = createAgent({ sessionId: "session-b", owner: "bob", tools: fixture.manager, llm: fixture.settings, memory });
+    fixture.llm.script(echoThenRecall);
 
     await askAll([
       [alice, "c1", "alice-one"],
@@ -58,7 +44,7 @@ describe("agents sharing one pool and one store", () => {
       { type: "answer", chat_id: "c2", text: "I remember: alice-other-chat | alice-other-again" },
     ]);
     // No request to the model ever mixed two conversations, tool results included.
-    for (const request of llm.requests) {
+    for (const request of fixture.llm.requests) {
       const text = JSON.stringify(request.messages);
       const conversations = ["alice-one", "bob-one", "alice-other-chat"].filter((q) => text.includes(q));
       expect(conversations).toHaveLength(1);
@@ -70,8 +56,8 @@ describe("agents sharing one pool and one store", () => {
   });
 
   it("run turns in one chat one after the other, so the second sees the first", async () => {
-    const alice = createAgent({ sessionId: "session-c", owner: "carol", tools: manager, llm: settings });
-    llm.script(echoThenRecall);
+    const alice = createAgent({ sessionId: "session-c", owner: "carol", tools: fixture.manager, llm: fixture.settings });
+    fixture.llm.script(echoThenRecall);
 
     const [, second] = await askAll([
       [alice, "c1", "first"],

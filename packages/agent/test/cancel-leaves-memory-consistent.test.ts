@@ -1,24 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PooledMCPServerManager } from "mcp-pool";
-import { createAgent, InMemoryConversationStore, type AgentEvent, type LlmSettings } from "../src/index.js";
-import { startFakeLlm, type FakeLlm } from "./fake-llm/fake-llm-server.js";
+import { describe, expect, it } from "vitest";
+import { createAgent, InMemoryConversationStore, type AgentEvent } from "../src/index.js";
 import { collect, lastEvent } from "./support/collect.js";
-import { everythingManager } from "./support/everything.js";
+import { useToolsAndFakeLlm } from "./support/tools-and-fake-llm.js";
 
-let manager: PooledMCPServerManager;
-let llm: FakeLlm;
-let settings: LlmSettings;
-
-beforeAll(async () => {
-  manager = everythingManager();
-  llm = await startFakeLlm();
-  settings = { apiKey: "test", baseURL: llm.baseURL, model: "fake-model", maxRetries: 0 };
-});
-
-afterAll(async () => {
-  await manager.close();
-  await llm.close();
-});
+const fixture = useToolsAndFakeLlm();
 
 /** A 60-second tool: a test that waited for it would time out. */
 const slowCall = { id: "call_slow", name: "everything__trigger-long-running-operation", arguments: '{"duration": 60, "steps": 60}' };
@@ -35,15 +20,15 @@ async function collectAndAbortWhen(events: (signal: AbortSignal) => AsyncIterabl
 }
 
 function callsInFlight(): number {
-  return manager.stats().servers.reduce((sum, server) => sum + server.callsInFlight, 0);
+  return fixture.manager.stats().servers.reduce((sum, server) => sum + server.callsInFlight, 0);
 }
 
 describe("cancelling a turn", () => {
   it("during the model's stream closes the stream and keeps only the question", async () => {
     const memory = new InMemoryConversationStore();
-    const agent = createAgent({ sessionId: "s1", owner: "alice", tools: manager, llm: settings, memory });
-    llm.script([{ hold: ["Let me think"] }]);
-    const streamClosed = llm.heldStreamClosed(0);
+    const agent = createAgent({ sessionId: "s1", owner: "alice", tools: fixture.manager, llm: fixture.settings, memory });
+    fixture.llm.script([{ hold: ["Let me think"] }]);
+    const streamClosed = fixture.llm.heldStreamClosed(0);
 
     const events = await collectAndAbortWhen((signal) => agent.ask("c1", "A long answer, please", { signal }), (e) => e.type === "delta");
 
@@ -54,10 +39,10 @@ describe("cancelling a turn", () => {
     await streamClosed; // the model endpoint saw the client go away
     expect(await memory.load("alice", "c1")).toEqual([{ role: "user", content: "A long answer, please" }]);
 
-    llm.script([{ text: "Here it is." }]);
+    fixture.llm.script([{ text: "Here it is." }]);
     const next = await collect(agent.ask("c1", "Try again"));
     expect(lastEvent(next)).toEqual({ type: "answer", chat_id: "c1", text: "Here it is." });
-    expect(llm.requests.at(-1)!.messages.slice(1)).toEqual([
+    expect(fixture.llm.requests.at(-1)!.messages.slice(1)).toEqual([
       { role: "user", content: "A long answer, please" },
       { role: "user", content: "Try again" },
     ]);
@@ -65,10 +50,10 @@ describe("cancelling a turn", () => {
 
   it("during a tool call cancels the call in the pool and stores the call with its cancelled result", async () => {
     const memory = new InMemoryConversationStore();
-    const agent = createAgent({ sessionId: "s2", owner: "bob", tools: manager, llm: settings, memory });
-    llm.script([{ toolCalls: [slowCall] }]);
-    const started = new Promise<void>((resolve) => manager.on("callStart", () => resolve()));
-    const ended = new Promise<string>((resolve) => manager.on("callEnd", (e) => resolve(e.outcome)));
+    const agent = createAgent({ sessionId: "s2", owner: "bob", tools: fixture.manager, llm: fixture.settings, memory });
+    fixture.llm.script([{ toolCalls: [slowCall] }]);
+    const started = new Promise<void>((resolve) => fixture.manager.on("callStart", () => resolve()));
+    const ended = new Promise<string>((resolve) => fixture.manager.on("callEnd", (e) => resolve(e.outcome)));
 
     const controller = new AbortController();
     void started.then(() => controller.abort());
@@ -89,10 +74,10 @@ describe("cancelling a turn", () => {
 
   it("by no longer reading the events stops the tool calls in flight", async () => {
     const memory = new InMemoryConversationStore();
-    const agent = createAgent({ sessionId: "s3", owner: "carol", tools: manager, llm: settings, memory });
-    llm.script([{ toolCalls: [slowCall] }]);
-    const started = new Promise<void>((resolve) => manager.on("callStart", () => resolve()));
-    const ended = new Promise<string>((resolve) => manager.on("callEnd", (e) => resolve(e.outcome)));
+    const agent = createAgent({ sessionId: "s3", owner: "carol", tools: fixture.manager, llm: fixture.settings, memory });
+    fixture.llm.script([{ toolCalls: [slowCall] }]);
+    const started = new Promise<void>((resolve) => fixture.manager.on("callStart", () => resolve()));
+    const ended = new Promise<string>((resolve) => fixture.manager.on("callEnd", (e) => resolve(e.outcome)));
 
     for await (const event of agent.ask("c1", "Run the slow tool")) {
       if (event.type === "tool_call") {
@@ -106,10 +91,10 @@ describe("cancelling a turn", () => {
   });
 
   it("before it starts ends it at once with `cancelled`", async () => {
-    const agent = createAgent({ sessionId: "s4", owner: "dave", tools: manager, llm: settings });
-    const requestsBefore = llm.requests.length;
+    const agent = createAgent({ sessionId: "s4", owner: "dave", tools: fixture.manager, llm: fixture.settings });
+    const requestsBefore = fixture.llm.requests.length;
     const events = await collect(agent.ask("c1", "hello", { signal: AbortSignal.abort() }));
     expect(events).toEqual([{ type: "error", chat_id: "c1", code: "cancelled", message: "The turn was cancelled" }]);
-    expect(llm.requests.length).toBe(requestsBefore);
+    expect(fixture.llm.requests.length).toBe(requestsBefore);
   });
 });

@@ -1,22 +1,10 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { PooledMCPServerManager } from "mcp-pool";
+import { expect, it } from "vitest";
 import { createAgent, InMemoryConversationStore } from "../src/index.js";
-import { startFakeLlm, type FakeLlm, type RecordedMessage, type RecordedRequest } from "./fake-llm/fake-llm-server.js";
+import type { RecordedMessage, RecordedRequest } from "./fake-llm/fake-llm-server.js";
 import { collect, lastEvent } from "./support/collect.js";
-import { everythingManager } from "./support/everything.js";
+import { useToolsAndFakeLlm } from "./support/tools-and-fake-llm.js";
 
-let manager: PooledMCPServerManager;
-let llm: FakeLlm;
-
-beforeAll(async () => {
-  manager = everythingManager();
-  llm = await startFakeLlm();
-});
-
-afterAll(async () => {
-  await manager.close();
-  await llm.close();
-});
+const fixture = useToolsAndFakeLlm();
 
 const LONG_ANSWER = "a".repeat(60);
 
@@ -37,19 +25,19 @@ it("sends the system prompt and the newest whole turns that fit the budget; the 
   const agent = createAgent({
     sessionId: "s1",
     owner: "alice",
-    tools: manager,
+    tools: fixture.manager,
     memory,
     systemPrompt: "sys",
     historyMaxChars: 200,
-    llm: { apiKey: "test", baseURL: llm.baseURL, model: "fake-model", maxRetries: 0 },
+    llm: fixture.settings,
   });
-  llm.script(script);
+  fixture.llm.script(script);
 
   for (const question of ["q1", "tool q2", "q3", "q4"]) {
     expect(lastEvent(await collect(agent.ask("c1", question)))).toMatchObject({ type: "answer" });
   }
 
-  expect(llm.requests.map((r) => shape(r.messages))).toEqual([
+  expect(fixture.llm.requests.map((r) => shape(r.messages))).toEqual([
     ["system:sys", "user:q1"],
     // q1's turn (62 chars) still fits beside the new question.
     ["system:sys", "user:q1", "assistant", "user:tool q2"],

@@ -1,24 +1,11 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PooledMCPServerManager } from "mcp-pool";
+import { describe, expect, it } from "vitest";
 import { createAgent, InMemoryConversationStore, type LlmSettings } from "../src/index.js";
-import { startFakeLlm, type FakeLlm } from "./fake-llm/fake-llm-server.js";
 import { collect, lastEvent } from "./support/collect.js";
-import { everythingManager } from "./support/everything.js";
+import { useToolsAndFakeLlm } from "./support/tools-and-fake-llm.js";
 
-let manager: PooledMCPServerManager;
-let llm: FakeLlm;
-
-beforeAll(async () => {
-  manager = everythingManager();
-  llm = await startFakeLlm();
-});
-
-afterAll(async () => {
-  await manager.close();
-  await llm.close();
-});
+const fixture = useToolsAndFakeLlm();
 
 /** A port that was just free: nothing listens on it. */
 async function closedPort(): Promise<number> {
@@ -30,7 +17,7 @@ async function closedPort(): Promise<number> {
 }
 
 function agentFor(settings: LlmSettings, memory = new InMemoryConversationStore()) {
-  return createAgent({ sessionId: "s1", owner: "alice", tools: manager, llm: settings, memory });
+  return createAgent({ sessionId: "s1", owner: "alice", tools: fixture.manager, llm: settings, memory });
 }
 
 describe("a failing model endpoint", () => {
@@ -45,18 +32,18 @@ describe("a failing model endpoint", () => {
   });
 
   it("that answers 429 is retried by the openai package, then gives llm_failed with the provider's message", async () => {
-    llm.script(() => ({ status: 429, message: "Rate limit reached for fake-model" }));
-    const agent = agentFor({ apiKey: "test", baseURL: llm.baseURL, model: "fake-model", maxRetries: 1 });
+    fixture.llm.script(() => ({ status: 429, message: "Rate limit reached for fake-model" }));
+    const agent = agentFor({ ...fixture.settings, maxRetries: 1 });
 
     const events = await collect(agent.ask("c1", "hello"));
 
     expect(lastEvent(events)).toEqual({ type: "error", chat_id: "c1", code: "llm_failed", message: "429 Rate limit reached for fake-model" });
-    expect(llm.requests.slice(-2).map((r) => r.messages.at(-1)?.content)).toEqual(["hello", "hello"]);
+    expect(fixture.llm.requests.slice(-2).map((r) => r.messages.at(-1)?.content)).toEqual(["hello", "hello"]);
   });
 
   it("that answers 500 gives llm_failed with the provider's message", async () => {
-    llm.script(() => ({ status: 500, message: "The server had an error" }));
-    const agent = agentFor({ apiKey: "test", baseURL: llm.baseURL, model: "fake-model", maxRetries: 0 });
+    fixture.llm.script(() => ({ status: 500, message: "The server had an error" }));
+    const agent = agentFor(fixture.settings);
 
     const events = await collect(agent.ask("c1", "hello"));
 
@@ -64,8 +51,8 @@ describe("a failing model endpoint", () => {
   });
 
   it("that closes the socket gives llm_failed", async () => {
-    llm.script(() => ({ closeSocket: true }));
-    const agent = agentFor({ apiKey: "test", baseURL: llm.baseURL, model: "fake-model", maxRetries: 0 });
+    fixture.llm.script(() => ({ closeSocket: true }));
+    const agent = agentFor(fixture.settings);
 
     const events = await collect(agent.ask("c1", "hello"));
 
@@ -73,8 +60,8 @@ describe("a failing model endpoint", () => {
   });
 
   it("that recovers serves the next turn", async () => {
-    const agent = agentFor({ apiKey: "test", baseURL: llm.baseURL, model: "fake-model", maxRetries: 0 });
-    llm.script([{ status: 503, message: "overloaded" }, { text: "back" }]);
+    const agent = agentFor(fixture.settings);
+    fixture.llm.script([{ status: 503, message: "overloaded" }, { text: "back" }]);
 
     expect(lastEvent(await collect(agent.ask("c1", "one")))).toMatchObject({ code: "llm_failed" });
     expect(lastEvent(await collect(agent.ask("c1", "two")))).toEqual({ type: "answer", chat_id: "c1", text: "back" });

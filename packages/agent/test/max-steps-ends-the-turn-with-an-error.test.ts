@@ -1,38 +1,25 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { PooledMCPServerManager } from "mcp-pool";
+import { expect, it } from "vitest";
 import { createAgent, InMemoryConversationStore } from "../src/index.js";
-import { startFakeLlm, type FakeLlm } from "./fake-llm/fake-llm-server.js";
 import { collect, lastEvent } from "./support/collect.js";
-import { everythingManager } from "./support/everything.js";
+import { useToolsAndFakeLlm } from "./support/tools-and-fake-llm.js";
 
-let manager: PooledMCPServerManager;
-let llm: FakeLlm;
-
-beforeAll(async () => {
-  manager = everythingManager();
-  llm = await startFakeLlm();
-});
-
-afterAll(async () => {
-  await manager.close();
-  await llm.close();
-});
+const fixture = useToolsAndFakeLlm();
 
 it("stops a model that keeps calling tools after maxSteps, with llm_failed, and keeps every call with its result", async () => {
   const memory = new InMemoryConversationStore();
   const agent = createAgent({
     sessionId: "s1",
     owner: "alice",
-    tools: manager,
+    tools: fixture.manager,
     memory,
     maxSteps: 3,
-    llm: { apiKey: "test", baseURL: llm.baseURL, model: "fake-model", maxRetries: 0 },
+    llm: fixture.settings,
   });
-  llm.script(() => ({ toolCalls: [{ name: "everything__echo", arguments: '{"message": "again"}' }] }));
+  fixture.llm.script(() => ({ toolCalls: [{ name: "everything__echo", arguments: '{"message": "again"}' }] }));
 
   const events = await collect(agent.ask("c1", "Loop forever"));
 
-  expect(llm.requests).toHaveLength(3);
+  expect(fixture.llm.requests).toHaveLength(3);
   expect(events.filter((e) => e.type === "tool_result")).toHaveLength(3);
   expect(lastEvent(events)).toEqual({
     type: "error",

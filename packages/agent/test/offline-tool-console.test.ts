@@ -1,11 +1,8 @@
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PooledMCPServerManager } from "mcp-pool";
 import { createAgent, InMemoryConversationStore, type Agent, type AgentEvent } from "../src/index.js";
 import { collect, lastEvent } from "./support/collect.js";
-
-const everythingDir = dirname(createRequire(import.meta.url).resolve("@modelcontextprotocol/server-everything/package.json"));
+import { everythingServer, missingServer } from "./support/everything.js";
 
 let manager: PooledMCPServerManager;
 let memory: InMemoryConversationStore;
@@ -14,9 +11,9 @@ let agent: Agent;
 beforeAll(() => {
   manager = new PooledMCPServerManager({
     mcpServers: {
-      everything: { command: process.execPath, args: [join(everythingDir, "dist/index.js"), "stdio"] },
+      everything: everythingServer,
       // A server that cannot start: the console must still list the others.
-      broken: { command: join(everythingDir, "no-such-server") },
+      broken: missingServer,
     },
   });
   memory = new InMemoryConversationStore();
