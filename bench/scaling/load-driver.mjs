@@ -1,0 +1,124 @@
+/**
+ * The load: N WebSocket users in their own process (so the server's
+ * measurements never include the client's work), steered by the bench over
+ * IPC. Each user opens one socket, waits for `ready`, and on `ask` asks its
+ * questions one after another in chat "c1", each answer checked for the
+ * user's own token.
+ *
+ *   bench → { cmd: "connect", url, users, concurrency }   ← { event: "connected", ok, failed, ms }
+ *   bench → { cmd: "ask", from, to, questions, mode }      ← { event: "answered", latenciesMs, errors, wallMs }
+ *   bench → { cmd: "close" }                               ← { event: "closed" } and exit
+ */
+
+import WebSocket from "ws";
+
+const TURN_TIMEOUT_MS = 180_000;
+const CONNECT_TIMEOUT_MS = 60_000;
+
+/** @type {{ ws: WebSocket, waiting?: (frame: object) => void }[]} */
+const users = [];
+
+function count(tally, key) {
+  tally[key] = (tally[key] ?? 0) + 1;
+}
+
+function openUser(url) {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: CONNECT_TIMEOUT_MS });
+    const user = { ws, waiting: undefined };
+    const fail = (reason) => {
+      ws.removeAllListeners();
+      ws.on("error", () => {});
+      ws.terminate();
+      resolve({ reason });
+    };
+    ws.on("error", (error) => fail(error.code ?? "socket_error"));
+    ws.on("close", (code) => {
+      if (user.waiting) user.waiting({ type: "error", code: `closed_${code}` });
+      else resolve({ reason: `closed_${code}` });
+    });
+    ws.on("message", (data) => {
+      const frame = JSON.parse(String(data));
+      if (frame.type === "ready") return resolve({ user });
+      if (frame.type === "answer" || frame.type === "error") user.waiting?.(frame);
+    });
+  });
+}
+
+async function connect({ url, users: total, concurrency }) {
+  const started = performance.now();
+  const failed = {};
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      next++;
+      const opened = await openUser(url);
+      if (opened.user) users.push(opened.user);
+      else count(failed, opened.reason);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+  return { ok: users.length, failed, ms: performance.now() - started };
+}
+
+function questionFor(mode, token) {
+  return mode === "console" ? `/call everything__echo ${JSON.stringify({ message: token })}` : `Please echo ${token}`;
+}
+
+function askOnce(user, question) {
+  return new Promise((resolve) => {
+    if (user.ws.readyState !== WebSocket.OPEN) return resolve({ type: "error", code: "socket_closed" });
+    const timer = setTimeout(() => finish({ type: "error", code: "turn_timeout" }), TURN_TIMEOUT_MS);
+    function finish(frame) {
+      clearTimeout(timer);
+      user.waiting = undefined;
+      resolve(frame);
+    }
+    user.waiting = finish;
+    user.ws.send(JSON.stringify({ chat_id: "c1", question }));
+  });
+}
+
+async function ask({ from, to, questions, mode }) {
+  const latenciesMs = [];
+  const errors = {};
+  const started = performance.now();
+  await Promise.all(
+    users.slice(from, to).map(async (user, i) => {
+      for (let q = 0; q < questions; q++) {
+        const token = `u${from + i}-q${q}`;
+        const sent = performance.now();
+        const frame = await askOnce(user, questionFor(mode, token));
+        if (frame.type === "error") count(errors, frame.code);
+        else if (!String(frame.text).includes(token)) count(errors, "wrong_answer");
+        else latenciesMs.push(performance.now() - sent);
+      }
+    }),
+  );
+  return { latenciesMs, errors, wallMs: performance.now() - started };
+}
+
+async function closeAll() {
+  await Promise.all(
+    users.map(
+      (user) =>
+        new Promise((resolve) => {
+          if (user.ws.readyState === WebSocket.CLOSED) return resolve();
+          const timer = setTimeout(() => (user.ws.terminate(), resolve()), 5_000);
+          user.ws.once("close", () => (clearTimeout(timer), resolve()));
+          user.ws.close(1000, "bench done");
+        }),
+    ),
+  );
+}
+
+process.on("message", async (message) => {
+  if (message.cmd === "connect") process.send({ event: "connected", ...(await connect(message)) });
+  else if (message.cmd === "ask") process.send({ event: "answered", ...(await ask(message)) });
+  else if (message.cmd === "close") {
+    await closeAll();
+    process.send({ event: "closed" }, () => process.exit(0));
+  }
+});
+// The bench going away (even by SIGKILL) closes the IPC channel: leave with it.
+process.on("disconnect", () => process.exit(0));
