@@ -5,6 +5,8 @@ import type { LlmSettings } from "./llm-settings.js";
 
 // Keyed by identity: agents created with the same settings share one client
 // (and its HTTP keep-alive connections); an idle agent holds none of its own.
+const OPENAI_API_URL = "https://api.openai.com/v1";
+
 const clients = new WeakMap<LlmSettings, OpenAI>();
 
 export function openAIClientFor(settings: LlmSettings): OpenAI {
@@ -12,7 +14,8 @@ export function openAIClientFor(settings: LlmSettings): OpenAI {
   if (!client) {
     client = new OpenAI({
       apiKey: settings.apiKey,
-      baseURL: settings.baseURL,
+      // Explicit: left undefined, the openai package would read OPENAI_BASE_URL itself.
+      baseURL: settings.baseURL ?? OPENAI_API_URL,
       ...(settings.maxRetries !== undefined && { maxRetries: settings.maxRetries }),
       ...(settings.timeoutMs !== undefined && { timeout: settings.timeoutMs }),
     });
