@@ -9,6 +9,7 @@ import type { AgentEvent } from "./events.js";
 import type { ToolProvider } from "./tools.js";
 import type { ConversationStore } from "./conversation-store.js";
 import type { LlmSettings } from "./llm-settings.js";
+import type { AgentLogger } from "./logger.js";
 import { InMemoryConversationStore } from "./conversation-store.js";
 import { DEFAULT_HISTORY_MAX_CHARS } from "./history-budget.js";
 import { DEFAULT_TOOL_RESULT_MAX_CHARS } from "./tool-output.js";
@@ -22,12 +23,6 @@ import { BadRequestError, errorEventFor } from "./turn-errors.js";
 export const DEFAULT_SYSTEM_PROMPT =
   "You are a helpful assistant. Use the tools when they help answer the question. Answer concisely.";
 export const DEFAULT_MAX_STEPS = 8;
-
-/** What the agent reports that no caller sees (a store that failed to save...). */
-export interface AgentLogger {
-  warn(message: string, details?: Record<string, unknown>): void;
-  debug(message: string, details?: Record<string, unknown>): void;
-}
 
 export interface AgentOptions {
   sessionId: string;
@@ -100,7 +95,7 @@ class SessionAgent implements Agent {
       leave = await this.#queue.enter(chatId, turn.signal);
       yield* this.#turn(chatId, question, turn);
     } catch (error) {
-      const event = errorEventFor(chatId, error, turn.signal);
+      const event = errorEventFor(typeof chatId === "string" && chatId !== "" ? chatId : undefined, error, turn.signal);
       if (event.code === "internal") this.#options.logger?.warn("agent turn failed", { chatId, error });
       yield event;
     } finally {
@@ -138,6 +133,7 @@ class SessionAgent implements Agent {
       historyMaxChars: o.historyMaxChars ?? DEFAULT_HISTORY_MAX_CHARS,
       history: [...history, asked],
       record: (messages) => this.#memory.append(this.owner, chatId, messages),
+      logger: o.logger,
     });
   }
 }

@@ -4,7 +4,8 @@
  */
 
 export { createAgent, DEFAULT_MAX_STEPS, DEFAULT_SYSTEM_PROMPT } from "./agent.js";
-export type { Agent, AgentOptions, AskOptions, AgentLogger } from "./agent.js";
+export type { Agent, AgentOptions, AskOptions } from "./agent.js";
+export type { AgentLogger } from "./logger.js";
 
 export { llmSettingsFromEnv, DEFAULT_MODEL } from "./llm-settings.js";
 export type { LlmSettings } from "./llm-settings.js";

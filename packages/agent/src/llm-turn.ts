@@ -9,6 +9,7 @@ import type { AgentEvent } from "./events.js";
 import type { AssistantMessage, ChatMessage, PromptMessage, StoredToolCall } from "./messages.js";
 import type { LlmSettings } from "./llm-settings.js";
 import type { ToolProvider } from "./tools.js";
+import type { AgentLogger } from "./logger.js";
 import { fitHistory } from "./history-budget.js";
 import { ToolCallAssembler } from "./tool-call-assembler.js";
 import { runToolCalls } from "./tool-calls.js";
@@ -30,6 +31,7 @@ export interface LlmTurnContext {
   history: ChatMessage[];
   /** Stores messages of this turn; called once per step with a whole unit. */
   record(messages: ChatMessage[]): Promise<void>;
+  logger: AgentLogger | undefined;
 }
 
 interface ModelReply {
@@ -41,6 +43,11 @@ export async function* runLlmTurn(context: LlmTurnContext): AsyncGenerator<Agent
   const listing = await context.tools.listTools(context.toolFilter);
   const tools = toOpenAITools(listing.tools) as OpenAI.ChatCompletionTool[];
   const allowed = new Set(listing.tools.map((tool) => tool.name));
+  if (listing.unavailable.length > 0) {
+    // The model is simply not offered their tools; say why somewhere.
+    const servers = listing.unavailable.map(({ server, error }) => `${server}: ${error.message}`);
+    context.logger?.debug("MCP servers unavailable for this turn", { chatId: context.chatId, servers });
+  }
   const conversation = [...context.history];
 
   for (let step = 1; step <= context.maxSteps; step++) {

@@ -51,11 +51,13 @@ export class MaxStepsExceededError extends TurnError {
 }
 
 /** The turn's error event; anything unforeseen is `internal`, a fired signal always `cancelled`. */
-export function errorEventFor(chatId: string, error: unknown, signal: AbortSignal): ErrorEvent {
-  if (signal.aborted) return { type: "error", chat_id: chatId, code: "cancelled", message: new TurnCancelledError().message };
-  if (error instanceof TurnError) return { type: "error", chat_id: chatId, code: error.code, message: error.message };
-  const message = error instanceof Error ? error.message : String(error);
-  return { type: "error", chat_id: chatId, code: "internal", message: message || "Internal error" };
+export function errorEventFor(chatId: string | undefined, error: unknown, signal: AbortSignal): ErrorEvent {
+  const [code, message] = signal.aborted
+    ? (["cancelled", new TurnCancelledError().message] as const)
+    : error instanceof TurnError
+      ? [error.code, error.message]
+      : (["internal", (error instanceof Error ? error.message : String(error)) || "Internal error"] as const);
+  return chatId === undefined ? { type: "error", code, message } : { type: "error", chat_id: chatId, code, message };
 }
 
 /** Every message of an error's cause chain once, e.g. "Connection error: fetch failed: connect ECONNREFUSED 127.0.0.1:9". */

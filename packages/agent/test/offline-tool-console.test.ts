@@ -121,6 +121,11 @@ describe("the tool console (no model configured)", () => {
     expect(event).toMatchObject({ code: "bad_request", message: 'Unknown command "/frobnicate". The commands are /tools, /call and /help.' });
   });
 
+  it("an empty question or chat id is a bad_request", async () => {
+    expect(await collect(agent.ask("c1", "   "))).toEqual([{ type: "error", chat_id: "c1", code: "bad_request", message: "The question is empty" }]);
+    expect(await collect(agent.ask("", "/help"))).toEqual([{ type: "error", code: "bad_request", message: "chat_id must be a non-empty string" }]);
+  });
+
   it("keeps console turns out of the conversation memory", async () => {
     expect(await memory.load("alice", "c1")).toEqual([]);
   });
