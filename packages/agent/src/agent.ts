@@ -96,7 +96,7 @@ class SessionAgent implements Agent {
       yield* this.#turn(chatId, question, turn);
     } catch (error) {
       const event = errorEventFor(typeof chatId === "string" && chatId !== "" ? chatId : undefined, error, turn.signal);
-      if (event.code === "internal") this.#options.logger?.warn("agent turn failed", { chatId, error });
+      if (event.code === "internal") this.#options.logger?.warn("agent turn failed", { chatId, err: error });
       yield event;
     } finally {
       leave?.();
