@@ -102,9 +102,15 @@ export class Session {
       this.#options.send(errorFrame("rate_limited", `too many questions; retry in ${Math.ceil(waitMs / 1000)} s`, chatId));
       return;
     }
-    if (!this.#chat(chatId).push({ chatId, question })) {
+    const chat = this.#chat(chatId);
+    if (!chat.push({ chatId, question })) {
       this.#options.send(errorFrame("busy", "too many questions waiting in this chat", chatId));
+      return;
     }
+    // A chat with nothing to run is forgotten (its memory is in the store), so idle sessions stay small.
+    void chat.whenIdle().then(() => {
+      if (chat.idle && this.#chats.get(chatId) === chat) this.#chats.delete(chatId);
+    });
   }
 
   #chat(chatId: string): TurnQueue<Turn> {
