@@ -110,7 +110,11 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   nodeWs.wss.options.maxPayload = settings.maxFrameBytes;
   nodeWs.wss.options.handleProtocols = selectSubprotocol;
 
-  const server = await listen(app.fetch, settings.host, settings.port);
+  const server = await listen(app.fetch, settings.host, settings.port).catch(async (error: unknown) => {
+    metrics.close();
+    if (!givenManager) await manager.close({ graceMs: 0 });
+    throw error;
+  });
   nodeWs.injectWebSocket(server);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${port}`;
@@ -119,7 +123,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     logger.info({ grace_ms: graceMs, sockets: hub.size }, "shutting down");
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     await hub.drain(graceMs, "the server is shutting down");
-    await hub.closeAll(CloseCode.goingAway, "server shutting down");
+    for (const sessionId of await hub.closeAll(CloseCode.goingAway, "server shutting down")) releaseSession(sessionId);
     await Promise.all(releases);
     if (!givenManager) await manager.close({ graceMs: 1000 });
     metrics.close();

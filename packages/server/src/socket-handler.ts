@@ -86,8 +86,9 @@ export function socketEvents(userId: string | undefined, deps: SocketDeps): WSEv
       const { session, idle } = open;
       open = undefined;
       idle.stop();
-      deps.hub.remove(sessionId);
       log.info({ code: event.code }, "socket closed");
+      // Not in the hub any more: shutdown closed it and releases it itself.
+      if (!deps.hub.remove(sessionId)) return;
       void session.cancelAll().finally(() => deps.afterClose(sessionId));
     },
   };

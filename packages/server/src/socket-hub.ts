@@ -19,8 +19,9 @@ export class SocketHub {
     this.#open.set(socket.session.sessionId, socket);
   }
 
-  remove(sessionId: string): void {
-    this.#open.delete(sessionId);
+  /** False when the socket was already removed (by closeAll). */
+  remove(sessionId: string): boolean {
+    return this.#open.delete(sessionId);
   }
 
   counts(): SocketCounts {
@@ -43,10 +44,17 @@ export class SocketHub {
     clearTimeout(timer);
   }
 
-  /** Cancels what still runs and closes every socket with `code`. */
-  async closeAll(code: number, reason: string): Promise<void> {
+  /**
+   * Cancels what still runs, closes every socket with `code` and forgets them; resolves with their
+   * session ids, for the caller to release (their close events come later, if at all).
+   */
+  async closeAll(code: number, reason: string): Promise<string[]> {
     const sockets = [...this.#open.values()];
     await Promise.all(sockets.map((s) => s.session.cancelAll()));
-    for (const socket of sockets) socket.close(code, reason);
+    for (const socket of sockets) {
+      this.#open.delete(socket.session.sessionId);
+      socket.close(code, reason);
+    }
+    return sockets.map((s) => s.session.sessionId);
   }
 }
