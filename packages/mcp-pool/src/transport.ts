@@ -4,6 +4,7 @@ import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { fetchWithOwnSignal } from "./fetch-with-own-signal.js";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "./types.js";
 
 export type StderrMode = "ignore" | "inherit" | ((server: string, line: string) => void);
@@ -25,10 +26,12 @@ export function createStdioTransport(config: StdioServerConfig, stderr: StderrMo
 export function createHttpTransport(config: HttpServerConfig, kind: HttpTransportKind): Transport {
   const url = new URL(config.url);
   const requestInit: RequestInit = { headers: config.headers };
-  if (kind === "sse") return new SSEClientTransport(url, { requestInit });
+  // A pooled client lives for many calls: each request gets its own abort signal (see fetch-with-own-signal.ts).
+  if (kind === "sse") return new SSEClientTransport(url, { requestInit, fetch: fetchWithOwnSignal });
   // Reconnecting the standalone GET stream is the SDK's job; a dead session is ours (404 → new client).
   return new StreamableHTTPClientTransport(url, {
     requestInit,
+    fetch: fetchWithOwnSignal,
     reconnectionOptions: { maxReconnectionDelay: 30_000, initialReconnectionDelay: 1_000, reconnectionDelayGrowFactor: 2, maxRetries: 2 },
   });
 }

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { ServerUnavailableError, type PooledMCPServerManager } from "../src/index.js";
 import { labStats, startLabHttp } from "./helpers/fixture-servers.js";
 import { serverStats, textOf, useManagers } from "./helpers/manager.js";
+import { waitForPortFree } from "./helpers/port-free.js";
 import { waitFor } from "./helpers/processes.js";
 
 const use = useManagers();
@@ -22,16 +23,9 @@ async function listenAndDrop(port: number): Promise<{ server: Server; connection
     connections += 1;
     socket.destroy();
   });
-  // The stopped server's process may hold the port for a moment after it is reported gone.
-  await waitFor(() => listen(server, port), { what: `port ${port} to be free` });
+  await waitForPortFree(port);
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return { server, connections: () => connections };
-}
-
-function listen(server: Server, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => resolve(true));
-  });
 }
 
 let dropping: Server | undefined;
@@ -120,6 +114,7 @@ describe("an HTTP server that goes away and comes back", () => {
 
     await new Promise((resolve) => drop.server.close(resolve));
     dropping = undefined;
+    await waitForPortFree(lab.port);
     const back = await use.fixture(startLabHttp({ port: lab.port }));
     // Calls fail fast until the backoff lets one probe through; it connects and closes the circuit.
     const answer = await waitFor(() => echo().then(textOf), { timeoutMs: circuit.maxBackoffMs + 3_000, intervalMs: 50 });

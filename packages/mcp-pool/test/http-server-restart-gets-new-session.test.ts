@@ -2,10 +2,18 @@
 // to it. The request never ran, so the pool replaces the client and sends it again on a new session, even a
 // call that is not safe to repeat.
 import { describe, expect, it } from "vitest";
-import { labStats, startEverythingHttp, startLabHttp } from "./helpers/fixture-servers.js";
+import { labStats, startEverythingHttp, startLabHttp, type HttpFixture } from "./helpers/fixture-servers.js";
 import { serverStats, textOf, useManagers } from "./helpers/manager.js";
+import { waitForPortFree } from "./helpers/port-free.js";
 
 const use = useManagers();
+
+/** Stops the server and starts a new process on its port (its sessions are gone). */
+async function restart(fixture: HttpFixture, start: (options: { port: number }) => Promise<HttpFixture>): Promise<HttpFixture> {
+  await fixture.stop();
+  await waitForPortFree(fixture.port);
+  return use.fixture(start({ port: fixture.port }));
+}
 
 /** server-everything's toggle names the session it ran in: "Started ... for session <id> ...". */
 function toggledSession(text: string): string {
@@ -23,16 +31,16 @@ describe("an HTTP MCP server restarted mid-run", () => {
     expect(before.structuredContent?.["pid"]).toBe(fixture.pid);
     expect(await labStats(fixture)).toMatchObject({ sessionsOpened: 1 });
 
-    await fixture.restart();
-    expect(await labStats(fixture)).toMatchObject({ sessionsOpened: 0 });
+    const restarted = await restart(fixture, startLabHttp);
+    expect(await labStats(restarted)).toMatchObject({ sessionsOpened: 0 });
     const after = await Promise.all(
       Array.from({ length: 5 }, (_, i) => manager.callTool("lab__echo", { text: `after-${i}` })),
     );
     after.forEach((result, i) => {
       expect(textOf(result)).toBe(`echo:after-${i}`);
-      expect(result.structuredContent?.["pid"]).toBe(fixture.pid);
+      expect(result.structuredContent?.["pid"]).toBe(restarted.pid);
     });
-    const { sessionsOpened } = await labStats(fixture);
+    const { sessionsOpened } = await labStats(restarted);
     expect(sessionsOpened).toBeGreaterThanOrEqual(1);
     const stats = serverStats(manager);
     expect(stats.clientsDestroyed).toBeGreaterThanOrEqual(1);
@@ -46,10 +54,10 @@ describe("an HTTP MCP server restarted mid-run", () => {
     expect(textOf(await manager.callTool("lab__increment"))).toBe("1");
     expect(textOf(await manager.callTool("lab__increment"))).toBe("2");
 
-    await fixture.restart();
+    const restarted = await restart(fixture, startLabHttp);
     // The new session's counter starts again: 1 means it ran once there (and the 404 did not run it).
     expect(textOf(await manager.callTool("lab__increment"))).toBe("1");
-    expect(await labStats(fixture)).toMatchObject({ sessionsOpened: 1 });
+    expect(await labStats(restarted)).toMatchObject({ sessionsOpened: 1 });
     expect(serverStats(manager)).toMatchObject({ clientsCreated: 2, callsOk: 3, callsFailed: {} });
   });
 
@@ -60,7 +68,7 @@ describe("an HTTP MCP server restarted mid-run", () => {
     expect(textOf(await sum())).toBe("The sum of 2 and 3 is 5.");
     const first = toggledSession(textOf(await manager.callTool("everything__toggle-simulated-logging")));
 
-    await fixture.restart();
+    await restart(fixture, startEverythingHttp);
     expect(textOf(await sum())).toBe("The sum of 2 and 3 is 5.");
     // "Started" again, in another session: it ran once, on the new client.
     const second = toggledSession(textOf(await manager.callTool("everything__toggle-simulated-logging")));
