@@ -25,7 +25,8 @@ export async function runScaling({ usersSteps, questions, logDir, log }) {
         for (const users of usersSteps) {
           stopReason ??= memoryStop(last, users);
           if (stopReason) {
-            steps.push({ variant, mode, users, skipped: stopReason });
+            const estimate = stopReason.startsWith("would need") ? { estimatedRssMiB: estimatedMiB(last, users) } : {};
+            steps.push({ variant, mode, users, skipped: stopReason, ...estimate });
             log(`scaling ${variant} ${mode} N=${users}: skipped (${stopReason})`);
             continue;
           }
@@ -55,10 +56,16 @@ function failure(step) {
   return undefined;
 }
 
+/** RSS at `users`, from the baseline and the cost per user of the last step run. */
+function estimatedMiB(last, users) {
+  if (!last || last.skipped) return undefined;
+  return Math.round(last.rssBeforeMiB + (last.rssPerUserKiB / 1024) * users);
+}
+
 /** Why the next step is not run: at the cost per user measured so far, it would pass the cap or the free memory. */
 function memoryStop(last, users) {
-  if (!last) return undefined;
-  const estimateMiB = last.rssBeforeMiB + (last.rssPerUserKiB / 1024) * users;
+  if (!last || last.skipped) return undefined;
+  const estimateMiB = estimatedMiB(last, users);
   const limitMiB = Math.min(MEMORY_CAP_MIB, memAvailableKiB() / 1024 - KEEP_FREE_MIB + last.rssAfterMiB);
   if (estimateMiB <= limitMiB) return undefined;
   return (

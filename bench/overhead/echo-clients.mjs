@@ -1,0 +1,49 @@
+/**
+ * The two ways of calling server-everything's `echo` that the overhead bench
+ * compares: through PooledMCPServerManager.callTool, and through a bare SDK
+ * Client. Both carry every call on one connection, so the only difference is
+ * the pool's own work (slot accounting, catalog lookup, timeouts, events).
+ */
+
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { PooledMCPServerManager } from "mcp-pool";
+import { EVERYTHING_MAIN } from "../lib/everything-server.mjs";
+
+const ARGS = { message: "overhead" };
+
+/** `target`: { transport: "stdio" } or { transport: "http", url }. */
+export async function pooledEcho(target, maxInFlight) {
+  const endpoint =
+    target.transport === "stdio"
+      ? { command: process.execPath, args: [EVERYTHING_MAIN, "stdio"] }
+      : { url: target.url, transport: "streamable-http" };
+  const manager = new PooledMCPServerManager({
+    mcpServers: {
+      everything: {
+        ...endpoint,
+        // One client, wide enough for every call in flight: the same shape as the bare client.
+        pool: { maxConnections: 1, maxCallsPerConnection: maxInFlight, maxWaiting: maxInFlight },
+        maxCallsPerSession: maxInFlight,
+      },
+    },
+  });
+  return {
+    call: () => manager.callTool("everything__echo", ARGS),
+    close: () => manager.close({ graceMs: 1_000 }),
+  };
+}
+
+export async function bareEcho(target) {
+  const transport =
+    target.transport === "stdio"
+      ? new StdioClientTransport({ command: process.execPath, args: [EVERYTHING_MAIN, "stdio"], stderr: "ignore" })
+      : new StreamableHTTPClientTransport(new URL(target.url));
+  const client = new Client({ name: "bench-bare-client", version: "0.1.0" });
+  await client.connect(transport);
+  return {
+    call: () => client.callTool({ name: "echo", arguments: ARGS }),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Overhead: the same echo through the pool and through a bare SDK Client,
+ * sequential and with several calls in flight, over stdio and Streamable
+ * HTTP. Rounds interleave the two clients (and swap who goes first) so that
+ * drift of a loaded machine falls on both alike; a ratio is the median of
+ * the rounds' ratios. Warnings (MaxListenersExceededWarning...) are counted
+ * against the client that was measuring when they were emitted.
+ */
+
+import { summarize } from "../lib/latency.mjs";
+import { startEverythingHttp } from "../lib/everything-server.mjs";
+import { bareEcho, pooledEcho } from "./echo-clients.mjs";
+
+const IN_FLIGHT = [1, 8, 32];
+
+/** Calls with `inFlight` at a time for `durationMs` (then lets the last ones finish); latencies in µs. */
+async function measure(call, durationMs, inFlight) {
+  const latenciesUs = [];
+  const started = performance.now();
+  const until = started + durationMs;
+  const worker = async () => {
+    while (performance.now() < until) {
+      const sent = performance.now();
+      await call();
+      latenciesUs.push((performance.now() - sent) * 1000);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return { latenciesUs, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Which client is measuring now: warnings emitted during its calls are counted against it. */
+let measuring = "none";
+const warnings = {};
+function countWarning(warning) {
+  const key = `${measuring}: ${warning.name}`;
+  warnings[key] = (warnings[key] ?? 0) + 1;
+}
+
+async function compareOn(target, { rounds, measureMs, warmupMs }) {
+  const clients = {
+    pool: await pooledEcho(target, Math.max(...IN_FLIGHT)),
+    bare: await bareEcho(target),
+  };
+  try {
+    for (const client of Object.values(clients)) await measure(client.call, warmupMs, 8);
+    /** `${inFlight}/${client}` → { latencies, seconds, roundP50s, roundRates } */
+    const samples = new Map();
+    for (let round = 0; round < rounds; round++) {
+      for (const inFlight of IN_FLIGHT) {
+        const order = round % 2 === 0 ? ["pool", "bare"] : ["bare", "pool"];
+        for (const name of order) {
+          const key = `${inFlight}/${name}`;
+          measuring = `${target.transport} ${name}`;
+          const { latenciesUs, seconds } = await measure(clients[name].call, measureMs, inFlight);
+          measuring = "none";
+          const sample = samples.get(key) ?? { latencies: [], seconds: 0, roundP50s: [], roundRates: [] };
+          sample.latencies.push(...latenciesUs);
+          sample.seconds += seconds;
+          sample.roundP50s.push(summarize(latenciesUs).p50);
+          sample.roundRates.push(latenciesUs.length / seconds);
+          samples.set(key, sample);
+        }
+      }
+    }
+    return IN_FLIGHT.map((inFlight) => {
+      const pool = samples.get(`${inFlight}/pool`);
+      const bare = samples.get(`${inFlight}/bare`);
+      return {
+        transport: target.transport,
+        inFlight,
+        pool: describe(pool),
+        bare: describe(bare),
+        // Each round's pair ran back to back; the median of their ratios shrugs off a noisy round.
+        p50Ratio: round3(median(pool.roundP50s.map((p50, i) => p50 / bare.roundP50s[i]))),
+        throughputRatio: round3(median(pool.roundRates.map((rate, i) => rate / bare.roundRates[i]))),
+      };
+    });
+  } finally {
+    await Promise.allSettled(Object.values(clients).map((client) => client.close()));
+  }
+}
+
+function describe({ latencies, seconds }) {
+  const { count, p50, p99 } = summarize(latencies);
+  return { calls: count, p50Us: Math.round(p50), p99Us: Math.round(p99), callsPerSecond: Math.round(count / seconds) };
+}
+
+function median(values) {
+  return summarize(values).p50;
+}
+
+export async function runOverhead({ rounds, measureMs, warmupMs, log }) {
+  process.on("warning", countWarning);
+  const rows = [];
+  log("overhead stdio ...");
+  rows.push(...(await compareOn({ transport: "stdio" }, { rounds, measureMs, warmupMs })));
+  const http = await startEverythingHttp();
+  try {
+    log("overhead streamable-http ...");
+    rows.push(...(await compareOn({ transport: "http", url: http.url }, { rounds, measureMs, warmupMs })));
+  } finally {
+    await http.stop();
+    process.off("warning", countWarning);
+  }
+  for (const row of rows) {
+    log(`  ${row.transport} x${row.inFlight}: pool p50 ${row.pool.p50Us} µs, bare ${row.bare.p50Us} µs, ratio ${row.p50Ratio}`);
+  }
+  return { rounds, measureMs, rows, warnings };
+}
+
+const round3 = (value) => Math.round(value * 1000) / 1000;

@@ -1,0 +1,98 @@
+/**
+ * The scaling chart as a standalone SVG (no browser, no chart library): two
+ * panels, MCP connections and RSS against users, log-log, one line per
+ * variant and way of asking. Steps not run because of the memory cap are
+ * drawn as hollow points at their estimate, joined by a dotted line.
+ */
+
+const WIDTH = 960;
+const HEIGHT = 420;
+const PANEL = { width: 400, height: 300, top: 60, left: [70, 550] };
+const SERIES = [
+  { variant: "shared", mode: "console", color: "#1b7f3b", dash: "" },
+  { variant: "shared", mode: "agent", color: "#1b7f3b", dash: "6 4" },
+  { variant: "per-session", mode: "console", color: "#c2410c", dash: "" },
+  { variant: "per-session", mode: "agent", color: "#c2410c", dash: "6 4" },
+];
+
+const esc = (text) => String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;");
+const decades = (min, max) => {
+  const ticks = [];
+  for (let p = Math.floor(Math.log10(min)); p <= Math.ceil(Math.log10(max)); p++) ticks.push(10 ** p);
+  return ticks;
+};
+
+function logScale(min, max, from, to) {
+  const [a, b] = [Math.log10(min), Math.log10(max)];
+  return (value) => from + ((Math.log10(Math.max(value, min)) - a) / (b - a)) * (to - from);
+}
+
+function panel(left, title, unit, points, yOf) {
+  const users = points.flatMap((p) => p.steps.map((s) => s.users));
+  const values = points.flatMap((p) => p.steps.map(yOf).filter((v) => v > 0));
+  const xTicks = decades(Math.min(...users), Math.max(...users));
+  const yTicks = decades(Math.min(...values), Math.max(...values));
+  const x = logScale(xTicks[0], xTicks.at(-1), left, left + PANEL.width);
+  const y = logScale(yTicks[0], yTicks.at(-1), PANEL.top + PANEL.height, PANEL.top);
+  const out = [`<text x="${left + PANEL.width / 2}" y="${PANEL.top - 20}" class="title">${esc(title)}</text>`];
+  for (const t of xTicks) {
+    out.push(`<line x1="${x(t)}" x2="${x(t)}" y1="${PANEL.top}" y2="${PANEL.top + PANEL.height}" class="grid"/>`);
+    out.push(`<text x="${x(t)}" y="${PANEL.top + PANEL.height + 18}" class="tick">${t.toLocaleString("en-US")}</text>`);
+  }
+  for (const t of yTicks) {
+    out.push(`<line x1="${left}" x2="${left + PANEL.width}" y1="${y(t)}" y2="${y(t)}" class="grid"/>`);
+    out.push(`<text x="${left - 6}" y="${y(t) + 4}" class="ytick">${t.toLocaleString("en-US")}</text>`);
+  }
+  out.push(`<text x="${left + PANEL.width / 2}" y="${PANEL.top + PANEL.height + 38}" class="tick">users (log)</text>`);
+  out.push(`<text x="${left - 52}" y="${PANEL.top + PANEL.height / 2}" class="tick" transform="rotate(-90 ${left - 52} ${PANEL.top + PANEL.height / 2})">${esc(unit)} (log)</text>`);
+  for (const { series, steps } of points) {
+    const measured = steps.filter((s) => !s.skipped && yOf(s) > 0);
+    const estimated = steps.filter((s) => s.skipped && yOf(s) > 0);
+    const path = (list) => list.map((s, i) => `${i ? "L" : "M"}${x(s.users).toFixed(1)},${y(yOf(s)).toFixed(1)}`).join(" ");
+    if (measured.length) out.push(`<path d="${path(measured)}" stroke="${series.color}" stroke-dasharray="${series.dash}" class="line"/>`);
+    if (estimated.length && measured.length) {
+      out.push(`<path d="${path([measured.at(-1), ...estimated])}" stroke="${series.color}" stroke-dasharray="2 4" class="line"/>`);
+    }
+    for (const s of measured) out.push(`<circle cx="${x(s.users)}" cy="${y(yOf(s))}" r="3.5" fill="${series.color}"/>`);
+    for (const s of estimated) out.push(`<circle cx="${x(s.users)}" cy="${y(yOf(s))}" r="4" fill="white" stroke="${series.color}"/>`);
+  }
+  return out.join("\n");
+}
+
+function legend() {
+  const items = SERIES.map((s, i) => {
+    const lx = 90 + i * 215;
+    return (
+      `<line x1="${lx}" x2="${lx + 30}" y1="${HEIGHT - 22}" y2="${HEIGHT - 22}" stroke="${s.color}" stroke-dasharray="${s.dash}" class="line"/>` +
+      `<text x="${lx + 36}" y="${HEIGHT - 18}" class="legend">${s.variant}, ${s.mode === "agent" ? "agent + model" : "console /call"}</text>`
+    );
+  });
+  items.push(`<text x="${WIDTH - 12}" y="${HEIGHT - 4}" class="note">hollow points: not run, estimated from the RSS per user measured before</text>`);
+  return items.join("\n");
+}
+
+/** The SVG text for `scaling` (results.scaling). */
+export function scalingChart(scaling) {
+  const points = SERIES.map((series) => ({
+    series,
+    steps: scaling.steps.filter((s) => s.variant === series.variant && s.mode === series.mode),
+  })).filter((p) => p.steps.length > 0);
+  const connections = (s) => (s.skipped ? 0 : s.mcpConnections);
+  const rss = (s) => (s.skipped ? (s.estimatedRssMiB ?? 0) : s.rssPeakMiB);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">
+<style>
+  .title { font-size: 15px; font-weight: bold; text-anchor: middle; }
+  .tick { font-size: 11px; text-anchor: middle; fill: #333; }
+  .ytick { font-size: 11px; text-anchor: end; fill: #333; }
+  .grid { stroke: #e5e5e5; }
+  .line { fill: none; stroke-width: 2; }
+  .legend { font-size: 12px; }
+  .note { font-size: 10px; text-anchor: end; fill: #666; }
+</style>
+<rect width="100%" height="100%" fill="white"/>
+${panel(PANEL.left[0], "MCP connections (child processes)", "connections", points, connections)}
+${panel(PANEL.left[1], "RSS: server + MCP children", "MiB", points, rss)}
+${legend()}
+</svg>
+`;
+}

@@ -1,0 +1,105 @@
+/** Markdown tables of a results.json, as docs/benchmarks.md shows them. */
+
+import { judgeTargets } from "./targets.mjs";
+
+const table = (head, rows) =>
+  [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+
+const int = (n) => (n === null || n === undefined || Number.isNaN(n) ? "–" : Math.round(n).toLocaleString("en-US"));
+const num = (n, digits = 1) => (n === null || n === undefined ? "–" : n.toFixed(digits));
+const errorsCell = (step) =>
+  step.errors === 0 ? "0" : `${step.errors} (${Object.entries(step.errorsByCode).map(([c, n]) => `${c} ${n}`).join(", ")})`;
+
+export function scalingTable(scaling) {
+  const rows = scaling.steps.map((s) =>
+    s.skipped
+      ? [s.variant, s.mode, int(s.users), "–", s.estimatedRssMiB ? `~${int(s.estimatedRssMiB)} (estimate)` : "–", "–", "–", "–", "–", "–", `not run: ${s.skipped}`]
+      : [
+          s.variant, s.mode, int(s.users), int(s.mcpConnections), int(s.rssPeakMiB), int(s.rssAfterMiB), int(s.rssPerUserKiB),
+          int(s.latencyMs.p50), int(s.latencyMs.p99), num(s.turnsPerSecond), errorsCell(s),
+        ],
+  );
+  return table(
+    ["variant", "asked through", "users", "MCP connections (peak)", "RSS peak MiB", "RSS after turns MiB", "RSS per user KiB", "turn p50 ms", "turn p99 ms", "turns/s", "errors"],
+    rows,
+  );
+}
+
+export function overheadTable(overhead) {
+  const rows = overhead.rows.map((r) => [
+    r.transport, r.inFlight, int(r.pool.p50Us), int(r.bare.p50Us), int(r.pool.p99Us), int(r.bare.p99Us),
+    int(r.pool.callsPerSecond), int(r.bare.callsPerSecond), num(r.p50Ratio, 3), num(r.throughputRatio, 3),
+  ]);
+  return table(
+    ["transport", "in flight", "pool p50 µs", "bare p50 µs", "pool p99 µs", "bare p99 µs", "pool calls/s", "bare calls/s", "p50 ratio pool/bare", "calls/s ratio pool/bare"],
+    rows,
+  );
+}
+
+export function idleTable(idle) {
+  const first = idle.firstQuestion;
+  const rest = idle.everyOtherFirstQuestion;
+  return table(["measure", "value"], [
+    ["idle sockets open (connect time)", `${int(idle.connected)} (${num(idle.connectSeconds, 1)} s)`],
+    ["server RSS before → with idle sockets", `${num(idle.serverRssBeforeMiB)} → ${num(idle.serverRssIdleMiB)} MiB`],
+    ["RSS per idle socket", `${num(idle.rssPerIdleSocketKiB)} KiB`],
+    ["MCP child processes while idle", int(idle.mcpChildrenWhileIdle)],
+    ["first question of all: latency (starts the MCP client, loads the catalog)", `${num(first.latencyMs)} ms`],
+    ["first question of all: server RSS growth, MCP child started (its RSS)", `${num(first.serverRssGrowthMiB)} MiB, ${first.mcpChildrenStarted} (${num(first.mcpChildRssMiB)} MiB)`],
+    [`first question of each other user (${int(rest.users)} at once): p50 / p99`, `${int(rest.latencyMs.p50)} / ${int(rest.latencyMs.p99)} ms`],
+    ["server RSS growth per user after its first question (agent made)", `${num(rest.serverRssGrowthPerUserKiB)} KiB`],
+    ["MCP child processes after every user asked", int(rest.mcpChildrenAfter)],
+    ["errors", Object.keys({ ...first.errors, ...rest.errors }).length === 0 ? "0" : JSON.stringify({ ...first.errors, ...rest.errors })],
+    [`idle agent (heap per createAgent(), ${int(idle.agentSize.agents)} agents)`, `${int(idle.agentSize.bytesPerAgentLlm)} bytes with a model, ${int(idle.agentSize.bytesPerAgentConsole)} bytes as console`],
+  ]);
+}
+
+export function targetsTable(results) {
+  return table(
+    ["target", "measured", "met", "missed by"],
+    judgeTargets(results).map((t) => [t.target, t.measured, t.met ? "yes" : "**no**", t.miss || "–"]),
+  );
+}
+
+export function machineLine(results) {
+  const m = results.machine;
+  return (
+    `${m.cores} cores (${m.cpu}), ${m.memTotalGiB} GiB memory, Node ${m.node}, Linux ${m.kernel}; ` +
+    `load average at start ${m.loadAverageAtStart.join(" / ")}; open files limit ${m.fdLimit}`
+  );
+}
+
+/** Everything docs/benchmarks.md shows between its markers. */
+export function renderTables(results) {
+  return [
+    `Run: \`${results.command}\` on ${results.startedAt} (${Math.round(results.durationSeconds)} s).`,
+    `Machine: ${machineLine(results)}.`,
+    "",
+    "### Targets",
+    "",
+    targetsTable(results),
+    "",
+    "### Scaling",
+    "",
+    `Each user asks ${results.scaling.questionsPerUser} question(s), one after another, all users at once. ` +
+      `RSS is the server plus its MCP child processes; RSS per user is (RSS after the turns − RSS before the users came) / users.`,
+    "",
+    scalingTable(results.scaling),
+    "",
+    "![MCP connections and RSS against users](benchmarks-scaling.svg)",
+    "",
+    "### Overhead of the pool",
+    "",
+    `server-everything \`echo\`; ${results.overhead.rounds} interleaved rounds of ${results.overhead.measureMs} ms per client and concurrency.`,
+    "",
+    overheadTable(results.overhead),
+    "",
+    `Warnings printed during the calls: ${
+      Object.entries(results.overhead.warnings).map(([k, n]) => `${k} × ${n}`).join("; ") || "none"
+    }.`,
+    "",
+    "### Idle cost",
+    "",
+    idleTable(results.idle),
+  ].join("\n");
+}

@@ -1,0 +1,80 @@
+/**
+ * The four targets of issue 5, judged from a results.json: each with what
+ * was measured, met or not, and by how much it was missed.
+ */
+
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** pool.maxConnections of the shared bench config (4 is the library's documented default). */
+function configuredMaxClients() {
+  const config = JSON.parse(readFileSync(fileURLToPath(new URL("../config/shared.mcp.json", import.meta.url)), "utf8"));
+  return config.mcpServers.everything.pool?.maxConnections ?? 4;
+}
+
+const ran = (step) => step && !step.skipped;
+
+/** The step at `users`, or else the largest run below it (quick runs stop early). */
+function stepAtOrBelow(steps, variant, mode, users) {
+  const candidates = steps.filter((s) => s.variant === variant && s.mode === mode && ran(s) && s.users <= users);
+  return candidates.sort((a, b) => b.users - a.users)[0];
+}
+
+function mcpClientsTarget(steps) {
+  const max = configuredMaxClients();
+  const rows = ["console", "agent"].map((mode) => stepAtOrBelow(steps, "shared", mode, 1000)).filter(Boolean);
+  const worst = Math.max(...rows.map((s) => s.mcpConnections));
+  const users = Math.min(...rows.map((s) => s.users));
+  return {
+    target: `shared variant at 1,000 users: at most the configured ${max} MCP clients per server`,
+    measured: `${worst} MCP child processes at ${users} users (peak, console and agent)`,
+    met: worst <= max,
+    miss: worst <= max ? "" : `${worst - max} over`,
+  };
+}
+
+function idleRssTarget(idle) {
+  const kib = idle.rssPerIdleSocketKiB;
+  return {
+    target: "RSS per idle connected user ≤ 24 KiB",
+    measured: `${kib} KiB per socket (${idle.connected} idle sockets)`,
+    met: kib <= 24,
+    miss: kib <= 24 ? "" : `${Math.round((kib / 24 - 1) * 100)}% over`,
+  };
+}
+
+function overheadTarget(overhead) {
+  const row = overhead.rows.find((r) => r.transport === "stdio" && r.inFlight === 1);
+  const percent = Math.round((row.p50Ratio - 1) * 1000) / 10;
+  return {
+    target: "pool p50 overhead ≤ 5% of the bare SDK client over stdio (sequential)",
+    measured: `${percent >= 0 ? "+" : ""}${percent}% (pool ${row.pool.p50Us} µs vs bare ${row.bare.p50Us} µs p50; median of ${overhead.rounds} interleaved rounds)`,
+    met: percent <= 5,
+    miss: percent <= 5 ? "" : `${Math.round((percent - 5) * 10) / 10} points over`,
+  };
+}
+
+function rssRatioTarget(steps) {
+  const parts = ["console", "agent"].map((mode) => {
+    const shared = stepAtOrBelow(steps, "shared", mode, 100);
+    const perSession = stepAtOrBelow(steps, "per-session", mode, shared?.users ?? 100);
+    if (!shared || !perSession || shared.users !== perSession.users) return undefined;
+    return { mode, users: shared.users, ratio: perSession.rssPeakMiB / shared.rssPeakMiB };
+  }).filter(Boolean);
+  const worst = Math.min(...parts.map((p) => p.ratio));
+  return {
+    target: "at 100 users: shared RSS (server + MCP children) ≥ 20× smaller than per-session",
+    measured: parts.map((p) => `${p.ratio.toFixed(1)}× (${p.mode}, ${p.users} users)`).join(", "),
+    met: worst >= 20,
+    miss: worst >= 20 ? "" : `${(20 - worst).toFixed(1)}× short`,
+  };
+}
+
+export function judgeTargets(results) {
+  return [
+    mcpClientsTarget(results.scaling.steps),
+    idleRssTarget(results.idle),
+    overheadTarget(results.overhead),
+    rssRatioTarget(results.scaling.steps),
+  ];
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+/**
+ * pnpm bench            the full run; writes .bench-out/results.json, the tables
+ *                       and chart, and the generated part of docs/benchmarks.md
+ * pnpm bench --quick    a few users, seconds: proves the harness works (CI); writes .bench-out/ only
+ * --only=scaling,overhead,idle   a subset (writes .bench-out/ only)
+ *
+ * A number never fails the run; a harness that cannot get a single answer does.
+ */
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { runIdle } from "./idle/run-idle.mjs";
+import { describeMachine } from "./lib/machine.mjs";
+import { stopAll, stopAllOnSignals } from "./lib/processes.mjs";
+import { runOverhead } from "./overhead/run-overhead.mjs";
+import { writeOutputs } from "./render/write-docs.mjs";
+import { runScaling } from "./scaling/run-scaling.mjs";
+
+const OUT = fileURLToPath(new URL("../.bench-out", import.meta.url));
+const SECTIONS = ["scaling", "overhead", "idle"];
+
+const PLANS = {
+  full: {
+    scaling: { usersSteps: [10, 100, 1000, 5000], questions: 2 },
+    overhead: { rounds: 8, measureMs: 1000, warmupMs: 500 },
+    idle: { sockets: 10_000, agents: 10_000 },
+  },
+  quick: {
+    scaling: { usersSteps: [10], questions: 1 },
+    overhead: { rounds: 2, measureMs: 150, warmupMs: 100 },
+    idle: { sockets: 200, agents: 1_000 },
+  },
+};
+
+const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
+const only = flags.only ? flags.only.split(",") : SECTIONS;
+const plan = PLANS[flags.quick ? "quick" : "full"];
+const log = (line) => process.stderr.write(`${line}\n`);
+
+/** Steps that got no answer at all mean the harness (or what it drives) is broken, whatever the numbers. */
+function brokenHarness(results) {
+  const problems = [];
+  for (const step of results.scaling?.steps ?? []) {
+    if (!step.skipped && step.turnsOk === 0) problems.push(`scaling ${step.variant} ${step.mode} N=${step.users}: no turn answered (${JSON.stringify(step.errorsByCode)})`);
+  }
+  if (results.idle && results.idle.connected === 0) problems.push("idle: no socket connected");
+  return problems;
+}
+
+async function main() {
+  stopAllOnSignals();
+  mkdirSync(`${OUT}/logs`, { recursive: true });
+  const started = Date.now();
+  const results = {
+    command: `pnpm bench${flags.quick ? " --quick" : ""}${flags.only ? ` --only=${flags.only}` : ""}`,
+    startedAt: new Date(started).toISOString(),
+    machine: describeMachine(),
+  };
+  try {
+    if (only.includes("scaling")) results.scaling = await runScaling({ ...plan.scaling, logDir: `${OUT}/logs`, log });
+    if (only.includes("overhead")) results.overhead = await runOverhead({ ...plan.overhead, log });
+    if (only.includes("idle")) results.idle = await runIdle({ ...plan.idle, logDir: `${OUT}/logs`, log });
+  } finally {
+    await stopAll();
+  }
+  results.durationSeconds = (Date.now() - started) / 1000;
+  writeFileSync(`${OUT}/results.json`, `${JSON.stringify(results, null, 2)}\n`);
+  log(`results: ${OUT}/results.json`);
+  if (SECTIONS.every((s) => results[s])) {
+    const written = writeOutputs(results, OUT, { toDocs: !flags.quick });
+    log(`wrote ${written.join(", ")}`);
+  }
+  const problems = brokenHarness(results);
+  if (problems.length > 0) {
+    log(`bench harness broken:\n  ${problems.join("\n  ")}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch(async (error) => {
+  log(`bench failed: ${error.stack ?? error}`);
+  await stopAll();
+  process.exit(1);
+});
