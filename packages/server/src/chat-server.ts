@@ -134,7 +134,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
 
   return {
     url, port, settings, manager,
-    describe: () => describe(url, settings, manager, deps.mode, auth.enabled),
+    describe: () => describe(url, settings, manager, llm, auth.enabled),
     close: (closeOptions = {}) => (closing ??= shutdown(closeOptions.graceMs ?? settings.shutdownGraceMs)),
   };
 }
@@ -149,7 +149,7 @@ function listen(fetch: (request: Request) => Response | Promise<Response>, hostn
   });
 }
 
-function describe(url: string, settings: ServerSettings, manager: PooledMCPServerManager, mode: string, authOn: boolean): string[] {
+function describe(url: string, settings: ServerSettings, manager: PooledMCPServerManager, llm: LlmSettings | null, authOn: boolean): string[] {
   const servers = manager.config.servers.map(
     (s) => `${s.name} (${s.type}, ${s.sharing}, max ${s.pool.maxConnections} clients, ${s.maxCallsPerSession} calls per session)`,
   );
@@ -158,7 +158,7 @@ function describe(url: string, settings: ServerSettings, manager: PooledMCPServe
     `websocket   ${url.replace(/^http/, "ws")}/ws`,
     `mcp config  ${settings.mcpConfig}`,
     `mcp servers ${servers.join("; ") || "none"}`,
-    `agent       ${mode === "llm" ? "LLM (OpenAI-compatible)" : "offline tool console (/help, /tools, /call <tool> <json>)"}`,
+    `agent       ${llm ? `LLM ${llm.model} at ${llm.baseURL ?? "api.openai.com"}` : "offline tool console (/help, /tools, /call <tool> <json>)"}`,
     `auth        ${authOn ? "bearer token required on /ws and /api/*" : "off (each socket is its own anonymous user)"}`,
   ];
 }

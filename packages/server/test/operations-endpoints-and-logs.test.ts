@@ -22,6 +22,14 @@ describe("operations endpoints", () => {
     await server?.close({ graceMs: 500 });
   });
 
+  it("describes what it loaded for the start banner", () => {
+    const banner = server.describe().join("\n");
+    expect(banner).toContain(`chat page   ${server.url}/`);
+    expect(banner).toContain("everything (stdio, shared, max 2 clients, 4 calls per session)");
+    expect(banner).toContain("offline tool console");
+    expect(banner).toContain("auth        off");
+  });
+
   it("GET /healthz answers ok and GET /readyz is ready once the MCP server answers", async () => {
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: "ok" });
     const ready = await fetch(`${server.url}/readyz`);

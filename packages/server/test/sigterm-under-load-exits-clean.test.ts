@@ -49,10 +49,17 @@ describe("SIGTERM under load", () => {
     expect(mcpProcesses.length).toBeGreaterThan(0);
     expect(mcpProcesses.length).toBeLessThanOrEqual(2);
 
+    const latecomer = await ChatClient.open(started.url);
     child.kill("SIGTERM");
+    // A question asked once the signal has landed is refused, while the turns in flight go on.
+    const refused = await waitFor(async () => {
+      const end = (await latecomer.ask("late", "/help")).at(-1);
+      return end?.type === "error" ? end : (await new Promise((r) => setTimeout(r, 200)), undefined);
+    }, { timeoutMs: 5000, what: "a question to be refused" });
+    expect(refused).toMatchObject({ code: "busy", message: expect.stringMatching(/shutting down/) });
     const ends = await Promise.all(turns);
     ends.forEach((frames, i) => expect(frames.at(-1)).toMatchObject({ type: "answer", text: `slow:u${i}` }));
-    for (const client of clients) expect(await client.closed).toMatchObject({ code: 1001 });
+    for (const client of [...clients, latecomer]) expect(await client.closed).toMatchObject({ code: 1001 });
 
     expect(await exited).toBe(0);
     await waitFor(() => mcpProcesses.every((pid) => !isAlive(pid)), { timeoutMs: 5000, what: "the MCP processes to end" });
