@@ -73,4 +73,21 @@ describe("the chat page in chromium", () => {
     await expect.poll(() => page.locator(".message.assistant").last().textContent()).toBe("Echo: after the error");
     await page.close();
   });
+
+  it("with auth on, takes ?token= from the address, connects as that user and fills the live panel", async () => {
+    const guarded = await startChatServer({ everything: everythingEntry() }, { authTokens: new Map([["tok-ann", "ann"]]) });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${guarded.url}/?token=tok-ann`);
+      await expect.poll(() => page.textContent("#you")).toBe("you are ann");
+      expect(new URL(page.url()).search).toBe("");
+      await expect.poll(() => page.textContent("#users-online"), { timeout: 10_000 }).toBe("1");
+      await page.fill("#question", '/call everything__echo {"message":"signed in"}');
+      await page.press("#question", "Enter");
+      await expect.poll(() => page.locator(".message.assistant").last().textContent()).toBe("Echo: signed in");
+    } finally {
+      await page.close();
+      await guarded.close({ graceMs: 500 });
+    }
+  });
 });
