@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { CallCancelledError, type PooledMCPServerManager } from "../src/index.js";
 import { labStdioEntry } from "./helpers/fixture-servers.js";
-import { serverStats, textOf, useManagers } from "./helpers/manager.js";
+import { rejectionOf, serverStats, textOf, useManagers } from "./helpers/manager.js";
 import { waitFor } from "./helpers/processes.js";
 
 const use = useManagers();
@@ -27,7 +27,7 @@ describe("aborting a call", () => {
 
     const abortedAt = Date.now();
     abortA.abort();
-    const error: unknown = await callA.catch((rejected: unknown) => rejected);
+    const error = await rejectionOf(callA);
     expect(Date.now() - abortedAt).toBeLessThan(200);
     expect(error).toBeInstanceOf(CallCancelledError);
     expect(error).toMatchObject({ code: "call_cancelled", server: "lab" });

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { ServerUnavailableError, type PooledMCPServerManager } from "../src/index.js";
 import { labStats, startLabHttp } from "./helpers/fixture-servers.js";
-import { serverStats, textOf, useManagers } from "./helpers/manager.js";
+import { rejectionOf, serverStats, textOf, useManagers } from "./helpers/manager.js";
 import { waitForPortFree } from "./helpers/port-free.js";
 import { waitFor } from "./helpers/processes.js";
 
@@ -35,10 +35,7 @@ afterEach(async () => {
 });
 
 async function failure(attempt: Promise<unknown>): Promise<ServerUnavailableError> {
-  const error: unknown = await attempt.then(
-    () => undefined,
-    (rejected: unknown) => rejected,
-  );
+  const error = await rejectionOf(attempt);
   expect(error).toBeInstanceOf(ServerUnavailableError);
   return error as ServerUnavailableError;
 }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { ManagerClosedError, type PooledMCPServerManager } from "../src/index.js";
 import { labStdioEntry } from "./helpers/fixture-servers.js";
-import { textOf, useManagers } from "./helpers/manager.js";
+import { rejectionOf, textOf, useManagers } from "./helpers/manager.js";
 import { descendantPids, waitFor } from "./helpers/processes.js";
 
 const use = useManagers();
@@ -23,13 +23,6 @@ async function managerWithChildren(): Promise<PooledMCPServerManager> {
   return manager;
 }
 
-async function settled(call: Promise<unknown>): Promise<unknown> {
-  return call.then(
-    (result) => result,
-    (error: unknown) => error,
-  );
-}
-
 describe("close()", () => {
   it("ends every child process, shared and per session", async () => {
     const manager = await managerWithChildren();
@@ -41,10 +34,10 @@ describe("close()", () => {
   it("lets calls finish within graceMs and fails the rest, in flight or waiting, with ManagerClosedError", async () => {
     const manager = await managerWithChildren();
     // Every shared slot hangs, so the echo waits; per session, one call ends in time and one never does.
-    const hung = [settled(manager.callTool("shared__hang")), settled(manager.callTool("shared__hang"))];
-    const waiting = settled(manager.callTool("shared__echo", { text: "never served" }));
+    const hung = [rejectionOf(manager.callTool("shared__hang")), rejectionOf(manager.callTool("shared__hang"))];
+    const waiting = rejectionOf(manager.callTool("shared__echo", { text: "never served" }));
     const quick = manager.callTool("mine__slow_read", { ms: 200, text: "in time" }, { sessionId: "s2" });
-    const perSessionHung = settled(manager.callTool("mine__hang", {}, { sessionId: "s1" }));
+    const perSessionHung = rejectionOf(manager.callTool("mine__hang", {}, { sessionId: "s1" }));
     await waitFor(() => manager.stats().servers[0]?.waiting === 1, { what: "a call waiting for a slot" });
 
     const closedAt = Date.now();

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { ConnectionLostError, type PooledMCPServerManager } from "../src/index.js";
 import { labStdioEntry } from "./helpers/fixture-servers.js";
-import { serverStats, textOf, useManagers } from "./helpers/manager.js";
+import { rejectionOf, serverStats, textOf, useManagers } from "./helpers/manager.js";
 import { descendantPids, waitFor } from "./helpers/processes.js";
 
 const use = useManagers();
@@ -15,10 +15,7 @@ async function childPid(manager: PooledMCPServerManager): Promise<number> {
 }
 
 async function expectLostMayHaveRun(call: Promise<unknown>): Promise<ConnectionLostError> {
-  const error: unknown = await call.then(
-    () => undefined,
-    (rejected: unknown) => rejected,
-  );
+  const error = await rejectionOf(call);
   expect(error).toBeInstanceOf(ConnectionLostError);
   expect(error).toMatchObject({ code: "connection_lost", mayHaveRun: true, server: "lab" });
   return error as ConnectionLostError;

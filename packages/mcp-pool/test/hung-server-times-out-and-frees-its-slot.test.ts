@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { ToolCallTimeoutError, type PooledMCPServerManager, type ProgressUpdate } from "../src/index.js";
 import { labStdioEntry } from "./helpers/fixture-servers.js";
-import { serverStats, textOf, useManagers } from "./helpers/manager.js";
+import { rejectionOf, serverStats, textOf, useManagers } from "./helpers/manager.js";
 import { waitFor } from "./helpers/processes.js";
 
 const use = useManagers();
@@ -24,11 +24,12 @@ describe("a hung tool", () => {
     expect(await cancellationsSeen(manager)).toBe(0);
 
     const startedAt = Date.now();
-    const error: unknown = await manager.callTool("lab__hang").catch((rejected: unknown) => {
-      // The slot is back by the time the caller hears of it.
-      expect(serverStats(manager).callsInFlight).toBe(0);
-      return rejected;
-    });
+    const error = await rejectionOf(
+      manager.callTool("lab__hang").finally(() => {
+        // The slot is back by the time the caller hears of it.
+        expect(serverStats(manager).callsInFlight).toBe(0);
+      }),
+    );
     const elapsed = Date.now() - startedAt;
     expect(error).toBeInstanceOf(ToolCallTimeoutError);
     expect(error).toMatchObject({ code: "tool_timeout", timeoutMs: 300, server: "lab" });
@@ -85,9 +86,9 @@ describe("a tool that reports progress", () => {
     const manager = oneSlotLab({ callTimeoutMs: 400, maxTotalTimeoutMs: 1_000 });
     let progressSeen = 0;
     const startedAt = Date.now();
-    const error: unknown = await manager
-      .callTool("lab__progress", { steps: 50, intervalMs: 100 }, { onProgress: () => (progressSeen += 1) })
-      .catch((rejected: unknown) => rejected);
+    const error = await rejectionOf(
+      manager.callTool("lab__progress", { steps: 50, intervalMs: 100 }, { onProgress: () => (progressSeen += 1) }),
+    );
     const elapsed = Date.now() - startedAt;
     expect(error).toBeInstanceOf(ToolCallTimeoutError);
     expect(error).toMatchObject({ code: "tool_timeout", timeoutMs: 1_000 });

@@ -6,6 +6,7 @@
  *   fixture(started)           an HttpFixture (startLabHttp()/startEverythingHttp()), stopped after the test
  *   textOf(result)             the text of a tool result's first content item
  *   serverStats(manager)       stats of the manager's first (usually only) server
+ *   rejectionOf(promise)       what the promise rejects with; a resolved value fails the test
  */
 import { afterEach } from "vitest";
 import { PooledMCPServerManager, type McpServersJson, type ServerStats, type ToolCallResult } from "../../src/index.js";
@@ -44,6 +45,15 @@ export function useManagers(): TestResources {
 export function textOf(result: ToolCallResult): string {
   const [first] = result.content;
   return typeof first?.text === "string" ? first.text : "";
+}
+
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    (value) => {
+      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
+    },
+    (error: unknown) => error,
+  );
 }
 
 export function serverStats(manager: PooledMCPServerManager): ServerStats {
