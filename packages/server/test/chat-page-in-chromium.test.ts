@@ -31,8 +31,8 @@ describe("the chat page in chromium", () => {
     page.on("pageerror", (error) => pageErrors.push(error.message));
     await page.goto(`${server.url}/`);
 
-    await expect.poll(() => page.textContent("#status")).toContain("tool console");
-    await expect.poll(() => page.textContent("#messages")).toContain("/call <tool> <json>");
+    await expect.poll(() => page.textContent("#status"), { timeout: 10_000 }).toContain("tool console");
+    await expect.poll(() => page.textContent("#messages"), { timeout: 15_000 }).toContain("/call <tool> <json>");
 
     await page.fill("#question", '/call everything__echo {"message":"from the browser"}');
     await page.press("#question", "Enter");
@@ -41,7 +41,7 @@ describe("the chat page in chromium", () => {
     expect(await tool.locator("summary").textContent()).toContain("everything__echo");
     expect(await tool.locator(".tool-args").textContent()).toContain('"message": "from the browser"');
     expect(await tool.locator(".tool-result").textContent()).toBe("Echo: from the browser");
-    await expect.poll(() => page.locator(".message.assistant").last().textContent()).toBe("Echo: from the browser");
+    await expect.poll(() => page.locator(".message.assistant").last().textContent(), { timeout: 15_000 }).toBe("Echo: from the browser");
 
     // Another user joins: the live panel counts both and shows the pool of the MCP server.
     const other = await ChatClient.open(server.url);
@@ -60,7 +60,7 @@ describe("the chat page in chromium", () => {
   it("shows an error frame to the user, e.g. for an unknown tool, and stays usable", async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/`);
-    await expect.poll(() => page.textContent("#status")).toContain("connected");
+    await expect.poll(() => page.textContent("#status"), { timeout: 10_000 }).toContain("connected");
     await page.fill("#question", "/call everything__nope {}");
     await page.press("#question", "Enter");
     const error = page.locator(".message.error");
@@ -70,7 +70,7 @@ describe("the chat page in chromium", () => {
 
     await page.fill("#question", '/call everything__echo {"message":"after the error"}');
     await page.press("#question", "Enter");
-    await expect.poll(() => page.locator(".message.assistant").last().textContent()).toBe("Echo: after the error");
+    await expect.poll(() => page.locator(".message.assistant").last().textContent(), { timeout: 15_000 }).toBe("Echo: after the error");
     await page.close();
   });
 
@@ -79,12 +79,12 @@ describe("the chat page in chromium", () => {
     const page = await browser.newPage();
     try {
       await page.goto(`${guarded.url}/?token=tok-ann`);
-      await expect.poll(() => page.textContent("#you")).toBe("you are ann");
+      await expect.poll(() => page.textContent("#you"), { timeout: 10_000 }).toBe("you are ann");
       expect(new URL(page.url()).search).toBe("");
       await expect.poll(() => page.textContent("#users-online"), { timeout: 10_000 }).toBe("1");
       await page.fill("#question", '/call everything__echo {"message":"signed in"}');
       await page.press("#question", "Enter");
-      await expect.poll(() => page.locator(".message.assistant").last().textContent()).toBe("Echo: signed in");
+      await expect.poll(() => page.locator(".message.assistant").last().textContent(), { timeout: 15_000 }).toBe("Echo: signed in");
     } finally {
       await page.close();
       await guarded.close({ graceMs: 500 });

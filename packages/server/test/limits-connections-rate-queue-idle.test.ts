@@ -62,7 +62,7 @@ describe("limits", () => {
   });
 
   it("closes a socket idle for IDLE_TIMEOUT_MS, but not one that pings or one whose turn is still running", async () => {
-    server = await startChatServer({ lab: labEntry() }, { idleTimeoutMs: 400 });
+    server = await startChatServer({ lab: labEntry() }, { idleTimeoutMs: 1000 });
     const opening = Date.now();
     const [idle, pinging, working] = await Promise.all([
       ChatClient.open(server.url),
@@ -70,10 +70,10 @@ describe("limits", () => {
       ChatClient.open(server.url),
     ]);
     const pinger = setInterval(() => pinging.send({ type: "ping" }), 100);
-    const turn = working.ask("c1", slow(1200, "long"));
+    const turn = working.ask("c1", slow(2500, "long"));
 
     expect(await idle.closed).toEqual({ code: 1000, reason: "idle timeout" });
-    expect(Date.now() - opening).toBeGreaterThanOrEqual(390);
+    expect(Date.now() - opening).toBeGreaterThanOrEqual(990);
 
     expect((await turn).at(-1)).toMatchObject({ type: "answer", text: "slow:long" });
     expect(pinging.socket.readyState).toBe(pinging.socket.OPEN);
