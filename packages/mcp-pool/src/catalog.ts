@@ -5,7 +5,7 @@
  */
 
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import { ToolNotFoundError } from "./errors.js";
+import { ServerUnavailableError, ToolNotFoundError } from "./errors.js";
 import type { ServerCatalog } from "./server-catalog.js";
 import { compileToolFilter } from "./tool-filter.js";
 import { ToolNameIndex } from "./tool-names.js";
@@ -52,6 +52,9 @@ export class Catalog {
     const { unavailable } = await this.list();
     const loaded = this.#lookup(name);
     if (loaded) return loaded;
+    // The tool's own server is down: say that, not "unknown tool".
+    const ownServer = unavailable.find((entry) => name.startsWith(`${entry.server}__`));
+    if (ownServer) throw asUnavailable(ownServer.server, ownServer.error);
     const down = unavailable.map((entry) => entry.server);
     const hint = down.length > 0 ? ` (unavailable: ${down.join(", ")})` : "";
     throw new ToolNotFoundError(name, `Unknown tool "${name}"${hint}`);
@@ -88,4 +91,9 @@ function toCatalogTool(name: string, server: string, tool: Tool): CatalogTool {
     inputSchema: tool.inputSchema as Record<string, unknown>,
     annotations: { ...tool.annotations },
   };
+}
+
+function asUnavailable(server: string, error: Error): ServerUnavailableError {
+  if (error instanceof ServerUnavailableError) return error;
+  return new ServerUnavailableError(`MCP server "${server}" is unavailable: ${error.message}`, { server, cause: error });
 }

@@ -10,7 +10,7 @@ import { CircuitBreaker } from "./circuit.js";
 import { Connection } from "./connection.js";
 import type { StderrMode } from "./transport.js";
 import type { ServerConfig } from "./types.js";
-import { WaitQueue, type Waiter } from "./wait-queue.js";
+import { WaitQueue, cancellation, type Waiter } from "./wait-queue.js";
 
 /** A slot on a connection: one call (or one withClient callback) in flight. */
 export interface Lease {
@@ -69,7 +69,7 @@ export abstract class ServerPool {
   /** A slot for one call; waits (bounded) when every slot is taken. */
   lease(sessionId: string | undefined, signal?: AbortSignal): Promise<Lease> {
     if (this.closed) return Promise.reject(new ManagerClosedError(undefined, { server: this.name }));
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(cancellation(signal, this.name, "Cancelled before the call started"));
     if (this.circuit.isOpen() && !this.hasUsableConnection(sessionId)) {
       return Promise.reject(this.circuit.unavailableError());
     }

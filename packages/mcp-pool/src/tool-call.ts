@@ -9,14 +9,14 @@
 import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { isSessionExpired, type Connection } from "./connection.js";
 import {
-  CallCancelledError,
   ConnectionLostError,
   McpPoolError,
   ToolCallError,
   ToolCallTimeoutError,
   type ToolResultContent,
 } from "./errors.js";
-import type { Lease, ServerPool } from "./server-pool.js";
+import type { ServerPool } from "./server-pool.js";
+import { cancellation } from "./wait-queue.js";
 import type { ToolAnnotations } from "./types.js";
 
 export interface ProgressUpdate {
@@ -49,7 +49,7 @@ export async function runToolCall(request: ToolCallRequest): Promise<CallToolRes
   const repeatable = annotations.readOnlyHint === true || annotations.idempotentHint === true;
   const queuedAt = Date.now();
   for (let attempt = 1; ; attempt += 1) {
-    const lease = await leaseSlot(request);
+    const lease = await pool.lease(request.sessionId, request.signal);
     if (attempt === 1) request.onStarted(Date.now() - queuedAt);
     try {
       return await send(lease.connection, request);
@@ -66,15 +66,6 @@ export async function runToolCall(request: ToolCallRequest): Promise<CallToolRes
     } finally {
       lease.release();
     }
-  }
-}
-
-/** A slot for the call. Aborted before or while waiting, it fails as a cancel (or as the close that aborted it). */
-async function leaseSlot(request: ToolCallRequest): Promise<Lease> {
-  try {
-    return await request.pool.lease(request.sessionId, request.signal);
-  } catch (error) {
-    throw request.signal.aborted ? abortError(request) : error;
   }
 }
 
@@ -156,9 +147,7 @@ function typedError(error: unknown, request: ToolCallRequest): Error {
 
 /** Why an aborted call ended: the manager closing (its own error), or the caller's cancel. */
 function abortError(request: ToolCallRequest): McpPoolError {
-  const reason: unknown = request.signal.reason;
-  if (reason instanceof McpPoolError) return reason;
-  return new CallCancelledError(`Call to "${request.tool}" was cancelled`, { server: request.pool.name, cause: reason });
+  return cancellation(request.signal, request.pool.name, `Call to "${request.tool}" was cancelled`);
 }
 
 function isConnectRefused(error: unknown): boolean {

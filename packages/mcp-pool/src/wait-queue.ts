@@ -5,7 +5,7 @@
  * walking the queue in order.
  */
 
-import { CallCancelledError, PoolBusyError, PoolTimeoutError } from "./errors.js";
+import { CallCancelledError, McpPoolError, PoolBusyError, PoolTimeoutError } from "./errors.js";
 
 export interface Waiter<T> {
   readonly sessionId: string;
@@ -66,7 +66,7 @@ export class WaitQueue<T> {
           new PoolTimeoutError(`Waited ${this.timeoutMs} ms for a connection to MCP server "${this.server}"`, { server: this.server }),
         );
       }, this.timeoutMs);
-      const onAbort = () => entry.reject(new CallCancelledError("Cancelled while waiting for a connection", { server: this.server }));
+      const onAbort = () => entry.reject(cancellation(signal, this.server, "Cancelled while waiting for a connection"));
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#entries.push(entry);
     });
@@ -85,4 +85,11 @@ export class WaitQueue<T> {
     const index = this.#entries.indexOf(entry);
     if (index !== -1) this.#entries.splice(index, 1);
   }
+}
+
+/** The error for an aborted caller: the abort's own reason when it is ours (e.g. ManagerClosedError). */
+export function cancellation(signal: AbortSignal | undefined, server: string, message: string): McpPoolError {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof McpPoolError) return reason;
+  return new CallCancelledError(message, { server, cause: reason });
 }

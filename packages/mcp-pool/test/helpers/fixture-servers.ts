@@ -29,10 +29,11 @@ export const everythingServerPath = join(
   "dist/index.js",
 );
 
-export interface StdioEntry {
+/** A type, not an interface, so it is assignable to config entries (which have an index signature). */
+export type StdioEntry = {
   command: string;
   args: string[];
-}
+};
 
 export interface StartOptions {
   /** Listen on this port instead of a free one. */

@@ -32,8 +32,14 @@ export async function startHttpChild(launch: ChildLaunch, port: number, readyTim
   let child = await spawnReady(launch, port, readyTimeoutMs);
   const boundPort = Number(child.port);
   const stop = async () => {
-    child.process.stdin?.end();
-    if (child.process.pid !== undefined) await killAndWait(child.process.pid, "SIGTERM", 3_000);
+    const running = child.process;
+    if (running.exitCode !== null || running.signalCode !== null) return;
+    // 'exit' comes from waitpid, after every thread is gone and the port is free;
+    // a zombie main thread alone (what isAlive sees) may still hold it.
+    const exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
+    running.stdin?.end();
+    if (running.pid !== undefined) await killAndWait(running.pid, "SIGTERM", 3_000);
+    await exited;
   };
   return {
     url: `http://127.0.0.1:${boundPort}/mcp`,
