@@ -46,7 +46,7 @@ export async function runIdle({ sockets, agents, logDir, log }) {
       mcpChildrenWhileIdle: open.children,
       rssPerIdleSocketKiB: round((open.rootKiB - before.rootKiB) / connected.ok, 1),
       firstQuestion: {
-        latencyMs: round(first.latenciesMs[0] ?? NaN, 1),
+        latencyMs: round(first.latenciesMs[0][0] ?? NaN, 1),
         errors: first.errors,
         serverRssGrowthMiB: mib(afterFirst.rootKiB - open.rootKiB),
         mcpChildrenStarted: afterFirst.children - open.children,
@@ -54,7 +54,7 @@ export async function runIdle({ sockets, agents, logDir, log }) {
       },
       everyOtherFirstQuestion: {
         users: others,
-        latencyMs: Object.fromEntries(Object.entries(summarize(rest.latenciesMs)).map(([k, v]) => [k, round(v, 1)])),
+        latencyMs: Object.fromEntries(Object.entries(summarize(rest.latenciesMs[0])).map(([k, v]) => [k, round(v, 1)])),
         errors: rest.errors,
         serverRssGrowthPerUserKiB: round((afterAll.rootKiB - afterFirst.rootKiB) / Math.max(1, others), 1),
         mcpChildrenAfter: afterAll.children,

@@ -5,8 +5,8 @@
  * drawn as hollow points at their estimate, joined by a dotted line.
  */
 
-const WIDTH = 960;
-const HEIGHT = 420;
+const WIDTH = 1000;
+const HEIGHT = 470;
 const PANEL = { width: 400, height: 300, top: 60, left: [70, 550] };
 const SERIES = [
   { variant: "shared", mode: "console", color: "#1b7f3b", dash: "" },
@@ -27,9 +27,10 @@ function logScale(min, max, from, to) {
   return (value) => from + ((Math.log10(Math.max(value, min)) - a) / (b - a)) * (to - from);
 }
 
-function panel(left, title, unit, points, yOf) {
+/** `cap`: an optional { value, label } drawn as a horizontal dashed line. */
+function panel(left, title, unit, points, yOf, cap) {
   const users = points.flatMap((p) => p.steps.map((s) => s.users));
-  const values = points.flatMap((p) => p.steps.map(yOf).filter((v) => v > 0));
+  const values = [...points.flatMap((p) => p.steps.map(yOf).filter((v) => v > 0)), ...(cap ? [cap.value] : [])];
   const xTicks = decades(Math.min(...users), Math.max(...users));
   const yTicks = decades(Math.min(...values), Math.max(...values));
   const x = logScale(xTicks[0], xTicks.at(-1), left, left + PANEL.width);
@@ -45,6 +46,10 @@ function panel(left, title, unit, points, yOf) {
   }
   out.push(`<text x="${left + PANEL.width / 2}" y="${PANEL.top + PANEL.height + 38}" class="tick">users (log)</text>`);
   out.push(`<text x="${left - 52}" y="${PANEL.top + PANEL.height / 2}" class="tick" transform="rotate(-90 ${left - 52} ${PANEL.top + PANEL.height / 2})">${esc(unit)} (log)</text>`);
+  if (cap) {
+    out.push(`<line x1="${left}" x2="${left + PANEL.width}" y1="${y(cap.value)}" y2="${y(cap.value)}" class="cap"/>`);
+    out.push(`<text x="${left + 4}" y="${y(cap.value) - 5}" class="caplabel">${esc(cap.label)}</text>`);
+  }
   for (const { series, steps } of points) {
     const measured = steps.filter((s) => !s.skipped && yOf(s) > 0);
     const estimated = steps.filter((s) => s.skipped && yOf(s) > 0);
@@ -61,10 +66,10 @@ function panel(left, title, unit, points, yOf) {
 
 function legend() {
   const items = SERIES.map((s, i) => {
-    const lx = 90 + i * 215;
+    const lx = 90 + i * 225;
     return (
-      `<line x1="${lx}" x2="${lx + 30}" y1="${HEIGHT - 22}" y2="${HEIGHT - 22}" stroke="${s.color}" stroke-dasharray="${s.dash}" class="line"/>` +
-      `<text x="${lx + 36}" y="${HEIGHT - 18}" class="legend">${s.variant}, ${s.mode === "agent" ? "agent + model" : "console /call"}</text>`
+      `<line x1="${lx}" x2="${lx + 30}" y1="${HEIGHT - 30}" y2="${HEIGHT - 30}" stroke="${s.color}" stroke-dasharray="${s.dash}" class="line"/>` +
+      `<text x="${lx + 36}" y="${HEIGHT - 26}" class="legend">${s.variant}, ${s.mode === "agent" ? "agent + model" : "console /call"}</text>`
     );
   });
   items.push(`<text x="${WIDTH - 12}" y="${HEIGHT - 4}" class="note">hollow points: not run, estimated from the RSS per user measured before</text>`);
@@ -73,6 +78,7 @@ function legend() {
 
 /** The SVG text for `scaling` (results.scaling). */
 export function scalingChart(scaling) {
+  const cap = scaling.memoryCapMiB ? { value: scaling.memoryCapMiB, label: `memory cap of the bench (${scaling.memoryCapMiB / 1024} GiB)` } : undefined;
   const points = SERIES.map((series) => ({
     series,
     steps: scaling.steps.filter((s) => s.variant === series.variant && s.mode === series.mode),
@@ -88,10 +94,12 @@ export function scalingChart(scaling) {
   .line { fill: none; stroke-width: 2; }
   .legend { font-size: 12px; }
   .note { font-size: 10px; text-anchor: end; fill: #666; }
+  .cap { stroke: #888; stroke-dasharray: 8 4; }
+  .caplabel { font-size: 11px; fill: #666; }
 </style>
 <rect width="100%" height="100%" fill="white"/>
 ${panel(PANEL.left[0], "MCP connections (child processes)", "connections", points, connections)}
-${panel(PANEL.left[1], "RSS: server + MCP children", "MiB", points, rss)}
+${panel(PANEL.left[1], "RSS: server + MCP children", "MiB", points, rss, cap)}
 ${legend()}
 </svg>
 `;

@@ -10,17 +10,20 @@ const num = (n, digits = 1) => (n === null || n === undefined ? "–" : n.toFixe
 const errorsCell = (step) =>
   step.errors === 0 ? "0" : `${step.errors} (${Object.entries(step.errorsByCode).map(([c, n]) => `${c} ${n}`).join(", ")})`;
 
+/** A latency percentile of the users' first question and of their later ones. */
+const pair = (step, p) => `${int(step.firstQuestionLatencyMs[p])} / ${int(step.laterQuestionsLatencyMs[p])}`;
+
 export function scalingTable(scaling) {
   const rows = scaling.steps.map((s) =>
     s.skipped
       ? [s.variant, s.mode, int(s.users), "–", s.estimatedRssMiB ? `~${int(s.estimatedRssMiB)} (estimate)` : "–", "–", "–", "–", "–", "–", `not run: ${s.skipped}`]
       : [
           s.variant, s.mode, int(s.users), int(s.mcpConnections), int(s.rssPeakMiB), int(s.rssAfterMiB), int(s.rssPerUserKiB),
-          int(s.latencyMs.p50), int(s.latencyMs.p99), num(s.turnsPerSecond), errorsCell(s),
+          pair(s, "p50"), pair(s, "p99"), num(s.turnsPerSecond), errorsCell(s),
         ],
   );
   return table(
-    ["variant", "asked through", "users", "MCP connections (peak)", "RSS peak MiB", "RSS after turns MiB", "RSS per user KiB", "turn p50 ms", "turn p99 ms", "turns/s", "errors"],
+    ["variant", "asked through", "users", "MCP connections (peak)", "RSS peak MiB", "RSS after turns MiB", "RSS per user KiB", "turn p50 ms: 1st / later questions", "turn p99 ms: 1st / later", "turns/s", "errors"],
     rows,
   );
 }
@@ -82,7 +85,8 @@ export function renderTables(results) {
     "### Scaling",
     "",
     `Each user asks ${results.scaling.questionsPerUser} question(s), one after another, all users at once. ` +
-      `RSS is the server plus its MCP child processes; RSS per user is (RSS after the turns − RSS before the users came) / users.`,
+      `RSS is the server plus its MCP child processes; RSS per user is (RSS after the turns − RSS before the users came) / users. ` +
+      `A user's first question pays for what its session opens (its own MCP child in per-session); later questions do not.`,
     "",
     scalingTable(results.scaling),
     "",

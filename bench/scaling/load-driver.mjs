@@ -6,7 +6,7 @@
  * user's own token.
  *
  *   bench → { cmd: "connect", url, users, concurrency }   ← { event: "connected", ok, failed, ms }
- *   bench → { cmd: "ask", from, to, questions, mode }      ← { event: "answered", latenciesMs, errors, wallMs }
+ *   bench → { cmd: "ask", from, to, questions, mode }      ← { event: "answered", latenciesMs[question][], errors, wallMs }
  *   bench → { cmd: "close" }                               ← { event: "closed" } and exit
  */
 
@@ -80,7 +80,8 @@ function askOnce(user, question) {
 }
 
 async function ask({ from, to, questions, mode }) {
-  const latenciesMs = [];
+  /** latenciesMs[q]: the q-th question of every user (the first pays for cold starts). */
+  const latenciesMs = Array.from({ length: questions }, () => []);
   const errors = {};
   const started = performance.now();
   await Promise.all(
@@ -91,7 +92,7 @@ async function ask({ from, to, questions, mode }) {
         const frame = await askOnce(user, questionFor(mode, token));
         if (frame.type === "error") count(errors, frame.code);
         else if (!String(frame.text).includes(token)) count(errors, "wrong_answer");
-        else latenciesMs.push(performance.now() - sent);
+        else latenciesMs[q].push(performance.now() - sent);
       }
     }),
   );

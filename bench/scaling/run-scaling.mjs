@@ -20,10 +20,10 @@ export async function runScaling({ usersSteps, questions, logDir, log }) {
   try {
     for (const variant of ["shared", "per-session"]) {
       for (const mode of ["console", "agent"]) {
-        let stopReason;
+        let failed;
         let last;
         for (const users of usersSteps) {
-          stopReason ??= memoryStop(last, users);
+          const stopReason = failed ?? memoryStop(last, users);
           if (stopReason) {
             const estimate = stopReason.startsWith("would need") ? { estimatedRssMiB: estimatedMiB(last, users) } : {};
             steps.push({ variant, mode, users, skipped: stopReason, ...estimate });
@@ -37,7 +37,7 @@ export async function runScaling({ usersSteps, questions, logDir, log }) {
             `  ${last.turnsOk} turns ok, ${last.errors} errors, ${last.mcpConnections} MCP children, ` +
               `RSS peak ${last.rssPeakMiB} MiB, p50 ${last.latencyMs.p50} ms, ${last.turnsPerSecond} turns/s`,
           );
-          stopReason = failure(last);
+          failed = failure(last);
         }
       }
     }

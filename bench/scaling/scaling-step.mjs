@@ -36,7 +36,8 @@ export async function runScalingStep({ variant, mode, users, questions, llmBaseU
     const after = sampler.sample();
     const peak = sampler.stop();
     const pool = await poolStats(server.url);
-    const turns = asked.latenciesMs.length;
+    const all = asked.latenciesMs.flat();
+    const turns = all.length;
     const errorCount = Object.values(asked.errors).reduce((a, b) => a + b, 0);
     return {
       variant, mode, users, questionsPerUser: questions,
@@ -52,7 +53,9 @@ export async function runScalingStep({ variant, mode, users, questions, llmBaseU
       childRssAfterMiB: mib(after.childrenKiB),
       mcpChildrenAfter: after.children,
       rssPerUserKiB: Math.round((after.totalKiB - before.totalKiB) / users),
-      latencyMs: roundAll(summarize(asked.latenciesMs)),
+      latencyMs: roundAll(summarize(all)),
+      firstQuestionLatencyMs: roundAll(summarize(asked.latenciesMs[0])),
+      laterQuestionsLatencyMs: roundAll(summarize(asked.latenciesMs.slice(1).flat())),
       turnsOk: turns,
       turnsPerSecond: round(turns / (asked.wallMs / 1000), 1),
       errors: errorCount,
