@@ -28,7 +28,7 @@ const PLANS = {
     idle: { sockets: 10_000, agents: 10_000 },
   },
   quick: {
-    scaling: { usersSteps: [10], questions: 1 },
+    scaling: { usersSteps: [10], questions: 2 },
     overhead: { rounds: 2, measureMs: 150, warmupMs: 100 },
     idle: { sockets: 200, agents: 1_000 },
   },

@@ -11,16 +11,16 @@ import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { summarize } from "../lib/latency.mjs";
 import { treeMemory } from "../lib/proc-tree.mjs";
-import { startChatServer } from "../scaling/chat-server-process.mjs";
 import { startLoadDriver } from "../scaling/load-driver-process.mjs";
-import { MCP_CONFIGS } from "../scaling/scaling-step.mjs";
+import { startServerWithMcp } from "../scaling/server-with-mcp.mjs";
 
 const AGENT_SIZE = fileURLToPath(new URL("./agent-size.mjs", import.meta.url));
 const settle = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export async function runIdle({ sockets, agents, logDir, log }) {
   log(`idle: ${sockets} sockets ...`);
-  const server = await startChatServer({ mcpConfig: MCP_CONFIGS.shared, logFile: `${logDir}/server-idle-${sockets}.log` });
+  const stack = await startServerWithMcp({ variant: "shared", logFile: `${logDir}/server-idle-${sockets}.log` });
+  const { server } = stack;
   const driver = startLoadDriver();
   let idle;
   try {
@@ -63,7 +63,7 @@ export async function runIdle({ sockets, agents, logDir, log }) {
     log(`  ${idle.rssPerIdleSocketKiB} KiB per idle socket, first question ${idle.firstQuestion.latencyMs} ms`);
   } finally {
     await driver.close();
-    await server.stop();
+    await stack.stop();
   }
   const agentSize = await measureAgentSize(agents);
   log(`  idle agent: ${agentSize.bytesPerAgentLlm} bytes (LLM), ${agentSize.bytesPerAgentConsole} bytes (console)`);

@@ -6,6 +6,7 @@
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { descendantsOf } from "./proc-tree.mjs";
 
 const running = new Set();
@@ -73,5 +74,22 @@ export function stopAllOnSignals() {
       process.stderr.write(`\nbench: ${signal}, stopping ${running.size} process(es)\n`);
       void stopAll().finally(() => process.exit(130));
     });
+  }
+}
+
+/** Resolves with the first match of `pattern` in the process's stdout lines; rejects if it exits or times out first. */
+export async function waitForLine(handle, pattern, timeoutMs = 30_000) {
+  const lines = createInterface({ input: handle.child.stdout });
+  const timeout = setTimeout(() => lines.close(), timeoutMs);
+  try {
+    for await (const line of lines) {
+      const match = pattern.exec(line);
+      if (match) return match;
+    }
+    throw new Error(`${handle.child.spawnfile} printed no line matching ${pattern} (exit code ${handle.child.exitCode})`);
+  } finally {
+    clearTimeout(timeout);
+    // Keep reading so that a chatty process never blocks on a full pipe.
+    handle.child.stdout.resume();
   }
 }

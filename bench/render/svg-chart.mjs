@@ -1,6 +1,6 @@
 /**
  * The scaling chart as a standalone SVG (no browser, no chart library): two
- * panels, MCP connections and RSS against users, log-log, one line per
+ * panels, MCP connections (stdio children + HTTP sessions) and RSS against users, log-log, one line per
  * variant and way of asking. Steps not run because of the memory cap are
  * drawn as hollow points at their estimate, joined by a dotted line.
  */
@@ -83,7 +83,7 @@ export function scalingChart(scaling) {
     series,
     steps: scaling.steps.filter((s) => s.variant === series.variant && s.mode === series.mode),
   })).filter((p) => p.steps.length > 0);
-  const connections = (s) => (s.skipped ? 0 : s.mcpConnections);
+  const connections = (s) => (s.skipped ? 0 : s.mcpConnections + (s.httpSessions ?? 0));
   const rss = (s) => (s.skipped ? (s.estimatedRssMiB ?? 0) : s.rssPeakMiB);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">
 <style>
@@ -98,7 +98,7 @@ export function scalingChart(scaling) {
   .caplabel { font-size: 11px; fill: #666; }
 </style>
 <rect width="100%" height="100%" fill="white"/>
-${panel(PANEL.left[0], "MCP connections (child processes)", "connections", points, connections)}
+${panel(PANEL.left[0], "MCP connections (stdio children + HTTP sessions)", "connections", points, connections)}
 ${panel(PANEL.left[1], "RSS: server + MCP children", "MiB", points, rss, cap)}
 ${legend()}
 </svg>

@@ -16,14 +16,17 @@ const pair = (step, p) => `${int(step.firstQuestionLatencyMs[p])} / ${int(step.l
 export function scalingTable(scaling) {
   const rows = scaling.steps.map((s) =>
     s.skipped
-      ? [s.variant, s.mode, int(s.users), "–", s.estimatedRssMiB ? `~${int(s.estimatedRssMiB)} (estimate)` : "–", "–", "–", "–", "–", "–", `not run: ${s.skipped}`]
+      ? [s.variant, s.mode, int(s.users), "–", s.estimatedRssMiB ? `~${int(s.estimatedRssMiB)} (estimate)` : "–", "–", "–", "–", "–", "–", "–", `not run: ${s.skipped}`]
       : [
-          s.variant, s.mode, int(s.users), int(s.mcpConnections), int(s.rssPeakMiB), int(s.rssAfterMiB), int(s.rssPerUserKiB),
-          pair(s, "p50"), pair(s, "p99"), num(s.turnsPerSecond), errorsCell(s),
+          s.variant, s.mode, int(s.users), `${int(s.mcpConnections)} / ${int(s.httpSessions)}`, int(s.rssPeakMiB), int(s.rssAfterMiB),
+          int(s.rssPerUserKiB), num(s.httpMcpServerRssMiB), pair(s, "p50"), pair(s, "p99"), num(s.turnsPerSecond), errorsCell(s),
         ],
   );
   return table(
-    ["variant", "asked through", "users", "MCP connections (peak)", "RSS peak MiB", "RSS after turns MiB", "RSS per user KiB", "turn p50 ms: 1st / later questions", "turn p99 ms: 1st / later", "turns/s", "errors"],
+    [
+      "variant", "asked through", "users", "MCP connections (peak): stdio children / HTTP sessions", "RSS peak MiB", "RSS after turns MiB",
+      "RSS per user KiB", "HTTP MCP server RSS MiB", "turn p50 ms: 1st / later questions", "turn p99 ms: 1st / later", "turns/s", "errors",
+    ],
     rows,
   );
 }
@@ -84,9 +87,10 @@ export function renderTables(results) {
     "",
     "### Scaling",
     "",
-    `Each user asks ${results.scaling.questionsPerUser} question(s), one after another, all users at once. ` +
-      `RSS is the server plus its MCP child processes; RSS per user is (RSS after the turns − RSS before the users came) / users. ` +
-      `A user's first question pays for what its session opens (its own MCP child in per-session); later questions do not.`,
+    `Each user asks ${results.scaling.questionsPerUser} question(s), one after another, all users at once: through the console, ` +
+      `the first calls server-everything (stdio) and the second the lab server (HTTP); through the agent, the model calls both in every turn. ` +
+      `RSS is the server plus its MCP child processes (the HTTP MCP server, a separate process, has its own column); RSS per user is (RSS after the turns − RSS before the users came) / users. ` +
+      `A user's first question pays for what its session opens (in per-session, its own MCP child and HTTP session); later questions do not.`,
     "",
     scalingTable(results.scaling),
     "",

@@ -22,11 +22,12 @@ export const LOAD_LIMITS = {
 };
 
 /**
- * Starts the server with `mcpConfig`; with `llmBaseURL` its agents use that
- * OpenAI-compatible endpoint, without it they are the offline tool console.
+ * Starts the server with `mcpConfig` (`extraEnv` fills its `${VAR}`s); with
+ * `llmBaseURL` its agents use that OpenAI-compatible endpoint, without it they
+ * are the offline tool console.
  * Resolves once GET /healthz answers.
  */
-export async function startChatServer({ mcpConfig, llmBaseURL, logFile }) {
+export async function startChatServer({ mcpConfig, llmBaseURL, logFile, extraEnv = {} }) {
   const port = await freePort();
   const env = {
     PATH: process.env.PATH,
@@ -36,6 +37,7 @@ export async function startChatServer({ mcpConfig, llmBaseURL, logFile }) {
     MCP_CONFIG: mcpConfig,
     LOG_LEVEL: "warn",
     ...LOAD_LIMITS,
+    ...extraEnv,
     ...(llmBaseURL ? { OPENAI_BASE_URL: llmBaseURL, OPENAI_API_KEY: "bench", OPENAI_MODEL: "bench-model" } : {}),
   };
   mkdirSync(path.dirname(logFile), { recursive: true });

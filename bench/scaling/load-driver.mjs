@@ -61,8 +61,12 @@ async function connect({ url, users: total, concurrency }) {
   return { ok: users.length, failed, ms: performance.now() - started };
 }
 
-function questionFor(mode, token) {
-  return mode === "console" ? `/call everything__echo ${JSON.stringify({ message: token })}` : `Please echo ${token}`;
+/** Console: even questions call the stdio server, odd ones the HTTP server. Agent: the model calls both. */
+function questionFor(mode, token, q) {
+  if (mode !== "console") return `Please echo ${token}`;
+  return q % 2 === 0
+    ? `/call everything__echo ${JSON.stringify({ message: token })}`
+    : `/call lab__echo ${JSON.stringify({ text: token })}`;
 }
 
 function askOnce(user, question) {
@@ -89,7 +93,7 @@ async function ask({ from, to, questions, mode }) {
       for (let q = 0; q < questions; q++) {
         const token = `u${from + i}-q${q}`;
         const sent = performance.now();
-        const frame = await askOnce(user, questionFor(mode, token));
+        const frame = await askOnce(user, questionFor(mode, token, q));
         if (frame.type === "error") count(errors, frame.code);
         else if (!String(frame.text).includes(token)) count(errors, "wrong_answer");
         else latenciesMs[q].push(performance.now() - sent);

@@ -5,37 +5,35 @@
  * the next one's numbers.
  */
 
-import { fileURLToPath } from "node:url";
 import { summarize } from "../lib/latency.mjs";
-import { treeMemory } from "../lib/proc-tree.mjs";
+import { rssKiB, treeMemory } from "../lib/proc-tree.mjs";
 import { TreeSampler } from "../lib/tree-sampler.mjs";
-import { startChatServer } from "./chat-server-process.mjs";
 import { startLoadDriver } from "./load-driver-process.mjs";
-
-export const MCP_CONFIGS = {
-  shared: fileURLToPath(new URL("../config/shared.mcp.json", import.meta.url)),
-  "per-session": fileURLToPath(new URL("../config/per-session.mcp.json", import.meta.url)),
-};
+import { startServerWithMcp } from "./server-with-mcp.mjs";
 
 const settle = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export async function runScalingStep({ variant, mode, users, questions, llmBaseURL, logDir }) {
-  const server = await startChatServer({
-    mcpConfig: MCP_CONFIGS[variant],
+  const stack = await startServerWithMcp({
+    variant,
     llmBaseURL: mode === "agent" ? llmBaseURL : undefined,
     logFile: `${logDir}/server-${variant}-${mode}-${users}.log`,
   });
+  const { server, lab } = stack;
   const driver = startLoadDriver();
   try {
     await settle(500);
     const before = treeMemory(server.pid);
+    const labBeforeKiB = rssKiB(lab.pid);
     const sampler = new TreeSampler(server.pid);
+    const sessions = new HttpSessionSampler(lab);
     const connected = await driver.connect(server.wsUrl, users);
     const asked = await driver.ask({ from: 0, to: users, questions, mode });
     await settle(300);
     const after = sampler.sample();
     const peak = sampler.stop();
-    const pool = await poolStats(server.url);
+    const httpSessionsPeak = await sessions.stop();
+    const labAfterKiB = rssKiB(lab.pid);
     const all = asked.latenciesMs.flat();
     const turns = all.length;
     const errorCount = Object.values(asked.errors).reduce((a, b) => a + b, 0);
@@ -45,7 +43,9 @@ export async function runScalingStep({ variant, mode, users, questions, llmBaseU
       connectFailed: connected.failed,
       connectSeconds: round(connected.ms / 1000, 2),
       mcpConnections: peak.children,
-      poolClientsCreated: pool?.clientsCreated ?? null,
+      httpSessions: httpSessionsPeak,
+      httpMcpServerRssMiB: mib(labAfterKiB),
+      httpMcpServerRssGrowthMiB: mib(labAfterKiB - labBeforeKiB),
       rssBeforeMiB: mib(before.totalKiB),
       rssPeakMiB: mib(peak.totalKiB),
       rssAfterMiB: mib(after.totalKiB),
@@ -63,16 +63,33 @@ export async function runScalingStep({ variant, mode, users, questions, llmBaseU
     };
   } finally {
     await driver.close();
-    await server.stop();
+    await stack.stop();
   }
 }
 
-async function poolStats(url) {
-  try {
-    const stats = await (await fetch(`${url}/api/stats`)).json();
-    return stats.pool?.servers?.[0];
-  } catch {
-    return undefined;
+/** Polls the HTTP MCP server's open sessions and keeps the peak. */
+class HttpSessionSampler {
+  #peak = 0;
+  #timer;
+  #lab;
+
+  constructor(lab, intervalMs = 200) {
+    this.#lab = lab;
+    this.#timer = setInterval(() => void this.#sample(), intervalMs);
+  }
+
+  async #sample() {
+    try {
+      this.#peak = Math.max(this.#peak, (await this.#lab.stats()).sessionsOpen);
+    } catch {
+      // A busy server may miss a poll; the next one counts.
+    }
+  }
+
+  async stop() {
+    clearInterval(this.#timer);
+    await this.#sample();
+    return this.#peak;
   }
 }
 
