@@ -19,7 +19,8 @@ export interface ResolvedTool {
 
 export class Catalog {
   #index: ToolNameIndex | undefined;
-  #indexKey = "";
+  /** Sum of the catalogs' versions the index was built at: versions only grow, so any reload changes it. */
+  #indexVersion = -1;
 
   constructor(private readonly servers: ReadonlyMap<string, ServerCatalog>) {}
 
@@ -47,10 +48,10 @@ export class Catalog {
 
   /** Maps a qualified name back to its server and tool, loading catalogs as needed. */
   async resolve(name: string): Promise<ResolvedTool> {
-    const found = this.#lookup(name);
+    const found = this.lookup(name);
     if (found) return found;
     const { unavailable } = await this.list();
-    const loaded = this.#lookup(name);
+    const loaded = this.lookup(name);
     if (loaded) return loaded;
     // The tool's own server is down: say that, not "unknown tool".
     const ownServer = unavailable.find((entry) => name.startsWith(`${entry.server}__`));
@@ -60,7 +61,8 @@ export class Catalog {
     throw new ToolNotFoundError(name, `Unknown tool "${name}"${hint}`);
   }
 
-  #lookup(name: string): ResolvedTool | undefined {
+  /** The tool behind a qualified name among the catalogs loaded so far; loads nothing. */
+  lookup(name: string): ResolvedTool | undefined {
     const ref = this.#currentIndex().resolve(name);
     if (!ref) return undefined;
     const tool = this.servers.get(ref.server)?.cached()?.find((candidate) => candidate.name === ref.tool);
@@ -69,13 +71,14 @@ export class Catalog {
 
   /** The name index over every tool loaded so far, rebuilt when a catalog version changes. */
   #currentIndex(): ToolNameIndex {
-    const key = [...this.servers.values()].map((catalog) => `${catalog.server}:${catalog.version}`).join("|");
-    if (!this.#index || key !== this.#indexKey) {
+    let version = 0;
+    for (const catalog of this.servers.values()) version += catalog.version;
+    if (!this.#index || version !== this.#indexVersion) {
       const refs = [...this.servers.values()].flatMap((catalog) =>
         (catalog.cached() ?? []).map((tool) => ({ server: catalog.server, tool: tool.name })),
       );
       this.#index = new ToolNameIndex(refs);
-      this.#indexKey = key;
+      this.#indexVersion = version;
     }
     return this.#index;
   }

@@ -38,6 +38,7 @@ export class TypedEmitter<Events extends object> {
   }
 
   protected emit<K extends keyof Events & string>(event: K, payload: Events[K]): void {
+    if (this.#emitter.listenerCount(event) === 0) return;
     // A throwing listener must not break the pool's bookkeeping.
     for (const listener of this.#emitter.listeners(event)) {
       try {

@@ -120,12 +120,12 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
   /** Calls a tool by its qualified name (`<server>__<tool>`). */
   async callTool(name: string, args: Record<string, unknown> = {}, options: CallToolOptions = {}): Promise<ToolCallResult> {
     this.#assertOpen();
-    const resolved = await this.#catalog.resolve(name);
+    const resolved = this.#catalog.lookup(name) ?? (await this.#catalog.resolve(name));
     const pool = this.#pool(resolved.server);
     const { sessionId } = options;
     const startedAt = Date.now();
     const tool = resolved.tool.name;
-    return this.#tracked(options.signal, async (signal) => {
+    return this.#tracked(options.signal, async (controller) => {
       try {
         const result = await runToolCall({
           pool,
@@ -133,7 +133,8 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
           annotations: resolved.tool.annotations ?? {},
           args,
           sessionId,
-          signal,
+          controller,
+          maxTotalTimeoutMs: pool.config.maxTotalTimeoutMs,
           timeoutMs: options.timeoutMs ?? pool.config.callTimeoutMs,
           onProgress: options.onProgress,
           onStarted: (waitMs) => this.emit("callStart", { server: pool.name, tool, sessionId, waitMs }),
@@ -158,7 +159,7 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
   async withClient<T>(server: string, fn: (client: Client) => Promise<T>, options: WithClientOptions = {}): Promise<T> {
     this.#assertOpen();
     const pool = this.#pool(server);
-    return this.#tracked(options.signal, async (signal) => {
+    return this.#tracked(options.signal, async ({ signal }) => {
       const lease = await pool.lease(options.sessionId, signal);
       try {
         return await fn(lease.connection.client);
@@ -238,15 +239,15 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     }
   }
 
-  /** Runs `fn` with a signal of its own, linked to the caller's and aborted by close(). */
-  async #tracked<T>(callerSignal: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /** Runs `fn` with an AbortController of its own, aborted by the caller's signal and by close(). */
+  async #tracked<T>(callerSignal: AbortSignal | undefined, fn: (controller: AbortController) => Promise<T>): Promise<T> {
     const controller = new AbortController();
     const onAbort = () => controller.abort(callerSignal?.reason);
     if (callerSignal?.aborted) onAbort();
     else callerSignal?.addEventListener("abort", onAbort, { once: true });
     this.#calls.add(controller);
     try {
-      return await fn(controller.signal);
+      return await fn(controller);
     } finally {
       this.#calls.delete(controller);
       callerSignal?.removeEventListener("abort", onAbort);

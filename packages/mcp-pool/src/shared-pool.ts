@@ -24,6 +24,8 @@ export class SharedPool extends ServerPool {
   /** Borrowed from generic-pool: carrying calls, or about to. */
   readonly #active = new Set<Connection>();
   #acquiring = 0;
+  /** Connections with an idle check already scheduled. */
+  readonly #idleChecks = new Set<Connection>();
 
   constructor(config: ServerConfig, hooks: PoolHooks) {
     super(config, hooks);
@@ -86,7 +88,10 @@ export class SharedPool extends ServerPool {
   protected onIdle(connection: Connection): void {
     // Keep it for a turn of the event loop: a sequential caller's next call
     // reuses it without a round trip through generic-pool.
+    if (this.#idleChecks.has(connection)) return;
+    this.#idleChecks.add(connection);
     setImmediate(() => {
+      this.#idleChecks.delete(connection);
       if (connection.inFlight > 0 || !this.#active.has(connection)) return;
       this.#active.delete(connection);
       if (connection.isUsable && !this.closed) void this.#pool.release(connection).catch(() => undefined);

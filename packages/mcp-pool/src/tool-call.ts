@@ -31,8 +31,12 @@ export interface ToolCallRequest {
   annotations: ToolAnnotations;
   args: Record<string, unknown>;
   sessionId: string | undefined;
-  /** The call's own signal (aborted by the caller's signal or by close). */
-  signal: AbortSignal;
+  /**
+   * The call's own controller: the caller's signal and close() abort it, and
+   * so does `maxTotalTimeoutMs` here. One per call, passed to the SDK as is.
+   */
+  controller: AbortController;
+  maxTotalTimeoutMs: number;
   timeoutMs: number;
   onProgress: ((update: ProgressUpdate) => void) | undefined;
   /** Called once the call holds a slot, with the time it waited. */
@@ -45,16 +49,27 @@ interface Lost {
 }
 
 export async function runToolCall(request: ToolCallRequest): Promise<CallToolResult> {
-  const { pool, annotations } = request;
+  const { annotations } = request;
   const repeatable = annotations.readOnlyHint === true || annotations.idempotentHint === true;
   const queuedAt = Date.now();
+  const signal = request.controller.signal;
+  const totalTimer = abortAfterTotalTimeout(request);
+  try {
+    return await attempts(request, repeatable, queuedAt, signal);
+  } finally {
+    clearTimeout(totalTimer);
+  }
+}
+
+async function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt: number, signal: AbortSignal): Promise<CallToolResult> {
+  const { pool } = request;
   for (let attempt = 1; ; attempt += 1) {
-    const lease = await pool.lease(request.sessionId, request.signal);
+    const lease = await pool.lease(request.sessionId, signal);
     if (attempt === 1) request.onStarted(Date.now() - queuedAt);
     try {
-      return await send(lease.connection, request);
+      return await send(lease.connection, request, signal);
     } catch (error) {
-      const lost = connectionLoss(error, lease.connection, request.signal);
+      const lost = connectionLoss(error, lease.connection, signal);
       if (!lost) throw typedError(error, request);
       lease.connection.markDead(lost.reason);
       if (attempt === 1 && (!lost.mayHaveRun || repeatable)) continue;
@@ -69,49 +84,33 @@ export async function runToolCall(request: ToolCallRequest): Promise<CallToolRes
   }
 }
 
-async function send(connection: Connection, request: ToolCallRequest): Promise<CallToolResult> {
+async function send(connection: Connection, request: ToolCallRequest, signal: AbortSignal): Promise<CallToolResult> {
   const { onProgress } = request;
-  const capped = totalTimeoutSignal(request.signal, connection.config.maxTotalTimeoutMs);
-  try {
-    const result = (await connection.client.callTool({ name: request.tool, arguments: request.args }, undefined, {
-      signal: capped.signal,
-      timeout: request.timeoutMs,
-      resetTimeoutOnProgress: true,
-      // Always ask for progress: the token is what lets a long tool keep its call alive.
-      onprogress: (progress) => onProgress?.(progress),
-    })) as CallToolResult;
-    if (result.isError) {
-      throw new ToolCallError(request.tool, result.content as ToolResultContent[], { server: connection.config.name });
-    }
-    return result;
-  } finally {
-    capped.dispose();
+  const result = (await connection.client.callTool({ name: request.tool, arguments: request.args }, undefined, {
+    signal,
+    timeout: request.timeoutMs,
+    resetTimeoutOnProgress: true,
+    // Always ask for progress: the token is what lets a long tool keep its call alive.
+    onprogress: (progress) => onProgress?.(progress),
+  })) as CallToolResult;
+  if (result.isError) {
+    throw new ToolCallError(request.tool, result.content as ToolResultContent[], { server: connection.config.name });
   }
+  return result;
 }
 
 /**
- * The call's signal, also aborted after `maxTotalTimeoutMs`. The SDK's own
- * `maxTotalTimeout` is checked only when progress arrives and sends no
- * `notifications/cancelled`; aborting does both, on time. The reason is an
- * McpError RequestTimeout, which the SDK rejects with as it is.
+ * The total cap aborts the call's controller. The SDK's own `maxTotalTimeout`
+ * is checked only when progress arrives and sends no `notifications/cancelled`;
+ * aborting does both, on time.
  */
-function totalTimeoutSignal(signal: AbortSignal, maxTotalTimeoutMs: number): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const follow = () => controller.abort(signal.reason);
-  if (signal.aborted) follow();
-  else signal.addEventListener("abort", follow, { once: true });
-  const timer = setTimeout(() => {
-    controller.abort(
-      new McpError(ErrorCode.RequestTimeout, "Maximum total timeout exceeded", { maxTotalTimeout: maxTotalTimeoutMs }),
-    );
-  }, maxTotalTimeoutMs);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", follow);
-    },
-  };
+function abortAfterTotalTimeout(request: ToolCallRequest): NodeJS.Timeout {
+  const { controller, maxTotalTimeoutMs: timeoutMs } = request;
+  const server = request.pool.name;
+  return setTimeout(() => {
+    const message = `"${request.tool}" on MCP server "${server}" timed out: maximum total timeout (${timeoutMs} ms) exceeded`;
+    controller.abort(new ToolCallTimeoutError(message, { server, timeoutMs }));
+  }, timeoutMs);
 }
 
 /** Was the error the connection dying? Then how: could the request have reached the server? */
@@ -131,12 +130,11 @@ function connectionLoss(error: unknown, connection: Connection, signal: AbortSig
 function typedError(error: unknown, request: ToolCallRequest): Error {
   const server = request.pool.name;
   if (error instanceof McpPoolError) return error;
-  if (request.signal.aborted) return abortError(request);
+  if (request.controller.signal.aborted) return abortError(request);
   if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-    const total = (error.data as { maxTotalTimeout?: unknown } | undefined)?.maxTotalTimeout;
     return new ToolCallTimeoutError(`"${request.tool}" on MCP server "${server}" timed out: ${error.message}`, {
       server,
-      timeoutMs: typeof total === "number" ? total : request.timeoutMs,
+      timeoutMs: request.timeoutMs,
       cause: error,
     });
   }
@@ -147,7 +145,7 @@ function typedError(error: unknown, request: ToolCallRequest): Error {
 
 /** Why an aborted call ended: the manager closing (its own error), or the caller's cancel. */
 function abortError(request: ToolCallRequest): McpPoolError {
-  return cancellation(request.signal, request.pool.name, `Call to "${request.tool}" was cancelled`);
+  return cancellation(request.controller.signal, request.pool.name, `Call to "${request.tool}" was cancelled`);
 }
 
 function isConnectRefused(error: unknown): boolean {
