@@ -2,8 +2,9 @@
  * The load: N WebSocket users in their own process (so the server's
  * measurements never include the client's work), steered by the bench over
  * IPC. Each user opens one socket, waits for `ready`, and on `ask` asks its
- * questions one after another in chat "c1", each answer checked for the
- * user's own token.
+ * questions one after another, question q in chat "q<q>" (so that an answer
+ * that comes after its turn timed out is never taken for the next one), each
+ * answer checked for the user's own token.
  *
  *   bench → { cmd: "connect", url, users, concurrency }   ← { event: "connected", ok, failed, ms }
  *   bench → { cmd: "ask", from, to, questions, mode }      ← { event: "answered", latenciesMs[question][], errors, wallMs }
@@ -12,10 +13,10 @@
 
 import WebSocket from "ws";
 
-const TURN_TIMEOUT_MS = 180_000;
+const TURN_TIMEOUT_MS = 600_000;
 const CONNECT_TIMEOUT_MS = 60_000;
 
-/** @type {{ ws: WebSocket, waiting?: (frame: object) => void }[]} */
+/** @type {{ ws: WebSocket, waiting?: { chatId: string, finish: (frame: object) => void } }[]} */
 const users = [];
 
 function count(tally, key) {
@@ -34,13 +35,14 @@ function openUser(url) {
     };
     ws.on("error", (error) => fail(error.code ?? "socket_error"));
     ws.on("close", (code) => {
-      if (user.waiting) user.waiting({ type: "error", code: `closed_${code}` });
+      if (user.waiting) user.waiting.finish({ type: "error", code: `closed_${code}` });
       else resolve({ reason: `closed_${code}` });
     });
     ws.on("message", (data) => {
       const frame = JSON.parse(String(data));
       if (frame.type === "ready") return resolve({ user });
-      if (frame.type === "answer" || frame.type === "error") user.waiting?.(frame);
+      const ends = frame.type === "answer" || frame.type === "error";
+      if (ends && user.waiting && (frame.chat_id === undefined || frame.chat_id === user.waiting.chatId)) user.waiting.finish(frame);
     });
   });
 }
@@ -69,7 +71,7 @@ function questionFor(mode, token, q) {
     : `/call lab__echo ${JSON.stringify({ text: token })}`;
 }
 
-function askOnce(user, question) {
+function askOnce(user, chatId, question) {
   return new Promise((resolve) => {
     if (user.ws.readyState !== WebSocket.OPEN) return resolve({ type: "error", code: "socket_closed" });
     const timer = setTimeout(() => finish({ type: "error", code: "turn_timeout" }), TURN_TIMEOUT_MS);
@@ -78,8 +80,8 @@ function askOnce(user, question) {
       user.waiting = undefined;
       resolve(frame);
     }
-    user.waiting = finish;
-    user.ws.send(JSON.stringify({ chat_id: "c1", question }));
+    user.waiting = { chatId, finish };
+    user.ws.send(JSON.stringify({ chat_id: chatId, question }));
   });
 }
 
@@ -93,8 +95,12 @@ async function ask({ from, to, questions, mode }) {
       for (let q = 0; q < questions; q++) {
         const token = `u${from + i}-q${q}`;
         const sent = performance.now();
-        const frame = await askOnce(user, questionFor(mode, token, q));
-        if (frame.type === "error") count(errors, frame.code);
+        const frame = await askOnce(user, `q${q}`, questionFor(mode, token, q));
+        if (frame.type === "error") {
+          count(errors, frame.code);
+          // The server may still be working on it: cancel, so it does not load the next question's numbers.
+          if (frame.code === "turn_timeout" && user.ws.readyState === WebSocket.OPEN) user.ws.send(JSON.stringify({ type: "cancel", chat_id: `q${q}` }));
+        }
         else if (!String(frame.text).includes(token)) count(errors, "wrong_answer");
         else latenciesMs[q].push(performance.now() - sent);
       }
