@@ -8,6 +8,7 @@
 import { ManagerClosedError, ServerUnavailableError } from "./errors.js";
 import { CircuitBreaker } from "./circuit.js";
 import { Connection } from "./connection.js";
+import type { ServerStats } from "./stats.js";
 import type { StderrMode } from "./transport.js";
 import type { ServerConfig } from "./types.js";
 import { WaitQueue, cancellation, type Waiter } from "./wait-queue.js";
@@ -28,15 +29,11 @@ export interface PoolHooks {
   onWarning(server: string, message: string, error?: unknown): void;
 }
 
-export interface PoolCounts {
-  clientsOpen: number;
-  clientsIdle: number;
-  sessionClients: number;
-  callsInFlight: number;
-  waiting: number;
-  clientsCreated: number;
-  clientsDestroyed: number;
-}
+/** The part of a server's stats the pool itself knows. */
+export type PoolCounts = Pick<
+  ServerStats,
+  "clientsOpen" | "clientsIdle" | "sessionClients" | "callsInFlight" | "waiting" | "clientsCreated" | "clientsDestroyed"
+>;
 
 export abstract class ServerPool {
   protected readonly queue: WaitQueue<Lease>;

@@ -1,18 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { PooledMCPServerManager, ToolNotFoundError, toOpenAITools } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { ToolNotFoundError, toOpenAITools } from "../src/index.js";
+import { useManagers } from "./helpers/manager.js";
 import { labStdioEntry } from "./helpers/fixture-servers.js";
 
-let manager: PooledMCPServerManager | undefined;
-afterEach(async () => {
-  await manager?.close({ graceMs: 0 });
-  manager = undefined;
-});
+const resources = useManagers();
 
 const LLM_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 describe("the catalog across servers", () => {
   it("names every tool within the LLM limit, uniquely, and calls map back to the right tool", async () => {
-    manager = new PooledMCPServerManager({ mcpServers: { lab: labStdioEntry(), "lab.two": labStdioEntry() } });
+    const manager = resources.manager({ lab: labStdioEntry(), "lab.two": labStdioEntry() });
     const { tools, unavailable } = await manager.listTools();
     expect(unavailable).toEqual([]);
     const names = tools.map((t) => t.name);
@@ -29,12 +26,10 @@ describe("the catalog across servers", () => {
   });
 
   it("lists the tools of the servers that are up and reports the one that is down", async () => {
-    manager = new PooledMCPServerManager({
-      mcpServers: {
+    const manager = resources.manager({
         lab: labStdioEntry(),
         broken: { command: process.execPath, args: ["-e", "process.exit(3)"] },
-      },
-    });
+      });
     const { tools, unavailable } = await manager.listTools();
     expect(tools.some((t) => t.name === "lab__echo")).toBe(true);
     expect(tools.some((t) => t.server === "broken")).toBe(false);
@@ -43,7 +38,7 @@ describe("the catalog across servers", () => {
   });
 
   it("filters are views: an allow/deny filter narrows the listing without new connections", async () => {
-    manager = new PooledMCPServerManager({ mcpServers: { lab: labStdioEntry({ tools: { deny: ["crash"] } }) } });
+    const manager = resources.manager({ lab: labStdioEntry({ tools: { deny: ["crash"] } }) });
     const all = await manager.listTools();
     expect(all.tools.map((t) => t.name)).not.toContain("lab__crash");
     const some = await manager.listTools({ allow: ["lab__echo", "lab__slow_*"], deny: ["lab__slow_write"] });
@@ -53,7 +48,7 @@ describe("the catalog across servers", () => {
   });
 
   it("an unknown tool is a ToolNotFoundError naming it", async () => {
-    manager = new PooledMCPServerManager({ mcpServers: { lab: labStdioEntry() } });
+    const manager = resources.manager({ lab: labStdioEntry() });
     const error = await manager.callTool("lab__nope", {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ToolNotFoundError);
     expect((error as ToolNotFoundError).code).toBe("tool_not_found");

@@ -1,27 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { PooledMCPServerManager } from "../src/index.js";
-import { labStats, labStdioEntry, startLabHttp, type HttpFixture } from "./helpers/fixture-servers.js";
+import { describe, expect, it } from "vitest";
+import { useManagers } from "./helpers/manager.js";
+import { labStats, labStdioEntry, startLabHttp } from "./helpers/fixture-servers.js";
 import { descendantPids, waitFor } from "./helpers/processes.js";
 
-let manager: PooledMCPServerManager | undefined;
-let http: HttpFixture | undefined;
-afterEach(async () => {
-  await manager?.close({ graceMs: 0 });
-  await http?.stop();
-  manager = undefined;
-  http = undefined;
-});
+const resources = useManagers();
 
 describe("sharing: per-session", () => {
   it("opens one client per session for 200 concurrent sessions, and releaseSession closes it", async () => {
-    http = await startLabHttp();
-    manager = new PooledMCPServerManager({
-      mcpServers: { lab: { url: http.url, sharing: "per-session", pool: { maxConnections: 256 } } },
-    });
+    const http = await resources.fixture(startLabHttp());
+    const manager = resources.manager({ lab: { url: http.url, sharing: "per-session", pool: { maxConnections: 256 } } });
     await manager.listTools(); // the catalog's own client, so the count below is the sessions'
     const before = (await labStats(http)).sessionsOpened;
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => manager!.callTool("lab__whoami", {}, { sessionId: `s${i}` })),
+      Array.from({ length: 200 }, (_, i) => manager.callTool("lab__whoami", {}, { sessionId: `s${i}` })),
     );
     const connections = new Set(results.map((result) => JSON.parse(result.content[0]!.text!).connection));
     expect(connections.size).toBe(200);
@@ -31,15 +22,13 @@ describe("sharing: per-session", () => {
 
     await manager.releaseSession("s0");
     expect(manager.stats().servers[0]!.sessionClients).toBe(200);
-    await waitFor(async () => (await labStats(http!)).sessionsOpen <= 200, { timeoutMs: 5_000 });
+    await waitFor(async () => (await labStats(http)).sessionsOpen <= 200, { timeoutMs: 5_000 });
   });
 
   it("keeps each session's server state apart, and a session sees its own state again", async () => {
-    manager = new PooledMCPServerManager({
-      mcpServers: { lab: labStdioEntry({ sharing: "per-session" }) },
-    });
+    const manager = resources.manager({ lab: labStdioEntry({ sharing: "per-session" }) });
     const count = async (sessionId: string) =>
-      Number((await manager!.callTool("lab__increment", {}, { sessionId })).content[0]!.text);
+      Number((await manager.callTool("lab__increment", {}, { sessionId })).content[0]!.text);
     expect(await count("alice")).toBe(1);
     expect(await count("bob")).toBe(1);
     expect(await count("alice")).toBe(2);
@@ -51,9 +40,7 @@ describe("sharing: per-session", () => {
   });
 
   it("makes room by closing the least recently used idle session client at maxConnections", async () => {
-    manager = new PooledMCPServerManager({
-      mcpServers: { lab: labStdioEntry({ sharing: "per-session", pool: { maxConnections: 2 } }) },
-    });
+    const manager = resources.manager({ lab: labStdioEntry({ sharing: "per-session", pool: { maxConnections: 2 } }) });
     await manager.callTool("lab__echo", { text: "a" }, { sessionId: "a" });
     await manager.callTool("lab__echo", { text: "b" }, { sessionId: "b" });
     const result = await manager.callTool("lab__echo", { text: "c" }, { sessionId: "c" });

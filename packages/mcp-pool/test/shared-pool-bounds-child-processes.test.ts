@@ -1,25 +1,19 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { PooledMCPServerManager } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { useManagers } from "./helpers/manager.js";
 import { labStdioEntry } from "./helpers/fixture-servers.js";
 import { descendantPids, waitFor } from "./helpers/processes.js";
 
-let manager: PooledMCPServerManager | undefined;
-afterEach(async () => {
-  await manager?.close({ graceMs: 0 });
-  manager = undefined;
-});
+const resources = useManagers();
 
 describe("a shared pool", () => {
   it("serves 200 concurrent sessions with at most maxConnections child processes, each its own result", async () => {
-    manager = new PooledMCPServerManager({
-      mcpServers: { lab: labStdioEntry({ pool: { maxConnections: 3, maxCallsPerConnection: 8 } }) },
-    });
+    const manager = resources.manager({ lab: labStdioEntry({ pool: { maxConnections: 3, maxCallsPerConnection: 8 } }) });
     let maxChildren = 0;
     const sampler = setInterval(() => (maxChildren = Math.max(maxChildren, descendantPids().length)), 5);
     try {
       const results = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
-          manager!.callTool("lab__slow_read", { ms: 5, text: `user-${i}` }, { sessionId: `session-${i}` }),
+          manager.callTool("lab__slow_read", { ms: 5, text: `user-${i}` }, { sessionId: `session-${i}` }),
         ),
       );
       results.forEach((result, i) => expect(result.content[0]?.text).toBe(`slow:user-${i}`));
@@ -35,7 +29,7 @@ describe("a shared pool", () => {
   });
 
   it("opens no connection before the first call that needs one", async () => {
-    manager = new PooledMCPServerManager({ mcpServers: { lab: labStdioEntry() } });
+    const manager = resources.manager({ lab: labStdioEntry() });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(descendantPids()).toEqual([]);
     expect(manager.stats().servers[0]).toMatchObject({ clientsOpen: 0, clientsCreated: 0 });
@@ -44,13 +38,11 @@ describe("a shared pool", () => {
   });
 
   it("closes idle clients after idleTimeoutMs and reopens on the next call", async () => {
-    manager = new PooledMCPServerManager({
-      mcpServers: { lab: labStdioEntry({ pool: { idleTimeoutMs: 300 } }) },
-    });
+    const manager = resources.manager({ lab: labStdioEntry({ pool: { idleTimeoutMs: 300 } }) });
     const destroyed: string[] = [];
     manager.on("clientDestroyed", (event) => destroyed.push(event.reason));
     await manager.callTool("lab__echo", { text: "one" });
-    await waitFor(() => manager!.stats().servers[0]!.clientsOpen === 0, { timeoutMs: 5_000 });
+    await waitFor(() => manager.stats().servers[0]!.clientsOpen === 0, { timeoutMs: 5_000 });
     await waitFor(() => descendantPids().length === 0, { timeoutMs: 5_000 });
     await waitFor(() => destroyed.length === 1, { timeoutMs: 5_000 });
     expect(destroyed).toEqual(["idle or closed"]);
@@ -59,11 +51,9 @@ describe("a shared pool", () => {
   });
 
   it("keeps minConnections warm after warmUp()", async () => {
-    manager = new PooledMCPServerManager({
-      mcpServers: { lab: labStdioEntry({ pool: { minConnections: 2, maxConnections: 3 } }) },
-    });
+    const manager = resources.manager({ lab: labStdioEntry({ pool: { minConnections: 2, maxConnections: 3 } }) });
     await manager.warmUp();
-    await waitFor(() => manager!.stats().servers[0]!.clientsOpen === 2, { timeoutMs: 10_000 });
+    await waitFor(() => manager.stats().servers[0]!.clientsOpen === 2, { timeoutMs: 10_000 });
     expect(descendantPids()).toHaveLength(2);
   });
 });

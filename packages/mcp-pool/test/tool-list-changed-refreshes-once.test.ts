@@ -1,45 +1,37 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { PooledMCPServerManager } from "../src/index.js";
-import { labStats, labStdioEntry, startLabHttp, type HttpFixture } from "./helpers/fixture-servers.js";
+import { describe, expect, it } from "vitest";
+import type { PooledMCPServerManager } from "../src/index.js";
+import { useManagers } from "./helpers/manager.js";
+import { labStats, labStdioEntry, startLabHttp } from "./helpers/fixture-servers.js";
 import { waitFor } from "./helpers/processes.js";
 
-let manager: PooledMCPServerManager | undefined;
-let http: HttpFixture | undefined;
-afterEach(async () => {
-  await manager?.close({ graceMs: 0 });
-  await http?.stop();
-  manager = undefined;
-  http = undefined;
-});
+const resources = useManagers();
 
 const listToolsServed = async (m: PooledMCPServerManager) =>
   Number((await m.callTool("lab__list_tools_count", {})).content[0]!.text);
 
 describe("the shared tool catalog", () => {
   it("is fetched once for all sessions", async () => {
-    manager = new PooledMCPServerManager({ mcpServers: { lab: labStdioEntry({ pool: { maxConnections: 1 } }) } });
-    const listings = await Promise.all(Array.from({ length: 20 }, () => manager!.listTools()));
+    const manager = resources.manager({ lab: labStdioEntry({ pool: { maxConnections: 1 } }) });
+    const listings = await Promise.all(Array.from({ length: 20 }, () => manager.listTools()));
     expect(new Set(listings.map((l) => l.tools.length)).size).toBe(1);
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => manager!.callTool("lab__echo", { text: `${i}` }, { sessionId: `s${i}` })),
+      Array.from({ length: 20 }, (_, i) => manager.callTool("lab__echo", { text: `${i}` }, { sessionId: `s${i}` })),
     );
     expect(await listToolsServed(manager)).toBe(1);
     expect(manager.stats().servers[0]!.catalogVersion).toBe(1);
   });
 
   it("refreshes exactly once per tools/list_changed, and every session sees the new tool", async () => {
-    http = await startLabHttp();
-    manager = new PooledMCPServerManager({
-      mcpServers: { lab: { url: http.url, pool: { maxConnections: 3, maxCallsPerConnection: 1 } } },
-    });
+    const http = await resources.fixture(startLabHttp());
+    const manager = resources.manager({ lab: { url: http.url, pool: { maxConnections: 3, maxCallsPerConnection: 1 } } });
     // three pooled clients, each with its notification stream open
-    await Promise.all(Array.from({ length: 6 }, () => manager!.callTool("lab__slow_read", { ms: 100 })));
-    await waitFor(async () => (await labStats(http!)).streamsOpen >= 3, { timeoutMs: 5_000 });
+    await Promise.all(Array.from({ length: 6 }, () => manager.callTool("lab__slow_read", { ms: 100 })));
+    await waitFor(async () => (await labStats(http)).streamsOpen >= 3, { timeoutMs: 5_000 });
     const servedBefore = await listToolsServed(manager);
     const versionBefore = manager.stats().servers[0]!.catalogVersion;
 
     await manager.callTool("lab__add_tool", { name: "brand_new" });
-    await waitFor(() => manager!.stats().servers[0]!.catalogVersion === versionBefore + 1, { timeoutMs: 5_000 });
+    await waitFor(() => manager.stats().servers[0]!.catalogVersion === versionBefore + 1, { timeoutMs: 5_000 });
     await new Promise((resolve) => setTimeout(resolve, 300)); // room for any extra refresh to show up
     expect(manager.stats().servers[0]!.catalogVersion).toBe(versionBefore + 1);
     expect((await listToolsServed(manager)) - servedBefore).toBe(1);

@@ -1,26 +1,21 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { PoolBusyError, PoolTimeoutError, PooledMCPServerManager } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { PoolBusyError, PoolTimeoutError, type PooledMCPServerManager } from "../src/index.js";
+import { useManagers } from "./helpers/manager.js";
 import { labStdioEntry } from "./helpers/fixture-servers.js";
 
-let manager: PooledMCPServerManager | undefined;
-afterEach(async () => {
-  await manager?.close({ graceMs: 0 });
-  manager = undefined;
-});
+const resources = useManagers();
 
 /** One client carrying one call at a time, so the second caller must wait. */
 function singleSlot(pool: Record<string, number>): PooledMCPServerManager {
-  return new PooledMCPServerManager({
-    mcpServers: { lab: labStdioEntry({ pool: { maxConnections: 1, maxCallsPerConnection: 1, ...pool } }) },
-  });
+  return resources.manager({ lab: labStdioEntry({ pool: { maxConnections: 1, maxCallsPerConnection: 1, ...pool } }) });
 }
 
 describe("waiting for a slot", () => {
   it("rejects at once with PoolBusyError when maxWaiting callers already wait", async () => {
-    manager = singleSlot({ maxWaiting: 2 });
+    const manager = singleSlot({ maxWaiting: 2 });
     await manager.listTools();
     const holder = manager.callTool("lab__slow_read", { ms: 1_000, text: "holder" });
-    const waiters = [1, 2].map((i) => manager!.callTool("lab__slow_read", { ms: 1, text: `w${i}` }));
+    const waiters = [1, 2].map((i) => manager.callTool("lab__slow_read", { ms: 1, text: `w${i}` }));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(manager.stats().servers[0]).toMatchObject({ callsInFlight: 1, waiting: 2 });
 
@@ -36,7 +31,7 @@ describe("waiting for a slot", () => {
   });
 
   it("rejects with PoolTimeoutError after acquireTimeoutMs, and the wait leaves no trace", async () => {
-    manager = singleSlot({ acquireTimeoutMs: 200, minConnections: 1 });
+    const manager = singleSlot({ acquireTimeoutMs: 200, minConnections: 1 });
     await manager.warmUp(); // so the 200 ms bound covers only the wait, not starting the server
     await manager.listTools();
     const holder = manager.callTool("lab__slow_read", { ms: 1_500, text: "holder" });
@@ -51,14 +46,12 @@ describe("waiting for a slot", () => {
   });
 
   it("caps one session's calls in flight so other sessions still get through", async () => {
-    manager = new PooledMCPServerManager({
-      mcpServers: {
+    const manager = resources.manager({
         lab: labStdioEntry({ maxCallsPerSession: 2, pool: { maxConnections: 1, maxCallsPerConnection: 4 } }),
-      },
-    });
+      });
     await manager.listTools();
     const greedy = Array.from({ length: 6 }, (_, i) =>
-      manager!.callTool("lab__slow_read", { ms: 400, text: `greedy-${i}` }, { sessionId: "greedy" }),
+      manager.callTool("lab__slow_read", { ms: 400, text: `greedy-${i}` }, { sessionId: "greedy" }),
     );
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(manager.stats().servers[0]).toMatchObject({ callsInFlight: 2, waiting: 4 });

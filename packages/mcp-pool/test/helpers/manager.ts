@@ -12,8 +12,7 @@ import { afterEach } from "vitest";
 import { PooledMCPServerManager, type McpServersJson, type ServerStats, type ToolCallResult } from "../../src/index.js";
 import type { HttpFixture } from "./fixture-servers.js";
 
-/** `mcpServers` entries; `object` because labStdioEntry()'s StdioEntry (an interface) has no index signature. */
-type ServerEntries = Record<string, object>;
+type ServerEntries = McpServersJson["mcpServers"];
 
 export interface TestResources {
   manager(mcpServers: ServerEntries): PooledMCPServerManager;
@@ -29,8 +28,7 @@ export function useManagers(): TestResources {
   });
   return {
     manager(mcpServers) {
-      // parseConfig checks every entry at run time; a wrong key fails the test with a ConfigError.
-      const made = new PooledMCPServerManager({ mcpServers: mcpServers as McpServersJson["mcpServers"] });
+      const made = new PooledMCPServerManager({ mcpServers });
       managers.push(made);
       return made;
     },
