@@ -17,7 +17,8 @@ import { ServerPool, type Lease, type PoolHooks } from "./server-pool.js";
 import type { ServerConfig } from "./types.js";
 import type { Waiter } from "./wait-queue.js";
 
-const PING_TIMEOUT_MS = 5_000;
+/** A ping gets the server's call timeout, but never more than this. */
+const MAX_PING_TIMEOUT_MS = 5_000;
 
 export class SharedPool extends ServerPool {
   readonly #pool: Pool<Connection>;
@@ -162,7 +163,7 @@ export class SharedPool extends ServerPool {
     if (!connection.isUsable) return false;
     if (Date.now() - connection.lastUsedAt < this.config.pool.validateAfterIdleMs) return true;
     try {
-      await connection.client.ping({ timeout: PING_TIMEOUT_MS });
+      await connection.client.ping({ timeout: Math.min(this.config.callTimeoutMs, MAX_PING_TIMEOUT_MS) });
       connection.lastUsedAt = Date.now();
       return true;
     } catch (error) {
