@@ -12,18 +12,13 @@
  */
 
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
-
-/** Per transport signal: the requests it must abort when it fires. */
-const openRequests = new WeakMap<AbortSignal, Set<AbortController>>();
+import { followAbort } from "./abort-link.js";
 
 export const fetchWithOwnSignal: FetchLike = async (url, init) => {
   const shared = init?.signal;
   if (!shared) return fetch(url, init);
   const own = new AbortController();
-  const open = openRequestsOf(shared);
-  const settle = () => open.delete(own);
-  if (shared.aborted) own.abort(shared.reason);
-  else open.add(own);
+  const settle = followAbort(shared, own);
   try {
     const response = await fetch(url, { ...init, signal: own.signal });
     if (!isEventStream(response)) {
@@ -38,21 +33,6 @@ export const fetchWithOwnSignal: FetchLike = async (url, init) => {
   }
 };
 
-function openRequestsOf(shared: AbortSignal): Set<AbortController> {
-  const known = openRequests.get(shared);
-  if (known) return known;
-  const open = new Set<AbortController>();
-  openRequests.set(shared, open);
-  shared.addEventListener(
-    "abort",
-    () => {
-      for (const request of open) request.abort(shared.reason);
-      open.clear();
-    },
-    { once: true },
-  );
-  return open;
-}
 function isEventStream(response: Response): boolean {
   return response.ok && response.body !== null && (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
 }

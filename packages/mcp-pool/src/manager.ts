@@ -8,6 +8,7 @@
 
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { GetPromptResult, Prompt, ReadResourceResult, Resource, Tool } from "@modelcontextprotocol/sdk/types.js";
+import { followAbort } from "./abort-link.js";
 import { Catalog } from "./catalog.js";
 import { loadConfigFile, parseConfig, type McpServersJson } from "./config.js";
 import { ManagerClosedError, ServerUnavailableError, type ToolResultContent } from "./errors.js";
@@ -242,15 +243,13 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
   /** Runs `fn` with an AbortController of its own, aborted by the caller's signal and by close(). */
   async #tracked<T>(callerSignal: AbortSignal | undefined, fn: (controller: AbortController) => Promise<T>): Promise<T> {
     const controller = new AbortController();
-    const onAbort = () => controller.abort(callerSignal?.reason);
-    if (callerSignal?.aborted) onAbort();
-    else callerSignal?.addEventListener("abort", onAbort, { once: true });
+    const unfollow = callerSignal ? followAbort(callerSignal, controller) : undefined;
     this.#calls.add(controller);
     try {
       return await fn(controller);
     } finally {
       this.#calls.delete(controller);
-      callerSignal?.removeEventListener("abort", onAbort);
+      unfollow?.();
     }
   }
 

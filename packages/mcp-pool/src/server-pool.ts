@@ -11,7 +11,7 @@ import { Connection } from "./connection.js";
 import type { ServerStats } from "./stats.js";
 import type { StderrMode } from "./transport.js";
 import type { ServerConfig } from "./types.js";
-import { WaitQueue, cancellation, type Waiter } from "./wait-queue.js";
+import { WaitQueue, cancellation } from "./wait-queue.js";
 
 /** A slot on a connection: one call (or one withClient callback) in flight. */
 export interface Lease {
@@ -112,8 +112,8 @@ export abstract class ServerPool {
 
   /** A usable connection with a free slot for this session, if any. */
   protected abstract findConnection(sessionId: string | undefined): Connection | undefined;
-  /** Starts opening connections for waiters no connection could serve. */
-  protected abstract grow(unserved: readonly Waiter<Lease>[]): void;
+  /** Starts opening connections for the waiters no connection can serve now. */
+  protected abstract grow(): void;
   /** The connection has no call in flight any more. */
   protected abstract onIdle(connection: Connection): void;
   /** The connection died; drop it from the subclass's structures. */
@@ -130,20 +130,22 @@ export abstract class ServerPool {
 
   /** Hands free slots to waiters in arrival order, then asks for more capacity. */
   protected dispatch(): void {
-    if (this.closed) return;
-    const unserved: Waiter<Lease>[] = [];
-    for (const waiter of this.queue.snapshot()) {
+    if (this.closed || this.queue.length === 0) return;
+    let unserved = false;
+    for (const waiter of this.queue.waiting()) {
       const sessionId = waiter.sessionId || undefined;
       if (this.#atSessionCap(sessionId)) continue;
       const connection = this.findConnection(sessionId);
       if (!connection) {
-        unserved.push(waiter);
+        unserved = true;
+        // In a shared pool no connection has room for anyone now: stop walking.
+        if (this.config.sharing === "shared") break;
         continue;
       }
       const lease = this.#makeLease(connection, sessionId);
       if (!waiter.grant(lease)) lease.release();
     }
-    if (unserved.length > 0) this.grow(unserved);
+    if (unserved) this.grow();
   }
 
   /** Creates a connection object wired to this pool (not yet connected). */
@@ -182,7 +184,7 @@ export abstract class ServerPool {
 
   /** Fails waiters (all, or one session's) when nothing can serve them now. */
   protected failWaiters(error: ServerUnavailableError, sessionId?: string): void {
-    for (const waiter of this.queue.snapshot()) {
+    for (const waiter of this.queue.waiting()) {
       if (sessionId === undefined || waiter.sessionId === sessionId) waiter.reject(error);
     }
   }

@@ -7,9 +7,8 @@
  */
 
 import type { Connection } from "./connection.js";
-import { ServerPool, sessionKey, type Lease, type PoolHooks } from "./server-pool.js";
+import { ServerPool, sessionKey, type PoolHooks } from "./server-pool.js";
 import type { ServerConfig } from "./types.js";
-import type { Waiter } from "./wait-queue.js";
 
 export class SessionPool extends ServerPool {
   readonly #bySession = new Map<string, Connection>();
@@ -45,8 +44,9 @@ export class SessionPool extends ServerPool {
     return connection.inFlight < this.config.pool.maxCallsPerConnection ? connection : undefined;
   }
 
-  protected grow(unserved: readonly Waiter<Lease>[]): void {
-    const sessions = new Set(unserved.map((waiter) => waiter.sessionId));
+  protected grow(): void {
+    const sessions = new Set<string>();
+    for (const waiter of this.queue.waiting()) sessions.add(waiter.sessionId);
     for (const session of sessions) {
       if (this.#bySession.has(session)) continue; // connecting, or busy: its waiters wait for it
       if (this.#bySession.size >= this.config.pool.maxConnections && !this.#evictLeastRecentlyUsed()) return;

@@ -13,9 +13,8 @@
 import genericPool from "generic-pool";
 import type { Pool } from "generic-pool";
 import type { Connection } from "./connection.js";
-import { ServerPool, type Lease, type PoolHooks } from "./server-pool.js";
+import { ServerPool, type PoolHooks } from "./server-pool.js";
 import type { ServerConfig } from "./types.js";
-import type { Waiter } from "./wait-queue.js";
 
 /** A ping gets the server's call timeout, but never more than this. */
 const MAX_PING_TIMEOUT_MS = 5_000;
@@ -73,9 +72,10 @@ export class SharedPool extends ServerPool {
     return best;
   }
 
-  protected grow(unserved: readonly Waiter<Lease>[]): void {
+  protected grow(): void {
+    // Enough for everyone waiting; some may be held back by their session's cap, which costs at most a client more.
     const perConnection = this.config.pool.maxCallsPerConnection;
-    const wanted = Math.ceil(unserved.length / perConnection) - this.#acquiring;
+    const wanted = Math.ceil(this.queue.length / perConnection) - this.#acquiring;
     const room = this.config.pool.maxConnections - this.#active.size - this.#acquiring;
     for (let i = 0; i < Math.min(wanted, room); i += 1) {
       if (!this.circuit.tryAcquireAttempt()) break;

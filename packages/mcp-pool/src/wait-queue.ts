@@ -20,7 +20,14 @@ interface Entry<T> extends Waiter<T> {
 }
 
 export class WaitQueue<T> {
+  /**
+   * Arrival order. Settled entries are skipped and dropped lazily (from the
+   * head, or in a sweep when they pile up), so granting, timing out and
+   * walking the queue cost no copying or splicing per call.
+   */
   #entries: Entry<T>[] = [];
+  #head = 0;
+  #live = 0;
 
   constructor(
     private readonly server: string,
@@ -29,21 +36,22 @@ export class WaitQueue<T> {
   ) {}
 
   get length(): number {
-    return this.#entries.length;
+    return this.#live;
   }
 
   enqueue(sessionId: string, signal: AbortSignal | undefined): Promise<T> {
-    if (this.#entries.length >= this.maxWaiting) {
+    if (this.#live >= this.maxWaiting) {
       return Promise.reject(
         new PoolBusyError(`MCP server "${this.server}" is busy: ${this.maxWaiting} callers already waiting`, { server: this.server }),
       );
     }
     return new Promise<T>((resolve, reject) => {
-      const cleanup = () => {
+      const settle = () => {
         entry.settled = true;
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
-        this.#remove(entry);
+        this.#live -= 1;
+        this.#compact();
       };
       const entry: Entry<T> = {
         sessionId,
@@ -51,13 +59,13 @@ export class WaitQueue<T> {
         settled: false,
         grant: (value) => {
           if (entry.settled) return false;
-          cleanup();
+          settle();
           resolve(value);
           return true;
         },
         reject: (error) => {
           if (entry.settled) return;
-          cleanup();
+          settle();
           reject(error);
         },
       };
@@ -69,21 +77,32 @@ export class WaitQueue<T> {
       const onAbort = () => entry.reject(cancellation(signal, this.server, "Cancelled while waiting for a connection"));
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#entries.push(entry);
+      this.#live += 1;
     });
   }
 
-  /** Waiters in arrival order (a snapshot: granting removes them). */
-  snapshot(): readonly Waiter<T>[] {
-    return [...this.#entries];
+  /** The waiters still waiting, in arrival order; granting or rejecting while iterating is safe. */
+  *waiting(): Generator<Waiter<T>> {
+    for (let i = this.#head; i < this.#entries.length; i += 1) {
+      const entry = this.#entries[i]!;
+      if (!entry.settled) yield entry;
+    }
   }
 
   rejectAll(error: Error): void {
-    for (const entry of [...this.#entries]) entry.reject(error);
+    for (const waiter of [...this.waiting()]) waiter.reject(error);
   }
 
-  #remove(entry: Entry<T>): void {
-    const index = this.#entries.indexOf(entry);
-    if (index !== -1) this.#entries.splice(index, 1);
+  #compact(): void {
+    while (this.#head < this.#entries.length && this.#entries[this.#head]!.settled) this.#head += 1;
+    const stored = this.#entries.length - this.#head;
+    if (this.#head === this.#entries.length) {
+      this.#entries = [];
+      this.#head = 0;
+    } else if (stored > 64 && stored > 2 * this.#live) {
+      this.#entries = this.#entries.slice(this.#head).filter((entry) => !entry.settled);
+      this.#head = 0;
+    }
   }
 }
 
