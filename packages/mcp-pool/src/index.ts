@@ -15,7 +15,8 @@ export type {
 } from "./manager.js";
 
 // Configuration
-export { parseConfig, loadConfigFile, expandEnv } from "./config.js";
+export { parseConfig, loadConfigFile } from "./config.js";
+export { expandEnv } from "./env-expansion.js";
 export type { McpServersJson } from "./config.js";
 export type {
   ManagerConfig,

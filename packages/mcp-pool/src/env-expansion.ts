@@ -1,0 +1,27 @@
+/** `${VAR}` expansion in config values, shell-style. */
+
+import { ConfigError } from "./errors.js";
+
+const VARIABLE_REFERENCE = /\$\{([^}]*)\}/g;
+const VARIABLE_BODY = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
+
+/**
+ * Expands `${NAME}` and `${NAME:-default}` (default when unset or empty, as in
+ * the shell). `$NAME` without braces is left alone. Throws ConfigError for an
+ * unset variable without default or a malformed reference.
+ */
+export function expandEnv(value: string, env: Record<string, string | undefined> = process.env): string {
+  return value.replace(VARIABLE_REFERENCE, (reference: string, body: string) => {
+    const match = VARIABLE_BODY.exec(body);
+    if (!match) {
+      throw new ConfigError(`malformed variable reference "${reference}" (write \${NAME} or \${NAME:-default})`);
+    }
+    const [, name = "", fallback] = match;
+    const found = env[name];
+    if (fallback !== undefined) return found ? found : fallback;
+    if (found === undefined) {
+      throw new ConfigError(`environment variable ${name} is not set (write \${${name}:-default} to give a default)`);
+    }
+    return found;
+  });
+}
