@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ConfigError } from "../src/errors.js";
-import { expandEnv, parseConfig } from "../src/config.js";
+import { expandEnv, parseConfig } from "../src/index.js";
 
 describe("${VAR} expansion", () => {
   const env = { TOKEN: "t0k", HOME_DIR: "/home/ann", EMPTY: "" };
