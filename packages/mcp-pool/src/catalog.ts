@@ -5,7 +5,7 @@
  */
 
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import { ServerUnavailableError, ToolNotFoundError } from "./errors.js";
+import { ManagerClosedError, McpPoolError, ServerUnavailableError, ToolNotFoundError } from "./errors.js";
 import type { ServerCatalog } from "./server-catalog.js";
 import { compileToolFilter } from "./tool-filter.js";
 import { ToolNameIndex } from "./tool-names.js";
@@ -96,7 +96,8 @@ function toCatalogTool(name: string, server: string, tool: Tool): CatalogTool {
   };
 }
 
-function asUnavailable(server: string, error: Error): ServerUnavailableError {
-  if (error instanceof ServerUnavailableError) return error;
+function asUnavailable(server: string, error: Error): McpPoolError {
+  // Closing is not the server's fault: the caller must see ManagerClosedError.
+  if (error instanceof ServerUnavailableError || error instanceof ManagerClosedError) return error;
   return new ServerUnavailableError(`MCP server "${server}" is unavailable: ${error.message}`, { server, cause: error });
 }

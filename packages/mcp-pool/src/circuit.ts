@@ -46,6 +46,13 @@ export class CircuitBreaker {
     return this.#state === "open" && now < this.#retryAt;
   }
 
+  /** The attempt granted ended without a verdict (cut short): if it was the probe, the next caller probes. */
+  abandonAttempt(now = Date.now()): void {
+    if (this.#state !== "half-open") return;
+    this.#state = "open";
+    this.#retryAt = now;
+  }
+
   recordSuccess(): void {
     this.#state = "closed";
     this.#failures = 0;

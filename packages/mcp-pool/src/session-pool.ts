@@ -85,7 +85,8 @@ export class SessionPool extends ServerPool {
     this.#bySession.set(session, connection);
     await connection.connect();
     if (this.closed || this.#bySession.get(session) !== connection) {
-      // Closed or released while connecting.
+      // Closed or released while connecting: no verdict on the server.
+      this.circuit.abandonAttempt();
       await this.destroyConnection(connection, "session released");
       return;
     }

@@ -77,8 +77,10 @@ export class SharedPool extends ServerPool {
     const perConnection = this.config.pool.maxCallsPerConnection;
     const wanted = Math.ceil(this.queue.length / perConnection) - this.#acquiring;
     const room = this.config.pool.maxConnections - this.#active.size - this.#acquiring;
+    const idle = this.#pool.available;
     for (let i = 0; i < Math.min(wanted, room); i += 1) {
-      if (!this.circuit.tryAcquireAttempt()) break;
+      // Borrowing an idle client connects nothing: only new clients ask the circuit (and a probe must connect).
+      if (i >= idle && !this.circuit.tryAcquireAttempt()) break;
       this.#acquire();
     }
     if (this.#active.size === 0 && this.#acquiring === 0 && this.circuit.isOpen()) {
@@ -110,12 +112,15 @@ export class SharedPool extends ServerPool {
   }
 
   protected async closeConnections(): Promise<void> {
+    // Every client first, connecting ones included: drain() waits for pending
+    // creates, which would otherwise last until connectTimeoutMs.
+    const closing = [...this.connections].map((connection) => this.destroyConnection(connection, "manager closed"));
     const destroying = [...this.#active].map((connection) => this.#pool.destroy(connection).catch(() => undefined));
     this.#active.clear();
-    await Promise.all(destroying);
+    await Promise.all([...closing, ...destroying]);
     await this.#pool.drain();
     await this.#pool.clear();
-    // Anything generic-pool never saw again (failed mid-shutdown) is closed here.
+    // Anything generic-pool created meanwhile is closed here.
     await Promise.all([...this.connections].map((connection) => this.destroyConnection(connection, "manager closed")));
   }
 
@@ -152,14 +157,16 @@ export class SharedPool extends ServerPool {
   async #create(): Promise<Connection> {
     const connection = this.newConnection(undefined);
     await connection.connect();
-    this.settleConnect(connection);
+    // A connect close() cut short says nothing about the server.
+    if (!this.closed) this.settleConnect(connection);
     return connection;
   }
 
   async #validate(connection: Connection): Promise<boolean> {
     // A failed connect must reach #onAcquired, which fails the waiters: were it
     // invalid here, generic-pool would destroy it and create again, in a loop.
-    if (connection.state === "failed") return true;
+    // Same once closing: an invalid one would be replaced by a new connect.
+    if (connection.state === "failed" || this.closed) return true;
     if (!connection.isUsable) return false;
     if (Date.now() - connection.lastUsedAt < this.config.pool.validateAfterIdleMs) return true;
     try {

@@ -1,0 +1,80 @@
+// Once a circuit's backoff has elapsed, its one probe must end in a verdict on the server, or another probe
+// must be allowed. A probe cut short (its session released while it connects) or answered by an idle client
+// (no connect at all) must not leave the circuit half-open for ever, refusing every new connection.
+import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { ServerUnavailableError } from "../src/index.js";
+import { labServerPath } from "./helpers/fixture-servers.js";
+import { rejectionOf, serverStats, textOf, useManagers } from "./helpers/manager.js";
+
+const use = useManagers();
+const circuit = { failureThreshold: 1, baseBackoffMs: 300, maxBackoffMs: 300 };
+
+/** A stdio lab server that starts only while a flag file exists (exits at once otherwise), and the flag's switch. */
+function gatedLab(): { command: string; args: string[]; up(on: boolean): void } {
+  const dir = mkdtempSync(join(tmpdir(), "mcp-pool-probe-"));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const flag = join(dir, "up");
+  const lab = pathToFileURL(labServerPath).href;
+  const script = `require("node:fs").existsSync(${JSON.stringify(flag)}) ? import(${JSON.stringify(lab)}) : process.exit(1)`;
+  return {
+    command: process.execPath,
+    args: ["-e", script],
+    up(on) {
+      if (on) writeFileSync(flag, "");
+      else if (existsSync(flag)) unlinkSync(flag);
+    },
+  };
+}
+
+describe("a half-open circuit", () => {
+  it("lets a new probe connect after one whose session was released while it connected (per-session)", async () => {
+    const { up, ...command } = gatedLab();
+    const manager = use.manager({
+      lab: { ...command, sharing: "per-session", circuit, pool: { acquireTimeoutMs: 3_000 } },
+    });
+    const ping = (sessionId: string) => manager.withClient("lab", (client) => client.ping(), { sessionId });
+
+    expect(await rejectionOf(ping("a"))).toBeInstanceOf(ServerUnavailableError);
+    expect(serverStats(manager).circuit).toBe("open");
+    up(true);
+    await sleep(circuit.baseBackoffMs + 50);
+
+    const probe = ping("probe");
+    await manager.releaseSession("probe");
+    await Promise.allSettled([probe]);
+
+    await expect(ping("b")).resolves.toEqual({});
+    expect(serverStats(manager).circuit).toBe("closed");
+  });
+
+  it("lets a probe connect after a borrow served by an idle client (shared)", async () => {
+    const { up, ...command } = gatedLab();
+    const manager = use.manager({
+      lab: { ...command, circuit, pool: { maxConnections: 2, maxCallsPerConnection: 1, acquireTimeoutMs: 3_000 } },
+    });
+    up(true);
+    await manager.listTools(); // one client, idle now
+
+    // The server stops starting; a second client is needed while the first is busy, and fails to connect.
+    up(false);
+    const busy = manager.callTool("lab__slow_read", { ms: 600, text: "first" });
+    const second = manager.callTool("lab__slow_read", { ms: 10, text: "second" });
+    await sleep(200);
+    expect(serverStats(manager).circuit).toBe("open");
+    expect(textOf(await busy)).toBe("slow:first");
+    expect(textOf(await second)).toBe("slow:second");
+
+    // Past the backoff, calls are served by the idle client; later ones must still get a client.
+    await sleep(circuit.baseBackoffMs + 50);
+    up(true);
+    for (let call = 1; call <= 3; call += 1) {
+      await sleep(20); // the client goes back to generic-pool between calls
+      expect(textOf(await manager.callTool("lab__slow_read", { ms: 1, text: String(call) }))).toBe(`slow:${call}`);
+    }
+  });
+});
