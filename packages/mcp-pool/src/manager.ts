@@ -19,6 +19,7 @@ import { SessionPool } from "./session-pool.js";
 import { SharedPool } from "./shared-pool.js";
 import type { ManagerStats, ServerStats } from "./stats.js";
 import { runToolCall, type ProgressUpdate } from "./tool-call.js";
+import { cancellation } from "./wait-queue.js";
 import type { StderrMode } from "./transport.js";
 import type { ManagerConfig, ServerConfig, ToolFilter, ToolListing } from "./types.js";
 
@@ -164,6 +165,10 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
       const lease = await pool.lease(options.sessionId, signal);
       try {
         return await fn(lease.connection.client);
+      } catch (error) {
+        // Aborted (by close() or the caller): whatever fn saw, the caller hears why.
+        if (signal.aborted) throw cancellation(signal, pool.name, `Work with a client of "${pool.name}" was cancelled`);
+        throw error;
       } finally {
         lease.release();
       }
