@@ -83,8 +83,10 @@ export class WaitQueue<T> {
 
   /** The waiters still waiting, in arrival order; granting or rejecting while iterating is safe. */
   *waiting(): Generator<Waiter<T>> {
-    for (let i = this.#head; i < this.#entries.length; i += 1) {
-      const entry = this.#entries[i]!;
+    // This array, not #entries: settling may compact into a new array mid-walk, where `i` means another entry.
+    const entries = this.#entries;
+    for (let i = this.#head; i < entries.length; i += 1) {
+      const entry = entries[i]!;
       if (!entry.settled) yield entry;
     }
   }
