@@ -93,6 +93,8 @@ export class SessionPool extends ServerPool {
     if (!this.settleConnect(connection)) {
       this.#bySession.delete(session);
       this.failWaiters(this.connectFailedError(connection), session);
+      // Other sessions may have waited for this verdict (the half-open probe): fail them fast too.
+      this.dispatch();
       await this.destroyConnection(connection, "connect failed");
       return;
     }

@@ -1,35 +1,14 @@
 // Once a circuit's backoff has elapsed, its one probe must end in a verdict on the server, or another probe
 // must be allowed. A probe cut short (its session released while it connects) or answered by an idle client
 // (no connect at all) must not leave the circuit half-open for ever, refusing every new connection.
-import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ServerUnavailableError } from "../src/index.js";
-import { labServerPath } from "./helpers/fixture-servers.js";
+import { gatedLab } from "./helpers/gated-lab.js";
 import { rejectionOf, serverStats, textOf, useManagers } from "./helpers/manager.js";
 
 const use = useManagers();
 const circuit = { failureThreshold: 1, baseBackoffMs: 300, maxBackoffMs: 300 };
-
-/** A stdio lab server that starts only while a flag file exists (exits at once otherwise), and the flag's switch. */
-function gatedLab(): { command: string; args: string[]; up(on: boolean): void } {
-  const dir = mkdtempSync(join(tmpdir(), "mcp-pool-probe-"));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  const flag = join(dir, "up");
-  const lab = pathToFileURL(labServerPath).href;
-  const script = `require("node:fs").existsSync(${JSON.stringify(flag)}) ? import(${JSON.stringify(lab)}) : process.exit(1)`;
-  return {
-    command: process.execPath,
-    args: ["-e", script],
-    up(on) {
-      if (on) writeFileSync(flag, "");
-      else if (existsSync(flag)) unlinkSync(flag);
-    },
-  };
-}
 
 describe("a half-open circuit", () => {
   it("lets a new probe connect after one whose session was released while it connected (per-session)", async () => {
