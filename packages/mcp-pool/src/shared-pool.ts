@@ -156,6 +156,8 @@ export class SharedPool extends ServerPool {
 
   async #create(): Promise<Connection> {
     const connection = this.newConnection(undefined);
+    // generic-pool still creates while draining (to replace a client failing validation): no new child then.
+    if (this.closed) return connection;
     await connection.connect();
     // A connect close() cut short says nothing about the server.
     if (!this.closed) this.settleConnect(connection);

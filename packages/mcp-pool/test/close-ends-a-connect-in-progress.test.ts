@@ -15,9 +15,7 @@ describe("close() while a client is connecting", () => {
     it(`ends the starting child at once (${sharing})`, async () => {
       const manager = use.manager({ silent: { ...silent, sharing } });
       const call = rejectionOf(manager.callTool("silent__anything", {}, { sessionId: "s1" }));
-      const [child] = await waitFor(() => (descendantPids().length > 0 ? descendantPids() : undefined), {
-        what: "the server child to start",
-      });
+      const child = await waitFor(() => descendantPids()[0], { what: "the server child to start" });
 
       const closedAt = Date.now();
       await manager.close({ graceMs: 0 });
