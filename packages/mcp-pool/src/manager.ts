@@ -10,8 +10,9 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { GetPromptResult, Prompt, ReadResourceResult, Resource, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { followAbort } from "./abort-link.js";
 import { Catalog } from "./catalog.js";
+import { isSessionExpired } from "./connection.js";
 import { loadConfigFile, parseConfig, type McpServersJson } from "./config.js";
-import { ManagerClosedError, ServerUnavailableError, type ToolResultContent } from "./errors.js";
+import { ConnectionLostError, ManagerClosedError, ServerUnavailableError, type ToolResultContent } from "./errors.js";
 import { TypedEmitter, type ManagerEvents } from "./events.js";
 import { ServerCatalog } from "./server-catalog.js";
 import type { PoolHooks, ServerPool } from "./server-pool.js";
@@ -168,7 +169,11 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
       } catch (error) {
         // Aborted (by close() or the caller): whatever fn saw, the caller hears why.
         if (signal.aborted) throw cancellation(signal, pool.name, `Work with a client of "${pool.name}" was cancelled`);
-        throw error;
+        if (!isSessionExpired(error)) throw error;
+        // The server forgot the client's session (a restart): replace the client, as a tool call would.
+        lease.connection.markDead("HTTP session expired");
+        const message = `MCP server "${pool.name}" no longer knows this client's HTTP session; the request did not run`;
+        throw new ConnectionLostError(message, { server: pool.name, mayHaveRun: false, cause: error });
       } finally {
         lease.release();
       }
