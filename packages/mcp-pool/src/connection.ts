@@ -113,9 +113,10 @@ export class Connection {
         await this.#connectWith(createHttpTransport(this.config, kind));
         return;
       } catch (error) {
-        // Only a "this endpoint does not speak Streamable HTTP" answer falls back to SSE.
+        // Only a "this endpoint does not speak Streamable HTTP" answer falls back to SSE,
+        // and not once close() has been called meanwhile.
         const isLast = index === kinds.length - 1;
-        if (isLast || !isProtocolMismatch(error)) throw error;
+        if (isLast || !isProtocolMismatch(error) || this.#state !== "connecting") throw error;
         await this.#closeTransport();
       }
     }
