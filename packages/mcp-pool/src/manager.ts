@@ -73,6 +73,8 @@ interface CallCounters {
 }
 
 const DEFAULT_CLIENT_INFO = { name: "mcp-pool", version: "0.1.0" };
+/** The session the catalog reads a per-session server's tools through (a key no caller is expected to use). */
+const CATALOG_SESSION = "\0catalog";
 
 export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
   readonly config: ManagerConfig;
@@ -283,7 +285,14 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
   }
 
   #serverCatalog(server: ServerConfig): ServerCatalog {
-    const load = () => this.withClient(server.name, listAllTools);
+    const load =
+      server.sharing === "shared"
+        ? () => this.withClient(server.name, listAllTools)
+        : // A per-session server's list comes through a client of its own, closed once read, not kept idle as a "session".
+          () =>
+            this.withClient(server.name, listAllTools, { sessionId: CATALOG_SESSION }).finally(() =>
+              this.#pools.get(server.name)?.releaseSession(CATALOG_SESSION),
+            );
     return new ServerCatalog(
       server.name,
       server.tools,

@@ -9,7 +9,7 @@ describe("sharing: per-session", () => {
   it("opens one client per session for 200 concurrent sessions, and releaseSession closes it", async () => {
     const http = await resources.fixture(startLabHttp());
     const manager = resources.manager({ lab: { url: http.url, sharing: "per-session", pool: { maxConnections: 256 } } });
-    await manager.listTools(); // the catalog's own client, so the count below is the sessions'
+    await manager.listTools(); // read through a client of its own, closed once read
     const before = (await labStats(http)).sessionsOpened;
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) => manager.callTool("lab__whoami", {}, { sessionId: `s${i}` })),
@@ -17,11 +17,10 @@ describe("sharing: per-session", () => {
     const connections = new Set(results.map((result) => JSON.parse(result.content[0]!.text!).connection));
     expect(connections.size).toBe(200);
     expect((await labStats(http)).sessionsOpened - before).toBe(200);
-    // 200 sessions, plus the client the catalog was listed through
-    expect(manager.stats().servers[0]!.sessionClients).toBe(201);
+    expect(manager.stats().servers[0]!.sessionClients).toBe(200);
 
     await manager.releaseSession("s0");
-    expect(manager.stats().servers[0]!.sessionClients).toBe(200);
+    expect(manager.stats().servers[0]!.sessionClients).toBe(199);
     await waitFor(async () => (await labStats(http)).sessionsOpen <= 200, { timeoutMs: 5_000 });
   });
 
@@ -32,10 +31,10 @@ describe("sharing: per-session", () => {
     expect(await count("alice")).toBe(1);
     expect(await count("bob")).toBe(1);
     expect(await count("alice")).toBe(2);
-    // the catalog's client plus one per session
-    expect(descendantPids()).toHaveLength(3);
-    await manager.releaseSession("alice");
+    // one per session: the client the catalog was read through is closed once read
     await waitFor(() => descendantPids().length === 2, { timeoutMs: 5_000 });
+    await manager.releaseSession("alice");
+    await waitFor(() => descendantPids().length === 1, { timeoutMs: 5_000 });
     expect(await count("alice")).toBe(1);
   });
 
