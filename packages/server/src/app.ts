@@ -9,6 +9,8 @@ import type { WebSocket } from "ws";
 import { allowOrigins, requireUser, type AuthEnv, type Authenticator } from "./auth.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { ReadinessCheck } from "./readiness.js";
+import type { Peer } from "./socket-handler.js";
+import { remoteAddressOf } from "./remote-address.js";
 
 const PUBLIC_DIR = new URL("../public/", import.meta.url);
 
@@ -34,8 +36,8 @@ export interface AppDeps {
   isClosing: () => boolean;
   /** A socket handler threw (a bug: the handlers are written not to). */
   onSocketError: (error: unknown) => void;
-  /** The socket's events, for the user the request authenticated as (undefined: auth off). */
-  socketEvents: (userId: string | undefined) => WSEvents<WebSocket>;
+  /** The socket's events, for the peer whose handshake this is. */
+  socketEvents: (peer: Peer) => WSEvents<WebSocket>;
 }
 
 /** The routes, and the WebSocket helper whose `injectWebSocket(server)` the caller runs once listening. */
@@ -69,7 +71,10 @@ export function createApp(deps: AppDeps): { app: Hono<AuthEnv>; nodeWs: NodeWebS
     allowOrigins(deps.allowedOrigins),
     requireUser(deps.auth),
     async (c, next) => (deps.isClosing() ? c.text("shutting down", 503) : next()),
-    nodeWs.upgradeWebSocket((c) => deps.socketEvents(c.get("userId")), {
+    nodeWs.upgradeWebSocket((c) => {
+      const tcp = c.env.incoming.socket;
+      return deps.socketEvents({ userId: c.get("userId"), remoteAddress: remoteAddressOf(tcp), tcp });
+    }, {
       // @hono/node-ws builds a DOM ErrorEvent for socket errors, which Node 20 lacks; the
       // session logs the socket's own error instead, so that ReferenceError is dropped here.
       onError: (error) => {

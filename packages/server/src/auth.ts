@@ -5,6 +5,7 @@
  */
 
 import { timingSafeEqual } from "node:crypto";
+import type { HttpBindings } from "@hono/node-server";
 import type { Context, MiddlewareHandler } from "hono";
 import { verify } from "hono/jwt";
 
@@ -13,7 +14,8 @@ export interface AuthSettings {
   jwtSecret: string | undefined;
 }
 
-export type AuthEnv = { Variables: { userId: string | undefined } };
+/** Hono's env for this app: the Node request (for the TCP socket) and who the request authenticated as. */
+export type AuthEnv = { Bindings: HttpBindings; Variables: { userId: string | undefined } };
 
 const SUBPROTOCOL_PREFIX = "bearer.";
 

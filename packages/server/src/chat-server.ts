@@ -84,6 +84,8 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     maxConnections: settings.maxConnections,
     maxQueuedTurns: settings.maxQueuedTurns,
     idleTimeoutMs: settings.idleTimeoutMs,
+    maxSendBufferBytes: settings.maxSendBufferBytes,
+    sendStallMs: settings.sendStallMs,
     mode: llm ? ("llm" as const) : ("console" as const),
     createAgent: (sessionId: string, owner: string) =>
       createAgent({
@@ -103,7 +105,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     allowedOrigins: settings.allowedOrigins,
     readiness: new ReadinessCheck(manager, settings.readyCacheMs),
     stats: async (): Promise<ApiStats> => ({ ...hub.counts(), mode: deps.mode, turns: await metrics.turnCounts(), pool: manager.stats() }),
-    socketEvents: (userId) => socketEvents(userId, deps),
+    socketEvents: (peer) => socketEvents(peer, deps),
     onSocketError: (error) => logger.error({ err: error }, "socket handler failed"),
   });
   // @hono/node-ws makes its WebSocketServer with ws' defaults; these apply from the next handshake on.

@@ -47,6 +47,8 @@ const envSchema = z.object({
   RATE_LIMIT_QUESTIONS: int(1).default(30),
   RATE_LIMIT_WINDOW_S: int(1).default(60),
   IDLE_TIMEOUT_MS: int(1).default(10 * 60_000),
+  MAX_SEND_BUFFER_BYTES: int(64 * 1024).default(1024 * 1024),
+  SEND_STALL_MS: int(1).default(30_000),
   SHUTDOWN_GRACE_MS: int(0).default(10_000),
   READY_CACHE_MS: int(0).default(2_000),
   AUTH_TOKENS: authTokens.optional(),
@@ -73,6 +75,10 @@ export interface ServerSettings {
   rateLimitWindowS: number;
   /** A socket with no frame and no turn for this long is closed. */
   idleTimeoutMs: number;
+  /** Bytes one socket may have queued for its client; beyond, its turns wait and its frames are not read. */
+  maxSendBufferBytes: number;
+  /** A socket over maxSendBufferBytes this long is closed (1008) and its turns cancelled. */
+  sendStallMs: number;
   /** How long turns in flight may finish after SIGTERM. */
   shutdownGraceMs: number;
   /** How long a /readyz answer is reused. */
@@ -118,6 +124,8 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Server
     rateLimitQuestions: e.RATE_LIMIT_QUESTIONS,
     rateLimitWindowS: e.RATE_LIMIT_WINDOW_S,
     idleTimeoutMs: e.IDLE_TIMEOUT_MS,
+    maxSendBufferBytes: e.MAX_SEND_BUFFER_BYTES,
+    sendStallMs: e.SEND_STALL_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     readyCacheMs: e.READY_CACHE_MS,
     authTokens: e.AUTH_TOKENS ?? new Map(),

@@ -12,7 +12,8 @@ import { TurnQueue } from "./turn-queue.js";
 export interface SessionOptions {
   sessionId: string;
   userId: string;
-  send: (frame: ServerFrame) => void;
+  /** Sends a frame; resolves when the socket has room for more (a turn waits for it, so a slow reader pauses the model). */
+  send: (frame: ServerFrame) => Promise<void>;
   /** Called once, on the first question. */
   createAgent: () => Agent;
   rateLimiter: QuestionRateLimiter;
@@ -64,10 +65,10 @@ export class Session {
     } catch (error) {
       const bad = error as BadFrameError;
       this.#log.debug({ chat_id: bad.chatId, reason: bad.message }, "bad frame");
-      this.#options.send(errorFrame("bad_request", bad.message, bad.chatId));
+      void this.#options.send(errorFrame("bad_request", bad.message, bad.chatId));
       return;
     }
-    if (frame.type === "ping") this.#options.send({ type: "pong" });
+    if (frame.type === "ping") void this.#options.send({ type: "pong" });
     else if (frame.type === "cancel") this.#chats.get(frame.chat_id)?.cancel();
     else this.#intake = this.#intake.then(() => this.#admit(frame));
   }
@@ -93,18 +94,18 @@ export class Session {
   async #admit(frame: AskFrame): Promise<void> {
     const { chat_id: chatId, question } = frame;
     if (this.#refusing !== undefined) {
-      this.#options.send(errorFrame("busy", this.#refusing, chatId));
+      void this.#options.send(errorFrame("busy", this.#refusing, chatId));
       return;
     }
     const waitMs = await this.#options.rateLimiter.take(this.userId);
     if (waitMs > 0) {
       this.#log.info({ chat_id: chatId, wait_ms: waitMs }, "question rate limited");
-      this.#options.send(errorFrame("rate_limited", `too many questions; retry in ${Math.ceil(waitMs / 1000)} s`, chatId));
+      void this.#options.send(errorFrame("rate_limited", `too many questions; retry in ${Math.ceil(waitMs / 1000)} s`, chatId));
       return;
     }
     const chat = this.#chat(chatId);
     if (!chat.push({ chatId, question })) {
-      this.#options.send(errorFrame("busy", "too many questions waiting in this chat", chatId));
+      void this.#options.send(errorFrame("busy", "too many questions waiting in this chat", chatId));
       return;
     }
     // A chat with nothing to run is forgotten (its memory is in the store), so idle sessions stay small.
@@ -120,7 +121,7 @@ export class Session {
         maxQueued: this.#options.maxQueuedTurns,
         run: (turn, signal) => this.#runTurn(turn, signal),
         dropped: (turn) => {
-          this.#options.send(errorFrame("cancelled", "cancelled before it started", turn.chatId));
+          void this.#options.send(errorFrame("cancelled", "cancelled before it started", turn.chatId));
           this.#options.onTurnEnd("cancelled", 0);
         },
       });
@@ -136,19 +137,34 @@ export class Session {
     log.debug("turn started");
     try {
       this.#agent ??= this.#options.createAgent();
+      // The next event is pulled only once the socket has room: a client that reads slowly
+      // pauses the model's stream here instead of having it buffered in this process.
       for await (const event of this.#agent.ask(turn.chatId, turn.question, { signal })) {
-        this.#options.send(event);
         outcome = outcomeOf(event) ?? outcome;
+        await untilRoomOrAborted(this.#options.send(event), signal);
       }
     } catch (error) {
       // The agent promises never to throw; if it does, the turn still ends with one frame.
       log.error({ err: error }, "agent threw");
-      this.#options.send(errorFrame("internal", "the turn failed", turn.chatId));
+      void this.#options.send(errorFrame("internal", "the turn failed", turn.chatId));
     }
     const seconds = (performance.now() - started) / 1000;
     this.#options.onTurnEnd(outcome, seconds);
     log.info({ outcome, duration_ms: Math.round(seconds * 1000) }, "turn ended");
   }
+}
+
+/** A cancelled turn stops waiting for room at once (shutdown must not wait for a client that reads nothing). */
+function untilRoomOrAborted(room: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    signal.addEventListener("abort", done);
+    void room.then(done);
+  });
 }
 
 function outcomeOf(event: AgentEvent): string | undefined {

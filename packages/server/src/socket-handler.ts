@@ -1,15 +1,18 @@
 /**
  * The life of one WebSocket: admit it (connection limit, shutdown), make its
- * Session, feed it text frames, refuse binary ones, close it when idle, and on
- * close cancel its turns and release its MCP session.
+ * Session, feed it text frames, refuse binary ones, bound what it has queued,
+ * close it when idle or when it stops reading, and on close cancel its turns
+ * and release its MCP session.
  */
 
 import { randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
 import type { Agent } from "@mcp-pool/agent";
 import type { WSEvents } from "hono/ws";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { IdleTimer, type QuestionRateLimiter } from "./limits.js";
+import { SendBuffer } from "./send-buffer.js";
 import { Session } from "./session.js";
 import type { SocketHub } from "./socket-hub.js";
 import { CloseCode, PROTOCOL_VERSION, type ServerFrame } from "./ws-protocol.js";
@@ -21,6 +24,8 @@ export interface SocketDeps {
   maxConnections: number;
   maxQueuedTurns: number;
   idleTimeoutMs: number;
+  maxSendBufferBytes: number;
+  sendStallMs: number;
   /** "llm" when a model answers, "console" for the offline tool console. */
   mode: "llm" | "console";
   isClosing: () => boolean;
@@ -30,25 +35,53 @@ export interface SocketDeps {
   afterClose: (sessionId: string) => void;
 }
 
-const OPEN = 1;
+/** Who is at the other end of a socket, from its handshake. */
+export interface Peer {
+  /** The authenticated user; undefined when auth is off (the socket is then its own anonymous user). */
+  userId: string | undefined;
+  remoteAddress: string;
+  /** The TCP connection under the WebSocket. */
+  tcp: Socket;
+}
 
-/** `userId` is undefined when auth is off: the socket is then its own anonymous user. */
-export function socketEvents(userId: string | undefined, deps: SocketDeps): WSEvents<WebSocket> {
+export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> {
   const sessionId = randomUUID();
-  const owner = userId ?? `anon-${sessionId}`;
+  const owner = peer.userId ?? `anon-${sessionId}`;
   const log = deps.logger.child({ session_id: sessionId, user_id: owner });
-  let open: { session: Session; idle: IdleTimer } | undefined;
+  let open: { session: Session; idle: IdleTimer; buffer: SendBuffer } | undefined;
 
   return {
     onOpen(_event, ws) {
+      /** Sends the close frame and lets the connection go at once, whether or not the client answers it. */
+      const refuse = (code: number, reason: string, limit: string, details: Record<string, unknown>) => {
+        log.warn({ limit, remote_address: peer.remoteAddress, ...details }, "connection refused");
+        ws.close(code, reason);
+        peer.tcp.end(() => peer.tcp.destroy());
+      };
       if (deps.isClosing()) return ws.close(CloseCode.goingAway, "server shutting down");
       if (deps.hub.size >= deps.maxConnections) {
-        log.warn({ max_connections: deps.maxConnections }, "connection refused: limit reached");
-        return ws.close(CloseCode.tryAgainLater, "too many connections");
+        return refuse(CloseCode.tryAgainLater, "too many connections", "MAX_CONNECTIONS", { max_connections: deps.maxConnections });
       }
-      const send = (frame: ServerFrame) => {
-        if (ws.readyState === OPEN) ws.send(JSON.stringify(frame));
-      };
+      const raw = ws.raw!;
+      const buffer = new SendBuffer({
+        ws: raw,
+        tcp: peer.tcp,
+        maxBytes: deps.maxSendBufferBytes,
+        stallMs: deps.sendStallMs,
+        onStall: (bufferedBytes) => {
+          log.warn(
+            {
+              limit: "SEND_STALL_MS", remote_address: peer.remoteAddress, buffered_bytes: bufferedBytes,
+              max_send_buffer_bytes: deps.maxSendBufferBytes, send_stall_ms: deps.sendStallMs,
+            },
+            "closing a socket that does not read",
+          );
+          // The close frame would wait behind what the client is not reading: drop the connection.
+          ws.close(CloseCode.policyViolation, "not reading");
+          raw.terminate();
+        },
+      });
+      const send = (frame: ServerFrame) => buffer.send(JSON.stringify(frame));
       const session = new Session({
         sessionId,
         userId: owner,
@@ -63,12 +96,12 @@ export function socketEvents(userId: string | undefined, deps: SocketDeps): WSEv
         log.info("closing idle socket");
         ws.close(CloseCode.normal, "idle timeout");
       });
-      open = { session, idle };
+      open = { session, idle, buffer };
       // ws closes the socket itself on a protocol error (1009 for an oversized frame); note why.
       ws.raw?.on("error", (error) => log.info({ err: error }, "socket error"));
       deps.hub.add({ session, close: (code, reason) => ws.close(code, reason) });
-      log.info("socket opened");
-      send({ type: "ready", session_id: sessionId, user_id: owner, mode: deps.mode, protocol: PROTOCOL_VERSION });
+      log.info({ remote_address: peer.remoteAddress }, "socket opened");
+      void send({ type: "ready", session_id: sessionId, user_id: owner, mode: deps.mode, protocol: PROTOCOL_VERSION });
     },
 
     onMessage(event, ws) {
@@ -83,9 +116,10 @@ export function socketEvents(userId: string | undefined, deps: SocketDeps): WSEv
 
     onClose(event) {
       if (!open) return;
-      const { session, idle } = open;
+      const { session, idle, buffer } = open;
       open = undefined;
       idle.stop();
+      buffer.close();
       log.info({ code: event.code }, "socket closed");
       // Not in the hub any more: shutdown closed it and releases it itself.
       if (!deps.hub.remove(sessionId)) return;

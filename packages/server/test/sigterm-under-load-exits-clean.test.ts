@@ -1,36 +1,19 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { descendantPids, isAlive, killAndWait, waitFor } from "../../mcp-pool/test/helpers/processes.js";
+import { descendantPids, isAlive, waitFor } from "../../mcp-pool/test/helpers/processes.js";
 import { ChatClient } from "./helpers/chat-client.js";
+import { startServerProcess, type ServerProcess } from "./helpers/server-process.js";
 import { labEntry } from "./helpers/servers.js";
 
-const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const USERS = 20;
 
-/** Starts the deployable entry as a child process; resolves with its URL once it logs "listening" (LOG_LEVEL info or lower). */
-async function startMain(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "ignore"] });
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.on("line", (line) => {
-      const entry = JSON.parse(line) as { msg?: string; url?: string };
-      if (entry.msg === "listening" && entry.url) resolve(entry.url);
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code} before listening`)));
-  });
-  return { child, url };
-}
-
 describe("SIGTERM under load", () => {
-  let child: ChildProcess | undefined;
+  let started: ServerProcess | undefined;
   let dir: string | undefined;
   afterEach(async () => {
-    if (child?.pid && isAlive(child.pid)) await killAndWait(child.pid, "SIGKILL", 1000);
+    await started?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -38,18 +21,18 @@ describe("SIGTERM under load", () => {
     dir = mkdtempSync(join(tmpdir(), "mcp-pool-sigterm-"));
     const config = join(dir, "mcp.json");
     writeFileSync(config, JSON.stringify({ mcpServers: { lab: labEntry({ pool: { maxConnections: 2 } }) } }));
-    const started = await startMain({ PORT: "0", MCP_CONFIG: config, SHUTDOWN_GRACE_MS: "10000", LOG_LEVEL: "info" });
-    child = started.child;
-    const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
+    const server = (started = await startServerProcess({ PORT: "0", MCP_CONFIG: config, SHUTDOWN_GRACE_MS: "10000" }));
+    const child = server.child;
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
-    const clients = await Promise.all(Array.from({ length: USERS }, () => ChatClient.open(started.url)));
+    const clients = await Promise.all(Array.from({ length: USERS }, () => ChatClient.open(server.url)));
     const turns = clients.map((c, i) => c.ask("c1", `/call lab__slow_read {"ms":1500,"text":"u${i}"}`));
     await Promise.all(clients.map((c) => c.until((f) => f.type === "tool_call")));
     const mcpProcesses = descendantPids(child.pid);
     expect(mcpProcesses.length).toBeGreaterThan(0);
     expect(mcpProcesses.length).toBeLessThanOrEqual(2);
 
-    const latecomer = await ChatClient.open(started.url);
+    const latecomer = await ChatClient.open(server.url);
     child.kill("SIGTERM");
     // A question asked once the signal has landed is refused, while the turns in flight go on.
     const refused = await waitFor(async () => {
@@ -69,11 +52,11 @@ describe("SIGTERM under load", () => {
     dir = mkdtempSync(join(tmpdir(), "mcp-pool-sigterm-"));
     const config = join(dir, "mcp.json");
     writeFileSync(config, JSON.stringify({ mcpServers: { lab: labEntry() } }));
-    const started = await startMain({ PORT: "0", MCP_CONFIG: config, SHUTDOWN_GRACE_MS: "300", LOG_LEVEL: "info" });
-    child = started.child;
-    const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
+    const server = (started = await startServerProcess({ PORT: "0", MCP_CONFIG: config, SHUTDOWN_GRACE_MS: "300" }));
+    const child = server.child;
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
-    const client = await ChatClient.open(started.url);
+    const client = await ChatClient.open(server.url);
     const turn = client.ask("c1", '/call lab__slow_read {"ms":60000,"text":"too long"}');
     await client.until((f) => f.type === "tool_call");
     const mcpProcesses = descendantPids(child.pid);

@@ -18,7 +18,21 @@ export type FakeReply =
   /** The socket is destroyed before any response. */
   | { closeSocket: true }
   /** Streams these pieces, then keeps the response open until the client leaves. */
-  | { hold: string[] };
+  | { hold: string[] }
+  /**
+   * A long answer: `bytes` of text in deltas of `pieceBytes` (default 16 KiB), written only as fast as
+   * the client reads (each write waits for `drain`), so `streams[n].contentBytes` shows how much the
+   * client has taken.
+   */
+  | { stream: { bytes: number; pieceBytes?: number } };
+
+/** One `stream` reply as it goes. */
+export interface StreamRecord {
+  /** Text bytes written to the socket so far (accepted by the client's side of the connection). */
+  contentBytes: number;
+  /** Resolves when the stream ended: all sent, or the client left first. */
+  readonly ended: Promise<"finished" | "client left">;
+}
 
 export interface RecordedMessage {
   role: string;
@@ -41,6 +55,8 @@ export interface FakeLlm {
   /** For LlmSettings.baseURL: `http://127.0.0.1:<port>/v1`. */
   readonly baseURL: string;
   readonly requests: RecordedRequest[];
+  /** The `stream` replies, in the order they started. */
+  readonly streams: StreamRecord[];
   /** Replies in order, or a function of the request. */
   script(replies: FakeReply[] | Script): void;
   /** Resolves when the client of the n-th held stream (from 0) has gone: it cancelled. */
@@ -53,6 +69,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
   let scriptStart = 0;
   let nextCallId = 1;
   const requests: RecordedRequest[] = [];
+  const streams: StreamRecord[] = [];
   const holds: { closed: Promise<void>; resolve: () => void }[] = [];
   let holdCount = 0;
   const hold = (n: number) => {
@@ -80,6 +97,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     if ("closeSocket" in reply) return void req.socket.destroy();
     if ("status" in reply) return sendError(res, reply.status, reply.message);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    if ("stream" in reply) return void streams.push(streamText(res, model, reply.stream.bytes, reply.stream.pieceBytes ?? 16 * 1024));
     if ("hold" in reply) {
       for (const data of textChunks(model, reply.hold)) res.write(`data: ${JSON.stringify(data)}\n\n`);
       const { resolve } = hold(holdCount++);
@@ -106,6 +124,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     requests,
+    streams,
     script(replies) {
       scriptStart = requests.length;
       script = typeof replies === "function" ? replies : (_request, index) => replies[index] ?? noReplyLeft(index);
@@ -118,6 +137,37 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function streamText(res: ServerResponse, model: string, bytes: number, pieceBytes: number): StreamRecord {
+  const piece = "x".repeat(pieceBytes);
+  const record = { contentBytes: 0 } as StreamRecord;
+  let clientLeft = false;
+  res.on("close", () => (clientLeft = true));
+  const drained = () => new Promise<void>((resolve) => {
+    const done = () => {
+      res.off("drain", done).off("close", done);
+      resolve();
+    };
+    res.on("drain", done).on("close", done);
+  });
+  const write = async (data: Record<string, unknown>) => {
+    if (!res.write(`data: ${JSON.stringify(data)}\n\n`)) await drained();
+  };
+  Object.assign(record, {
+    ended: (async () => {
+      while (record.contentBytes < bytes && !clientLeft) {
+        const text = piece.slice(0, Math.min(pieceBytes, bytes - record.contentBytes));
+        await write(chunk(model, { content: text }));
+        record.contentBytes += text.length;
+      }
+      if (clientLeft) return "client left" as const;
+      await write(chunk(model, {}, "stop"));
+      res.end("data: [DONE]\n\n");
+      return "finished" as const;
+    })(),
+  });
+  return record;
 }
 
 function noReplyLeft(index: number): FakeReply {

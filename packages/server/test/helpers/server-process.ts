@@ -1,0 +1,55 @@
+/**
+ * The deployable entry (dist/main.js) as a child process, for tests that measure the server's own
+ * memory or signal it:
+ *   startServerProcess(env)   starts it with LOG_LEVEL info (unless given) and resolves once it logs
+ *                             "listening": {child, pid, url, logs (its JSON log lines so far), stop()}
+ *   rssMiB(pid)               the process's resident memory now (VmRSS from /proc), in MiB
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { isAlive, killAndWait } from "../../../mcp-pool/test/helpers/processes.js";
+
+const MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
+
+export interface ServerProcess {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  /** Every JSON log line the server has written so far, in order. */
+  logs: Record<string, unknown>[];
+  /** SIGKILL if still running (tests that want a graceful exit send SIGTERM themselves first). */
+  stop(): Promise<void>;
+}
+
+export async function startServerProcess(env: Record<string, string>, nodeFlags: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, MAIN], {
+    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const logs: Record<string, unknown>[] = [];
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.on("line", (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logs.push(entry);
+      if (entry.msg === "listening" && typeof entry.url === "string") resolve(entry.url);
+    });
+    child.once("exit", (code) => reject(new Error(`server exited with ${code} before listening`)));
+  });
+  const pid = child.pid!;
+  return {
+    child, pid, url, logs,
+    stop: async () => {
+      if (isAlive(pid)) await killAndWait(pid, "SIGKILL", 2000);
+    },
+  };
+}
+
+export function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
+  if (!Number.isFinite(kb)) throw new Error(`no VmRSS for pid ${pid}`);
+  return kb / 1024;
+}
