@@ -4,6 +4,7 @@
  *                       and chart, and the generated part of docs/benchmarks.md
  * pnpm bench --quick    a few users, seconds: proves the harness works (CI); writes .bench-out/ only
  * --only=scaling,overhead,idle   a subset (writes .bench-out/ only)
+ * --only=agent-ab --baseline=<git ref>   the agent path of this tree against a baseline build, interleaved
  *
  * A number never fails the run; a harness that cannot get a single answer does.
  */
@@ -17,6 +18,7 @@ import { stopAll, stopAllOnSignals } from "./lib/processes.mjs";
 import { runOverhead } from "./overhead/run-overhead.mjs";
 import { writeOutputs } from "./render/write-docs.mjs";
 import { runScaling } from "./scaling/run-scaling.mjs";
+import { runAgentAb } from "./scaling/agent-ab.mjs";
 
 const OUT = fileURLToPath(new URL("../.bench-out", import.meta.url));
 const SECTIONS = ["scaling", "overhead", "idle"];
@@ -26,15 +28,17 @@ const PLANS = {
     scaling: { usersSteps: [10, 100, 1000, 5000], questions: 2 },
     overhead: { rounds: 8, measureMs: 1000, warmupMs: 500 },
     idle: { sockets: 10_000, agents: 10_000 },
+    agentAb: { users: 1000, questions: 2, rounds: 6 },
   },
   quick: {
     scaling: { usersSteps: [10], questions: 2 },
     overhead: { rounds: 2, measureMs: 150, warmupMs: 100 },
     idle: { sockets: 200, agents: 1_000 },
+    agentAb: { users: 20, questions: 2, rounds: 2 },
   },
 };
 
-const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
+const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" }, baseline: { type: "string" } } });
 const only = flags.only ? flags.only.split(",") : SECTIONS;
 const plan = PLANS[flags.quick ? "quick" : "full"];
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -54,7 +58,7 @@ async function main() {
   mkdirSync(`${OUT}/logs`, { recursive: true });
   const started = Date.now();
   const results = {
-    command: `pnpm bench${flags.quick ? " --quick" : ""}${flags.only ? ` --only=${flags.only}` : ""}`,
+    command: `pnpm bench${flags.quick ? " --quick" : ""}${flags.only ? ` --only=${flags.only}` : ""}${flags.baseline ? ` --baseline=${flags.baseline}` : ""}`,
     startedAt: new Date(started).toISOString(),
     machine: describeMachine(),
   };
@@ -62,6 +66,11 @@ async function main() {
     if (only.includes("scaling")) results.scaling = await runScaling({ ...plan.scaling, logDir: `${OUT}/logs`, log });
     if (only.includes("overhead")) results.overhead = await runOverhead({ ...plan.overhead, log });
     if (only.includes("idle")) results.idle = await runIdle({ ...plan.idle, logDir: `${OUT}/logs`, log });
+    if (only.includes("agent-ab")) {
+      if (!flags.baseline) throw new Error("--only=agent-ab needs --baseline=<git ref> (e.g. main)");
+      results.agentAb = await runAgentAb({ ...plan.agentAb, baseline: flags.baseline, logDir: `${OUT}/logs`, log });
+      log(`agent-ab medians: ${JSON.stringify(results.agentAb.median)}`);
+    }
   } finally {
     await stopAll();
   }

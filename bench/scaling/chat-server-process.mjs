@@ -24,10 +24,11 @@ export const LOAD_LIMITS = {
 /**
  * Starts the server with `mcpConfig` (`extraEnv` fills its `${VAR}`s); with
  * `llmBaseURL` its agents use that OpenAI-compatible endpoint, without it they
- * are the offline tool console.
+ * are the offline tool console. `serverMain` runs another build of the server
+ * (the agent A/B's baseline), `nodeArgs` go to node (e.g. `--cpu-prof`).
  * Resolves once GET /healthz answers.
  */
-export async function startChatServer({ mcpConfig, llmBaseURL, logFile, extraEnv = {} }) {
+export async function startChatServer({ mcpConfig, llmBaseURL, logFile, extraEnv = {}, nodeArgs = [], serverMain = SERVER_MAIN }) {
   const port = await freePort();
   const env = {
     PATH: process.env.PATH,
@@ -42,7 +43,7 @@ export async function startChatServer({ mcpConfig, llmBaseURL, logFile, extraEnv
   };
   mkdirSync(path.dirname(logFile), { recursive: true });
   const log = openSync(logFile, "w");
-  const server = startProcess(process.execPath, [SERVER_MAIN], { env, stdio: ["ignore", log, log] });
+  const server = startProcess(process.execPath, [...nodeArgs, serverMain], { env, stdio: ["ignore", log, log] });
   closeSync(log);
   const url = `http://127.0.0.1:${port}`;
   try {

@@ -13,13 +13,15 @@ export const MCP_CONFIGS = {
   "per-session": fileURLToPath(new URL("../config/per-session.mcp.json", import.meta.url)),
 };
 
-export async function startServerWithMcp({ variant, llmBaseURL, logFile }) {
+export async function startServerWithMcp({ variant, llmBaseURL, logFile, nodeArgs, serverMain }) {
   const lab = await startLabHttp();
   try {
     const server = await startChatServer({
       mcpConfig: MCP_CONFIGS[variant],
       llmBaseURL,
       logFile,
+      nodeArgs,
+      serverMain,
       extraEnv: { BENCH_LAB_MCP_URL: lab.url },
     });
     return {

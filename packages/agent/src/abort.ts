@@ -26,6 +26,7 @@ export class TurnAbort {
   readonly #controller = new AbortController();
   readonly #external: AbortSignal | undefined;
   readonly #forward = () => this.#controller.abort();
+  #ranToEnd = false;
 
   constructor(external: AbortSignal | undefined) {
     this.#external = external;
@@ -41,9 +42,18 @@ export class TurnAbort {
     if (this.signal.aborted) throw new TurnCancelledError();
   }
 
-  /** Ends the turn: stops whatever is still in flight and unhooks from the caller's signal. */
+  /**
+   * The turn ran to its end: every request and call it made has settled, so
+   * dispose() need not abort. An abort is not free: it runs the listeners
+   * each model request left on the signal and makes a DOMException per level.
+   */
+  ranToEnd(): void {
+    this.#ranToEnd = true;
+  }
+
+  /** Ends the turn: unhooks from the caller's signal and, unless it ran to its end, stops whatever is still in flight. */
   dispose(): void {
     this.#external?.removeEventListener("abort", this.#forward);
-    this.#controller.abort();
+    if (!this.#ranToEnd) this.#controller.abort();
   }
 }

@@ -94,6 +94,7 @@ class SessionAgent implements Agent {
       if (typeof question !== "string" || question.trim() === "") throw new BadRequestError("The question is empty");
       leave = await this.#queue.enter(chatId, turn.signal);
       yield* this.#turn(chatId, question, turn);
+      turn.ranToEnd();
     } catch (error) {
       const event = errorEventFor(typeof chatId === "string" && chatId !== "" ? chatId : undefined, error, turn.signal);
       if (event.code === "internal") this.#options.logger?.warn("agent turn failed", { chatId, err: error });

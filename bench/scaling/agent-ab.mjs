@@ -1,0 +1,142 @@
+/**
+ * The agent path, before and after: the chat server built from a baseline git
+ * ref and the one built from this tree, each asked by N agent users against
+ * the same scripted model process, in rounds that alternate which goes first.
+ * Each round gives a ratio (this tree / baseline) of turns per second and of
+ * the chat server's CPU per turn; the result is their medians, so load from
+ * other work on the machine falls on both alike.
+ *
+ *   pnpm bench --only=agent-ab --baseline=<git ref>
+ */
+
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startFakeLlmProcess } from "./fake-llm.mjs";
+import { startLoadDriver } from "./load-driver-process.mjs";
+import { startServerWithMcp } from "./server-with-mcp.mjs";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const SERVER_MAIN = "packages/server/dist/main.js";
+const PNPM = ["-y", "pnpm@12.4.2"];
+
+export async function runAgentAb({ baseline, users, questions, rounds, logDir, log }) {
+  const commit = git(["rev-parse", "--verify", `${baseline}^{commit}`]);
+  const tree = buildBaseline(commit, log);
+  const llm = await startFakeLlmProcess();
+  const variants = {
+    baseline: path.join(tree.dir, SERVER_MAIN),
+    current: path.join(REPO_ROOT, SERVER_MAIN),
+  };
+  const measured = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? ["baseline", "current"] : ["current", "baseline"];
+      const pair = {};
+      for (const variant of order) {
+        pair[variant] = await measure({ variant, serverMain: variants[variant], users, questions, llmBaseURL: llm.baseURL, logFile: `${logDir}/agent-ab-${variant}-${round}.log` });
+        log(`agent-ab round ${round + 1}/${rounds} ${variant}: ${pair[variant].turnsPerSecond} turns/s, ${pair[variant].serverCpuMsPerTurn} ms server CPU per turn, ${pair[variant].errors} errors`);
+      }
+      measured.push(pair);
+    }
+  } finally {
+    await llm.stop();
+    tree.remove();
+  }
+  const ratios = (key) => measured.map((pair) => pair.current[key] / pair.baseline[key]);
+  return {
+    baseline: { ref: baseline, commit },
+    current: { commit: git(["rev-parse", "HEAD"]), dirty: git(["status", "--porcelain", "--", "packages"]) !== "" },
+    users,
+    questionsPerUser: questions,
+    rounds: measured,
+    median: {
+      baseline: medians(measured.map((pair) => pair.baseline)),
+      current: medians(measured.map((pair) => pair.current)),
+      turnsPerSecondRatio: round3(median(ratios("turnsPerSecond"))),
+      serverCpuPerTurnRatio: round3(median(ratios("serverCpuMsPerTurn"))),
+    },
+    spread: {
+      turnsPerSecondRatio: minMax(ratios("turnsPerSecond")),
+      serverCpuPerTurnRatio: minMax(ratios("serverCpuMsPerTurn")),
+    },
+  };
+}
+
+/** One fresh server (and lab MCP server), N users asking their questions all at once. */
+async function measure({ variant, serverMain, users, questions, llmBaseURL, logFile }) {
+  const stack = await startServerWithMcp({ variant: "shared", llmBaseURL, logFile, serverMain });
+  const driver = startLoadDriver();
+  try {
+    const connected = await driver.connect(stack.server.wsUrl, users);
+    if (connected.ok !== users) throw new Error(`agent-ab ${variant}: ${users - connected.ok} of ${users} users could not connect`);
+    // Opens the MCP clients and warms the code paths, outside the measurement.
+    await driver.ask({ from: 0, to: Math.min(users, 50), questions: 1, mode: "agent" });
+    const cpuBefore = cpuSeconds(stack.server.pid);
+    const asked = await driver.ask({ from: 0, to: users, questions, mode: "agent" });
+    const cpu = cpuSeconds(stack.server.pid) - cpuBefore;
+    const turns = asked.latenciesMs.flat().length;
+    return {
+      turns,
+      errors: Object.values(asked.errors).reduce((a, b) => a + b, 0),
+      turnsPerSecond: round1(turns / (asked.wallMs / 1000)),
+      serverCpuMsPerTurn: round3((cpu * 1000) / Math.max(turns, 1)),
+    };
+  } finally {
+    await driver.close();
+    await stack.stop();
+  }
+}
+
+/** The baseline commit checked out in a temporary worktree, installed from the shared store and built. */
+function buildBaseline(commit, log) {
+  const dir = mkdtempSync(path.join(tmpdir(), "mcp-pool-baseline-"));
+  const remove = () => {
+    try {
+      git(["worktree", "remove", "--force", dir]);
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  try {
+    log(`agent-ab: building baseline ${commit.slice(0, 10)} in ${dir}`);
+    git(["worktree", "add", "--detach", dir, commit]);
+    execFileSync("npx", [...PNPM, "install", "--frozen-lockfile", "--prefer-offline"], { cwd: dir, stdio: "ignore" });
+    execFileSync("npx", [...PNPM, "build"], { cwd: dir, stdio: "ignore" });
+    if (!existsSync(path.join(dir, SERVER_MAIN))) throw new Error(`baseline ${commit} built no ${SERVER_MAIN}`);
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { dir, remove };
+}
+
+function git(args) {
+  return execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8" }).trim();
+}
+
+/** utime + stime of one process, in seconds. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function medians(rows) {
+  return {
+    turnsPerSecond: round1(median(rows.map((r) => r.turnsPerSecond))),
+    serverCpuMsPerTurn: round3(median(rows.map((r) => r.serverCpuMsPerTurn))),
+  };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const minMax = (values) => [round3(Math.min(...values)), round3(Math.max(...values))];
+const round1 = (value) => Math.round(value * 10) / 10;
+const round3 = (value) => Math.round(value * 1000) / 1000;
