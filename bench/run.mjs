@@ -4,7 +4,8 @@
  *                       and chart, and the generated part of docs/benchmarks.md
  * pnpm bench --quick    a few users, seconds: proves the harness works (CI); writes .bench-out/ only
  * --only=scaling,overhead,idle   a subset (writes .bench-out/ only)
- * --only=agent-ab --baseline=<git ref>   the agent path of this tree against a baseline build, interleaved
+ * --only=agent-ab --baseline=<git ref> [--candidate=<git ref>]   the agent path of this tree (or the
+ *                       candidate) against a baseline build, interleaved rounds
  *
  * A number never fails the run; a harness that cannot get a single answer does.
  */
@@ -38,7 +39,7 @@ const PLANS = {
   },
 };
 
-const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" }, baseline: { type: "string" } } });
+const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" }, baseline: { type: "string" }, candidate: { type: "string" } } });
 const only = flags.only ? flags.only.split(",") : SECTIONS;
 const plan = PLANS[flags.quick ? "quick" : "full"];
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -58,7 +59,7 @@ async function main() {
   mkdirSync(`${OUT}/logs`, { recursive: true });
   const started = Date.now();
   const results = {
-    command: `pnpm bench${flags.quick ? " --quick" : ""}${flags.only ? ` --only=${flags.only}` : ""}${flags.baseline ? ` --baseline=${flags.baseline}` : ""}`,
+    command: `pnpm bench${flags.quick ? " --quick" : ""}${flags.only ? ` --only=${flags.only}` : ""}${flags.baseline ? ` --baseline=${flags.baseline}` : ""}${flags.candidate ? ` --candidate=${flags.candidate}` : ""}`,
     startedAt: new Date(started).toISOString(),
     machine: describeMachine(),
   };
@@ -68,7 +69,7 @@ async function main() {
     if (only.includes("idle")) results.idle = await runIdle({ ...plan.idle, logDir: `${OUT}/logs`, log });
     if (only.includes("agent-ab")) {
       if (!flags.baseline) throw new Error("--only=agent-ab needs --baseline=<git ref> (e.g. main)");
-      results.agentAb = await runAgentAb({ ...plan.agentAb, baseline: flags.baseline, logDir: `${OUT}/logs`, log });
+      results.agentAb = await runAgentAb({ ...plan.agentAb, baseline: flags.baseline, candidate: flags.candidate, logDir: `${OUT}/logs`, log });
       log(`agent-ab medians: ${JSON.stringify(results.agentAb.median)}`);
     }
   } finally {

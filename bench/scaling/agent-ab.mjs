@@ -6,11 +6,13 @@
  * the chat server's CPU per turn; the result is their medians, so load from
  * other work on the machine falls on both alike.
  *
- *   pnpm bench --only=agent-ab --baseline=<git ref>
+ *   pnpm bench --only=agent-ab --baseline=<git ref> [--candidate=<git ref>]
+ *
+ * Without --candidate the candidate is this working tree's build.
  */
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,14 +24,14 @@ const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SERVER_MAIN = "packages/server/dist/main.js";
 const PNPM = ["-y", "pnpm@12.4.2"];
 
-export async function runAgentAb({ baseline, users, questions, rounds, logDir, log }) {
+export async function runAgentAb({ baseline, candidate, users, questions, rounds, logDir, log }) {
   const commit = git(["rev-parse", "--verify", `${baseline}^{commit}`]);
-  const tree = buildBaseline(commit, log);
-  const llm = await startFakeLlmProcess();
+  const candidateCommit = candidate ? git(["rev-parse", "--verify", `${candidate}^{commit}`]) : undefined;
   const variants = {
-    baseline: path.join(tree.dir, SERVER_MAIN),
-    current: path.join(REPO_ROOT, SERVER_MAIN),
+    baseline: path.join(buildCommit(commit, log), SERVER_MAIN),
+    current: path.join(candidateCommit ? buildCommit(candidateCommit, log) : REPO_ROOT, SERVER_MAIN),
   };
+  const llm = await startFakeLlmProcess();
   const measured = [];
   try {
     for (let round = 0; round < rounds; round++) {
@@ -43,12 +45,13 @@ export async function runAgentAb({ baseline, users, questions, rounds, logDir, l
     }
   } finally {
     await llm.stop();
-    tree.remove();
   }
   const ratios = (key) => measured.map((pair) => pair.current[key] / pair.baseline[key]);
   return {
     baseline: { ref: baseline, commit },
-    current: { commit: git(["rev-parse", "HEAD"]), dirty: git(["status", "--porcelain", "--", "packages"]) !== "" },
+    current: candidateCommit
+      ? { ref: candidate, commit: candidateCommit }
+      : { ref: "working tree", commit: git(["rev-parse", "HEAD"]), dirty: git(["status", "--porcelain", "--", "packages"]) !== "" },
     users,
     questionsPerUser: questions,
     rounds: measured,
@@ -90,31 +93,28 @@ async function measure({ variant, serverMain, users, questions, llmBaseURL, logF
   }
 }
 
-/** The baseline commit checked out in a temporary worktree, installed from the shared store and built. */
-function buildBaseline(commit, log) {
-  const dir = mkdtempSync(path.join(tmpdir(), "mcp-pool-baseline-"));
-  const remove = () => {
-    try {
-      git(["worktree", "remove", "--force", dir]);
-    } catch {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-  try {
-    log(`agent-ab: building baseline ${commit.slice(0, 10)} in ${dir}`);
-    git(["worktree", "add", "--detach", dir, commit]);
-    execFileSync("npx", [...PNPM, "install", "--frozen-lockfile", "--prefer-offline"], { cwd: dir, stdio: "ignore" });
-    execFileSync("npx", [...PNPM, "build"], { cwd: dir, stdio: "ignore" });
-    if (!existsSync(path.join(dir, SERVER_MAIN))) throw new Error(`baseline ${commit} built no ${SERVER_MAIN}`);
-  } catch (error) {
-    remove();
-    throw error;
+/**
+ * A commit checked out in a worktree of its own, installed from
+ * the shared store and built; kept for the next run of the same commit
+ * (remove it with `git worktree remove <dir>`), and rebuilt if it is incomplete.
+ */
+function buildCommit(commit, log) {
+  const dir = path.join(tmpdir(), `mcp-pool-build-${commit.slice(0, 12)}`);
+  if (existsSync(path.join(dir, SERVER_MAIN))) {
+    log(`agent-ab: ${commit.slice(0, 10)} already built in ${dir}`);
+    return dir;
   }
-  return { dir, remove };
+  log(`agent-ab: building ${commit.slice(0, 10)} in ${dir}`);
+  if (existsSync(dir)) git(["worktree", "remove", "--force", dir]);
+  git(["worktree", "add", "--detach", dir, commit]);
+  execFileSync("npx", [...PNPM, "install", "--frozen-lockfile", "--prefer-offline"], { cwd: dir, stdio: "ignore" });
+  execFileSync("npx", [...PNPM, "build"], { cwd: dir, stdio: "ignore" });
+  if (!existsSync(path.join(dir, SERVER_MAIN))) throw new Error(`baseline ${commit} built no ${SERVER_MAIN}`);
+  return dir;
 }
 
 function git(args) {
-  return execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8" }).trim();
+  return execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
 /** utime + stime of one process, in seconds. */
