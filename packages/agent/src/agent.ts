@@ -8,7 +8,7 @@ import type { ToolFilter } from "mcp-pool";
 import type { AgentEvent } from "./events.js";
 import type { ToolProvider } from "./tools.js";
 import type { ConversationStore } from "./conversation-store.js";
-import type { LlmSettings } from "./llm-settings.js";
+import { toolLimitsOf, type LlmSettings } from "./llm-settings.js";
 import type { AgentLogger } from "./logger.js";
 import { InMemoryConversationStore } from "./conversation-store.js";
 import { DEFAULT_HISTORY_MAX_CHARS } from "./history-budget.js";
@@ -17,6 +17,7 @@ import { TurnAbort } from "./abort.js";
 import { TurnQueue } from "./turn-queue.js";
 import { openAIClientFor } from "./llm-client.js";
 import { runLlmTurn } from "./llm-turn.js";
+import { checkOpenAIToolLimits } from "mcp-pool";
 import { runToolConsole } from "./tool-console.js";
 import { BadRequestError, errorEventFor } from "./turn-errors.js";
 
@@ -80,6 +81,7 @@ class SessionAgent implements Agent {
         throw new RangeError(`createAgent: ${key} must be a positive integer, got ${value}`);
       }
     }
+    if (options.llm) checkOpenAIToolLimits(toolLimitsOf(options.llm));
     this.sessionId = options.sessionId;
     this.owner = options.owner;
     this.#options = options;
@@ -132,6 +134,7 @@ class SessionAgent implements Agent {
       maxSteps: o.maxSteps ?? DEFAULT_MAX_STEPS,
       toolResultMaxChars,
       historyMaxChars: o.historyMaxChars ?? DEFAULT_HISTORY_MAX_CHARS,
+      toolLimits: toolLimitsOf(o.llm),
       history: [...history, asked],
       record: (messages) => this.#memory.append(this.owner, chatId, messages),
       logger: o.logger,

@@ -4,13 +4,14 @@
  */
 
 import type OpenAI from "openai";
-import { toOpenAITools, type ToolFilter } from "mcp-pool";
+import type { OpenAIToolLimits, ToolFilter } from "mcp-pool";
 import type { AgentEvent } from "./events.js";
 import type { AssistantMessage, ChatMessage, PromptMessage, StoredToolCall } from "./messages.js";
 import type { LlmSettings } from "./llm-settings.js";
 import type { ToolProvider } from "./tools.js";
 import type { AgentLogger } from "./logger.js";
 import { fitHistory } from "./history-budget.js";
+import { modelTools } from "./model-tools.js";
 import { ToolCallAssembler } from "./tool-call-assembler.js";
 import { runToolCalls } from "./tool-calls.js";
 import { LlmFailedError, MaxStepsExceededError, TurnCancelledError, describeWithCauses } from "./turn-errors.js";
@@ -26,6 +27,7 @@ export interface LlmTurnContext {
   maxSteps: number;
   toolResultMaxChars: number;
   historyMaxChars: number;
+  toolLimits: OpenAIToolLimits;
   signal: AbortSignal;
   /** The stored conversation, ending with this turn's question. */
   history: ChatMessage[];
@@ -41,8 +43,7 @@ interface ModelReply {
 
 export async function* runLlmTurn(context: LlmTurnContext): AsyncGenerator<AgentEvent, void> {
   const listing = await context.tools.listTools(context.toolFilter);
-  const tools = toOpenAITools(listing.tools) as OpenAI.ChatCompletionTool[];
-  const allowed = new Set(listing.tools.map((tool) => tool.name));
+  const { tools, allowed } = modelTools(context.tools, listing, context.toolFilter, context.toolLimits, context.logger);
   if (listing.unavailable.length > 0) {
     // The model is simply not offered their tools; say why somewhere.
     const servers = listing.unavailable.map(({ server, error }) => `${server}: ${error.message}`);

@@ -30,7 +30,7 @@ export type {
 } from "./types.js";
 
 // Tool catalog
-export { toOpenAITools, fitOpenAITools, OPENAI_TOOL_LIMITS } from "./openai-tools.js";
+export { toOpenAITools, fitOpenAITools, checkOpenAIToolLimits, OPENAI_TOOL_LIMITS } from "./openai-tools.js";
 export type { OpenAIFunctionTool, OpenAIToolLimits, OpenAIToolRef, OpenAIToolsFit } from "./openai-tools.js";
 export { qualifyToolName } from "./tool-names.js";
 export type { CatalogTool, ToolAnnotations, ToolListing } from "./types.js";

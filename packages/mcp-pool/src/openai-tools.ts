@@ -60,10 +60,10 @@ export interface OpenAIToolsFit {
 }
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-export const DESCRIPTION_CUT_MARKER = " …[description cut]";
+const DESCRIPTION_CUT_MARKER = " …[description cut]";
 
 export function fitOpenAITools(tools: readonly CatalogTool[], limits: OpenAIToolLimits = OPENAI_TOOL_LIMITS): OpenAIToolsFit {
-  checkLimits(limits);
+  checkOpenAIToolLimits(limits);
   const fit: OpenAIToolsFit = { tools: [], descriptionsCut: [], schemasReshaped: [], dropped: [] };
   for (const tool of tools) {
     const ref = { name: tool.name, server: tool.server, tool: tool.tool };
@@ -103,7 +103,8 @@ function cutDescription(text: string, maxChars: number): string {
   return `${head.trimEnd()}${DESCRIPTION_CUT_MARKER}`;
 }
 
-function checkLimits(limits: OpenAIToolLimits): void {
+/** Throws a RangeError naming a limit no request could meet. */
+export function checkOpenAIToolLimits(limits: OpenAIToolLimits): void {
   if (!(Number.isInteger(limits.maxTools) && limits.maxTools > 0)) {
     throw new RangeError(`OpenAI tool limits: maxTools must be a positive integer, got ${limits.maxTools}`);
   }

@@ -41,11 +41,16 @@ export interface RecordedMessage {
   tool_call_id?: string;
 }
 
+export interface RecordedTool {
+  type: string;
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+
 export interface RecordedRequest {
   model: string;
   stream: boolean;
   messages: RecordedMessage[];
-  tools: { type: string; function: { name: string } }[] | undefined;
+  tools: RecordedTool[] | undefined;
 }
 
 /** `index` counts the requests since the script was set, from 0. */
