@@ -4,8 +4,9 @@
  *                       and chart, and the generated part of docs/benchmarks.md
  * pnpm bench --quick    a few users, seconds: proves the harness works (CI); writes .bench-out/ only
  * --only=scaling,overhead,idle   a subset (writes .bench-out/ only)
- * --only=agent-ab --baseline=<git ref> [--candidate=<git ref>]   the agent path of this tree (or the
- *                       candidate) against a baseline build, interleaved rounds
+ * --only=agent-ab --baseline=<git ref> [--candidate=<git ref>] [--cpu-prof]   the agent path of this
+ *                       tree (or the candidate) against a baseline build, interleaved rounds; --cpu-prof
+ *                       writes each server's CPU profile to .bench-out/profiles/
  *
  * A number never fails the run; a harness that cannot get a single answer does.
  */
@@ -39,7 +40,7 @@ const PLANS = {
   },
 };
 
-const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" }, baseline: { type: "string" }, candidate: { type: "string" } } });
+const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" }, baseline: { type: "string" }, candidate: { type: "string" }, "cpu-prof": { type: "boolean", default: false } } });
 const only = flags.only ? flags.only.split(",") : SECTIONS;
 const plan = PLANS[flags.quick ? "quick" : "full"];
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -51,6 +52,9 @@ function brokenHarness(results) {
     if (!step.skipped && step.turnsOk === 0) problems.push(`scaling ${step.variant} ${step.mode} N=${step.users}: no turn answered (${JSON.stringify(step.errorsByCode)})`);
   }
   if (results.idle && results.idle.connected === 0) problems.push("idle: no socket connected");
+  for (const [i, pair] of (results.agentAb?.rounds ?? []).entries()) {
+    for (const [variant, run] of Object.entries(pair)) if (run.turns === 0) problems.push(`agent-ab round ${i + 1} ${variant}: no turn answered`);
+  }
   return problems;
 }
 
@@ -69,7 +73,7 @@ async function main() {
     if (only.includes("idle")) results.idle = await runIdle({ ...plan.idle, logDir: `${OUT}/logs`, log });
     if (only.includes("agent-ab")) {
       if (!flags.baseline) throw new Error("--only=agent-ab needs --baseline=<git ref> (e.g. main)");
-      results.agentAb = await runAgentAb({ ...plan.agentAb, baseline: flags.baseline, candidate: flags.candidate, logDir: `${OUT}/logs`, log });
+      results.agentAb = await runAgentAb({ ...plan.agentAb, baseline: flags.baseline, candidate: flags.candidate, logDir: `${OUT}/logs`, profileDir: flags["cpu-prof"] ? `${OUT}/profiles` : undefined, log });
       log(`agent-ab medians: ${JSON.stringify(results.agentAb.median)}`);
     }
   } finally {

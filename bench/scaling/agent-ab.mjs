@@ -6,9 +6,10 @@
  * the chat server's CPU per turn; the result is their medians, so load from
  * other work on the machine falls on both alike.
  *
- *   pnpm bench --only=agent-ab --baseline=<git ref> [--candidate=<git ref>]
+ *   pnpm bench --only=agent-ab --baseline=<git ref> [--candidate=<git ref>] [--cpu-prof]
  *
- * Without --candidate the candidate is this working tree's build.
+ * Without --candidate the candidate is this working tree's build. With
+ * --cpu-prof each server writes a V8 CPU profile to .bench-out/profiles/<variant>-<round>/.
  */
 
 import { execFileSync } from "node:child_process";
@@ -24,7 +25,7 @@ const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SERVER_MAIN = "packages/server/dist/main.js";
 const PNPM = ["-y", "pnpm@12.4.2"];
 
-export async function runAgentAb({ baseline, candidate, users, questions, rounds, logDir, log }) {
+export async function runAgentAb({ baseline, candidate, users, questions, rounds, logDir, profileDir, log }) {
   const commit = git(["rev-parse", "--verify", `${baseline}^{commit}`]);
   const candidateCommit = candidate ? git(["rev-parse", "--verify", `${candidate}^{commit}`]) : undefined;
   const variants = {
@@ -38,7 +39,8 @@ export async function runAgentAb({ baseline, candidate, users, questions, rounds
       const order = round % 2 === 0 ? ["baseline", "current"] : ["current", "baseline"];
       const pair = {};
       for (const variant of order) {
-        pair[variant] = await measure({ variant, serverMain: variants[variant], users, questions, llmBaseURL: llm.baseURL, logFile: `${logDir}/agent-ab-${variant}-${round}.log` });
+        const nodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}/${variant}-${round + 1}`] : [];
+        pair[variant] = await measure({ variant, serverMain: variants[variant], users, questions, llmBaseURL: llm.baseURL, logFile: `${logDir}/agent-ab-${variant}-${round}.log`, nodeArgs });
         log(`agent-ab round ${round + 1}/${rounds} ${variant}: ${pair[variant].turnsPerSecond} turns/s, ${pair[variant].serverCpuMsPerTurn} ms server CPU per turn, ${pair[variant].errors} errors`);
       }
       measured.push(pair);
@@ -69,8 +71,8 @@ export async function runAgentAb({ baseline, candidate, users, questions, rounds
 }
 
 /** One fresh server (and lab MCP server), N users asking their questions all at once. */
-async function measure({ variant, serverMain, users, questions, llmBaseURL, logFile }) {
-  const stack = await startServerWithMcp({ variant: "shared", llmBaseURL, logFile, serverMain });
+async function measure({ variant, serverMain, users, questions, llmBaseURL, logFile, nodeArgs }) {
+  const stack = await startServerWithMcp({ variant: "shared", llmBaseURL, logFile, serverMain, nodeArgs });
   const driver = startLoadDriver();
   try {
     const connected = await driver.connect(stack.server.wsUrl, users);

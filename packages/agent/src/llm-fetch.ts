@@ -1,11 +1,11 @@
 /**
  * The HTTP transport given to the openai package (its documented `fetch`
- * option). Node's global fetch costs about twice the CPU per streamed
- * completion: it clones each request, sends the body through a web stream,
- * and wraps the response body in another (measured: docs/benchmarks.md,
- * "Agent path"). This one sends with undici's `request()` on a keep-alive
- * Agent and gives openai the response body as the Node stream it is; openai
- * reads a streamed body as any async iterable.
+ * option). Node's global fetch spends more CPU per streamed completion: it
+ * clones each request, sends the body through a web stream, and wraps the
+ * response body in another (docs/benchmarks.md, "Agent path"). This one
+ * sends with undici's `request()` on a keep-alive Agent and gives openai the
+ * response body as the Node stream it is; openai reads a streamed body as
+ * any async iterable.
  */
 
 import { Agent, interceptors, request, type Dispatcher } from "undici";

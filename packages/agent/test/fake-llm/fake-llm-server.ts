@@ -62,6 +62,8 @@ export interface FakeLlm {
   readonly requests: RecordedRequest[];
   /** The `stream` replies, in the order they started. */
   readonly streams: StreamRecord[];
+  /** TCP connections accepted so far. */
+  readonly connections: number;
   /** Replies in order, or a function of the request. */
   script(replies: FakeReply[] | Script): void;
   /** Resolves when the client of the n-th held stream (from 0) has gone: it cancelled. */
@@ -122,6 +124,8 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     res.end("data: [DONE]\n\n");
   }
 
+  let connections = 0;
+  server.on("connection", () => connections++);
   server.listen(0, "127.0.0.1");
   await new Promise<void>((resolve) => server.once("listening", resolve));
   const { port } = server.address() as AddressInfo;
@@ -130,6 +134,9 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     baseURL: `http://127.0.0.1:${port}/v1`,
     requests,
     streams,
+    get connections() {
+      return connections;
+    },
     script(replies) {
       scriptStart = requests.length;
       script = typeof replies === "function" ? replies : (_request, index) => replies[index] ?? noReplyLeft(index);
