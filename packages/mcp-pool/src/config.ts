@@ -9,6 +9,7 @@ import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { expandEnv } from "./env-expansion.js";
 import { ConfigError } from "./errors.js";
+import { sessionIdProblem, sessionIdRefusal, withSampleSessionId } from "./session-placeholder.js";
 import type {
   CircuitOptions,
   HttpServerConfig,
@@ -206,13 +207,14 @@ class EntryReader {
   }
 
   private readStdio(name: string, command: string, entry: ServerEntry, common: CommonConfig): StdioServerConfig {
-    const cwd = entry.cwd === undefined ? undefined : this.expand(name, ["cwd"], entry.cwd);
+    const refusal = sessionIdRefusal(common.sharing);
+    const cwd = entry.cwd === undefined ? undefined : this.expand(name, ["cwd"], entry.cwd, refusal);
     return {
       ...common,
       type: "stdio",
-      command: this.expand(name, ["command"], command),
-      args: (entry.args ?? []).map((arg, index) => this.expand(name, ["args", index], arg)),
-      env: this.expandValues(name, "env", entry.env),
+      command: this.expand(name, ["command"], command, sessionIdRefusal(common.sharing, "command")),
+      args: (entry.args ?? []).map((arg, index) => this.expand(name, ["args", index], arg, refusal)),
+      env: this.expandValues(name, "env", entry.env, refusal),
       cwd: cwd === undefined ? undefined : resolve(this.baseDir, cwd),
     };
   }
@@ -225,12 +227,14 @@ class EntryReader {
     common: CommonConfig,
   ): HttpServerConfig {
     const before = this.problems.length;
-    const url = this.expand(name, ["url"], rawUrl);
-    if (this.problems.length === before && !isHttpUrl(url)) {
+    const refusal = sessionIdRefusal(common.sharing);
+    const url = this.expand(name, ["url"], rawUrl, refusal);
+    if (this.problems.length === before && !isHttpUrl(withSampleSessionId(url))) {
       // The raw value is shown, not the expanded one: it may carry a secret.
       this.report(name, ["url"], `must be an http:// or https:// URL (got ${describe(rawUrl)})`);
     }
-    return { ...common, type: "http", url, headers: this.expandValues(name, "headers", entry.headers), transport };
+    const headers = this.expandValues(name, "headers", entry.headers, refusal);
+    return { ...common, type: "http", url, headers, transport };
   }
 
   private readCommon(name: string, entry: ServerEntry): CommonConfig {
@@ -260,15 +264,24 @@ class EntryReader {
     if (!ok) this.report(name, path, `must be ${relation} ${otherKey} (${other}) (got ${value})`);
   }
 
-  private expandValues(name: string, key: string, values: Record<string, string> | undefined): Record<string, string> {
+  private expandValues(
+    name: string,
+    key: string,
+    values: Record<string, string> | undefined,
+    refusal: string | undefined,
+  ): Record<string, string> {
     const expanded: Record<string, string> = {};
-    for (const [field, value] of Object.entries(values ?? {})) expanded[field] = this.expand(name, [key, field], value);
+    for (const [field, value] of Object.entries(values ?? {})) expanded[field] = this.expand(name, [key, field], value, refusal);
     return expanded;
   }
 
-  private expand(name: string, path: readonly PropertyKey[], value: string): string {
+  /** `${VAR}` expansion; `${session.id}` stays for the per-session fill, or is reported with `refusal`. */
+  private expand(name: string, path: readonly PropertyKey[], value: string, refusal: string | undefined): string {
     try {
-      return expandEnv(value, this.env);
+      const expanded = expandEnv(value, this.env);
+      const problem = sessionIdProblem(value, expanded, refusal);
+      if (problem !== undefined) this.report(name, path, problem);
+      return expanded;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       this.report(name, path, error.message);

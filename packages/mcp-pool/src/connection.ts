@@ -13,8 +13,11 @@ import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamable
 import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { connectFailure, fallbackFailed } from "./connect-errors.js";
+import { configForSession } from "./session-placeholder.js";
+import { StderrTail, stderrLineSink } from "./stderr-tail.js";
 import { createHttpTransport, createStdioTransport, httpTransportKinds, type StderrMode } from "./transport.js";
-import type { ServerConfig } from "./types.js";
+import type { HttpServerConfig, ServerConfig } from "./types.js";
 
 export type ConnectionState = "connecting" | "ready" | "failed" | "dead" | "closed";
 
@@ -36,6 +39,8 @@ export class Connection {
   #client: Client | undefined;
   #transport: Transport | undefined;
   #error: Error | undefined;
+  /** The last lines of a stdio child's stderr. */
+  #stderr: StderrTail | undefined;
   /** Calls in flight on this client. */
   inFlight = 0;
   /** Epoch ms when the last call ended (or the connection opened). */
@@ -76,16 +81,20 @@ export class Connection {
   /** Connects; never throws: a failure leaves the connection `failed` with `error` set. */
   async connect(): Promise<this> {
     try {
-      if (this.config.type === "stdio") {
-        await this.#connectWith(createStdioTransport(this.config, this.hooks.stderr));
+      // A per-session server's `${session.id}` is filled in with this connection's session.
+      const target = await configForSession(this.config, this.sessionId);
+      if (target.type === "stdio") {
+        this.#stderr = new StderrTail(stderrLineSink(this.hooks.stderr, target.name));
+        await this.#connectWith(createStdioTransport(target, this.#stderr));
       } else {
-        await this.#connectHttp();
+        await this.#connectHttp(target);
       }
       if (this.#state === "connecting") this.#state = "ready";
     } catch (error) {
-      this.#error = error instanceof Error ? error : new Error(String(error));
       if (this.#state === "connecting") this.#state = "failed";
       await this.#closeTransport();
+      // After the close: a child that exited has said all it will on stderr by now.
+      this.#error = connectFailure(error, this.#stderr?.lines());
     }
     return this;
   }
@@ -105,18 +114,21 @@ export class Connection {
     await this.#closeTransport();
   }
 
-  async #connectHttp(): Promise<void> {
-    if (this.config.type !== "http") return;
-    const kinds = httpTransportKinds(this.config);
+  async #connectHttp(config: HttpServerConfig): Promise<void> {
+    const kinds = httpTransportKinds(config);
+    let earlier: unknown;
     for (const [index, kind] of kinds.entries()) {
       try {
-        await this.#connectWith(createHttpTransport(this.config, kind));
+        await this.#connectWith(createHttpTransport(config, kind));
         return;
       } catch (error) {
+        // The fallback's failure alone would hide the first one, usually the real cause.
+        const failure = index === 0 ? error : fallbackFailed(earlier, error);
         // Only a "this endpoint does not speak Streamable HTTP" answer falls back to SSE,
         // and not once close() has been called meanwhile.
         const isLast = index === kinds.length - 1;
-        if (isLast || !isProtocolMismatch(error) || this.#state !== "connecting") throw error;
+        if (isLast || !isProtocolMismatch(error) || this.#state !== "connecting") throw failure;
+        earlier = error;
         await this.#closeTransport();
       }
     }

@@ -31,7 +31,12 @@ export interface ManagerOptions {
   env?: Record<string, string | undefined>;
   /** Directory a relative `cwd` resolves against when given raw JSON (default process.cwd()). */
   baseDir?: string;
-  /** Child processes' stderr: "ignore" (default), "inherit", or a callback per line. */
+  /**
+   * Where child processes' stderr lines go: nowhere ("ignore", the default), this process's stderr
+   * ("inherit"), or a callback per line. Whatever the choice, stderr is read (as lines: `\n`, `\r\n`
+   * or `\r` end one; a line is cut at 512 bytes) and its last 16 lines per child are kept, so that a
+   * server that fails to start says why in the connect error.
+   */
   stderr?: StderrMode;
   /** Client name and version announced to servers. */
   clientInfo?: { name: string; version: string };

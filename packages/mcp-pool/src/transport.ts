@@ -5,21 +5,23 @@ import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotoc
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { fetchWithOwnSignal } from "./fetch-with-own-signal.js";
+import type { StderrTail } from "./stderr-tail.js";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "./types.js";
 
 export type StderrMode = "ignore" | "inherit" | ((server: string, line: string) => void);
 
 export type HttpTransportKind = "streamable-http" | "sse";
 
-export function createStdioTransport(config: StdioServerConfig, stderr: StderrMode): StdioClientTransport {
+/** A stdio transport whose child's stderr is always read, into `stderr` (its tail, and lines passed on). */
+export function createStdioTransport(config: StdioServerConfig, stderr: StderrTail): StdioClientTransport {
   const transport = new StdioClientTransport({
     command: config.command,
     args: config.args,
     env: { ...getDefaultEnvironment(), ...config.env },
     ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
-    stderr: typeof stderr === "function" ? "pipe" : stderr,
+    stderr: "pipe",
   });
-  if (typeof stderr === "function") forwardLines(transport, config.name, stderr);
+  transport.stderr?.on("data", (chunk: Buffer) => stderr.write(chunk));
   return transport;
 }
 
@@ -44,16 +46,4 @@ export function httpTransportKinds(config: HttpServerConfig): HttpTransportKind[
 
 export function isStdio(config: ServerConfig): config is StdioServerConfig {
   return config.type === "stdio";
-}
-
-function forwardLines(transport: StdioClientTransport, server: string, onLine: (server: string, line: string) => void): void {
-  const stream = transport.stderr;
-  if (!stream) return;
-  let buffered = "";
-  stream.on("data", (chunk: Buffer) => {
-    buffered += chunk.toString("utf8");
-    const lines = buffered.split("\n");
-    buffered = lines.pop() ?? "";
-    for (const line of lines) if (line.trim()) onLine(server, line);
-  });
 }

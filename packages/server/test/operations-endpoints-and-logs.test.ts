@@ -73,9 +73,13 @@ describe("operations endpoints", () => {
 });
 
 describe("readiness with an MCP server that cannot start", () => {
-  it("GET /readyz answers 503 naming the server", async () => {
+  it("GET /readyz answers 503 naming the server, with the stderr of one that exits at start", async () => {
     const server = await startChatServer(
-      { broken: { command: "/nonexistent/mcp-server" }, everything: everythingEntry() },
+      {
+        broken: { command: "/nonexistent/mcp-server" },
+        exits: { command: process.execPath, args: ["/nonexistent/mcp-server.js"] },
+        everything: everythingEntry(),
+      },
       { readyCacheMs: 0 },
     );
     try {
@@ -85,6 +89,8 @@ describe("readiness with an MCP server that cannot start", () => {
       expect(body.ready).toBe(false);
       expect(body.servers).toContainEqual({ server: "everything", ready: true });
       expect(body.servers).toContainEqual({ server: "broken", ready: false, reason: expect.any(String) });
+      const exits = body.servers.find((entry) => entry.server === "exits");
+      expect(exits?.reason).toContain("Error: Cannot find module '/nonexistent/mcp-server.js'");
     } finally {
       await server.close({ graceMs: 500 });
     }
