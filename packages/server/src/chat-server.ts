@@ -4,13 +4,16 @@
  * WebSocket endpoint, listens, and closes everything in order.
  */
 
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve, type ServerType } from "@hono/node-server";
+import { serve } from "@hono/node-server";
 import { createAgent, InMemoryConversationStore, type ConversationStore, type LlmSettings } from "@mcp-pool/agent";
 import { PooledMCPServerManager, type ManagerStats } from "mcp-pool";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { Authenticator, selectSubprotocol } from "./auth.js";
+import { guardConnections, httpTimeouts } from "./connection-guard.js";
+import { RefusalLog } from "./refusal-log.js";
 import { settingsFromEnv, type ServerSettings } from "./config.js";
 import { QuestionRateLimiter } from "./limits.js";
 import { createLogger } from "./logger.js";
@@ -65,6 +68,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
 
   const hub = new SocketHub();
   const metrics = new ServerMetrics(manager, () => hub.counts());
+  const refusals = new RefusalLog(logger, (limit) => metrics.limited(limit));
   const auth = new Authenticator(settings);
   const rateLimiter = new QuestionRateLimiter(settings.rateLimitQuestions, settings.rateLimitWindowS);
   const releases = new Set<Promise<void>>();
@@ -80,7 +84,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   };
 
   const deps = {
-    hub, logger, rateLimiter, isClosing,
+    hub, logger, rateLimiter, isClosing, refusals,
     maxConnections: settings.maxConnections,
     maxQueuedTurns: settings.maxQueuedTurns,
     idleTimeoutMs: settings.idleTimeoutMs,
@@ -112,10 +116,16 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   nodeWs.wss.options.maxPayload = settings.maxFrameBytes;
   nodeWs.wss.options.handleProtocols = selectSubprotocol;
 
-  const server = await listen(app.fetch, settings.host, settings.port).catch(async (error: unknown) => {
+  const server = await listen(app.fetch, settings).catch(async (error: unknown) => {
     metrics.close();
     if (!givenManager) await manager.close({ graceMs: 0 });
     throw error;
+  });
+  guardConnections(server, {
+    maxPerAddress: settings.maxConnectionsPerIp,
+    headersTimeoutMs: settings.headersTimeoutMs,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    refusals,
   });
   nodeWs.injectWebSocket(server);
   const port = (server.address() as AddressInfo).port;
@@ -129,7 +139,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     await Promise.all(releases);
     if (!givenManager) await manager.close({ graceMs: 1000 });
     metrics.close();
-    if ("closeAllConnections" in server) server.closeAllConnections();
+    server.closeAllConnections();
     await stopped;
     logger.info("shut down");
   };
@@ -141,11 +151,12 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   };
 }
 
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+function listen(fetch: (request: Request) => Response | Promise<Response>, settings: ServerSettings): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => {
+    const serverOptions = httpTimeouts(settings.headersTimeoutMs, settings.requestTimeoutMs);
+    const server = serve({ fetch, hostname: settings.host, port: settings.port, serverOptions }, () => {
       server.off("error", reject);
-      resolve(server);
+      resolve(server as Server);
     });
     server.once("error", reject);
   });

@@ -42,6 +42,9 @@ const envSchema = z.object({
   MCP_CONFIG: z.string().min(1).default(DEFAULT_MCP_CONFIG),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   MAX_CONNECTIONS: int(1).default(1000),
+  MAX_CONNECTIONS_PER_IP: int(1).default(64),
+  HEADERS_TIMEOUT_MS: int(1).default(10_000),
+  REQUEST_TIMEOUT_MS: int(1).default(30_000),
   MAX_FRAME_BYTES: int(64).default(64 * 1024),
   MAX_QUEUED_TURNS: int(0).default(4),
   RATE_LIMIT_QUESTIONS: int(1).default(30),
@@ -66,6 +69,12 @@ export interface ServerSettings {
   logLevel: LogLevel;
   /** Open sockets at most; the next one is closed with 1013. */
   maxConnections: number;
+  /** TCP connections from one remote address at most; the next is closed at once. */
+  maxConnectionsPerIp: number;
+  /** A connection must send a request's complete headers within this (also: from connecting). */
+  headersTimeoutMs: number;
+  /** A whole HTTP request (headers and body) must arrive within this; ≥ headersTimeoutMs. */
+  requestTimeoutMs: number;
   /** Largest text frame accepted; a larger one closes the socket with 1009. */
   maxFrameBytes: number;
   /** Turns waiting behind the running one in one chat; beyond, `busy`. */
@@ -113,12 +122,18 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Server
     throw new SettingsError(String(issue.path[0] ?? "environment"), issue.message);
   }
   const e = parsed.data;
+  if (e.REQUEST_TIMEOUT_MS < e.HEADERS_TIMEOUT_MS) {
+    throw new SettingsError("REQUEST_TIMEOUT_MS", `must be at least HEADERS_TIMEOUT_MS (${e.HEADERS_TIMEOUT_MS})`);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
     mcpConfig: e.MCP_CONFIG,
     logLevel: e.LOG_LEVEL,
     maxConnections: e.MAX_CONNECTIONS,
+    maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     maxFrameBytes: e.MAX_FRAME_BYTES,
     maxQueuedTurns: e.MAX_QUEUED_TURNS,
     rateLimitQuestions: e.RATE_LIMIT_QUESTIONS,

@@ -19,6 +19,7 @@ export class ServerMetrics {
   readonly registry = new Registry();
   readonly #turns: Counter<"outcome">;
   readonly #turnSeconds: Histogram<"outcome">;
+  readonly #limited: Counter<"limit">;
   readonly #detach: () => void;
 
   constructor(manager: PooledMCPServerManager, counts: () => SocketCounts) {
@@ -31,6 +32,8 @@ export class ServerMetrics {
 
     this.#turns = new Counter({ name: "mcp_pool_server_turns_total", help: "Turns ended, by outcome (ok or error code)", labelNames: ["outcome"], registers });
     this.#turnSeconds = new Histogram({ name: "mcp_pool_server_turn_duration_seconds", help: "Turn duration", labelNames: ["outcome"], buckets: SECONDS, registers });
+
+    this.#limited = new Counter({ name: "mcp_pool_server_limited_total", help: "Connections refused or closed by a limit, by the limit's setting", labelNames: ["limit"], registers });
 
     const toolCalls = new Counter({ name: "mcp_pool_tool_calls_total", help: "Tool calls ended, by MCP server and outcome", labelNames: ["server", "outcome"], registers });
     const toolSeconds = new Histogram({ name: "mcp_pool_tool_call_duration_seconds", help: "Tool call duration, by MCP server and outcome", labelNames: ["server", "outcome"], buckets: SECONDS, registers });
@@ -68,6 +71,10 @@ export class ServerMetrics {
   turnEnded(outcome: string, seconds: number): void {
     this.#turns.inc({ outcome });
     this.#turnSeconds.observe({ outcome }, seconds);
+  }
+
+  limited(limit: string): void {
+    this.#limited.inc({ limit });
   }
 
   /** Turns ended so far, by outcome (for /api/stats). */

@@ -12,6 +12,7 @@ import type { WSEvents } from "hono/ws";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { IdleTimer, type QuestionRateLimiter } from "./limits.js";
+import type { LimitName, RefusalLog } from "./refusal-log.js";
 import { SendBuffer } from "./send-buffer.js";
 import { Session } from "./session.js";
 import type { SocketHub } from "./socket-hub.js";
@@ -20,6 +21,7 @@ import { CloseCode, PROTOCOL_VERSION, type ServerFrame } from "./ws-protocol.js"
 export interface SocketDeps {
   hub: SocketHub;
   logger: Logger;
+  refusals: RefusalLog;
   rateLimiter: QuestionRateLimiter;
   maxConnections: number;
   maxQueuedTurns: number;
@@ -53,10 +55,13 @@ export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> 
   return {
     onOpen(_event, ws) {
       /** Sends the close frame and lets the connection go at once, whether or not the client answers it. */
-      const refuse = (code: number, reason: string, limit: string, details: Record<string, unknown>) => {
-        log.warn({ limit, remote_address: peer.remoteAddress, ...details }, "connection refused");
+      const closeNow = (code: number, reason: string) => {
         ws.close(code, reason);
         peer.tcp.end(() => peer.tcp.destroy());
+      };
+      const refuse = (code: number, reason: string, limit: LimitName, details: Record<string, unknown>) => {
+        deps.refusals.refused(limit, peer.remoteAddress, "connection refused", { session_id: sessionId, user_id: owner, ...details });
+        closeNow(code, reason);
       };
       if (deps.isClosing()) return ws.close(CloseCode.goingAway, "server shutting down");
       if (deps.hub.size >= deps.maxConnections) {
@@ -69,13 +74,10 @@ export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> 
         maxBytes: deps.maxSendBufferBytes,
         stallMs: deps.sendStallMs,
         onStall: (bufferedBytes) => {
-          log.warn(
-            {
-              limit: "SEND_STALL_MS", remote_address: peer.remoteAddress, buffered_bytes: bufferedBytes,
-              max_send_buffer_bytes: deps.maxSendBufferBytes, send_stall_ms: deps.sendStallMs,
-            },
-            "closing a socket that does not read",
-          );
+          deps.refusals.closed("SEND_STALL_MS", peer.remoteAddress, "closing a socket that does not read", {
+            session_id: sessionId, user_id: owner, buffered_bytes: bufferedBytes,
+            max_send_buffer_bytes: deps.maxSendBufferBytes, send_stall_ms: deps.sendStallMs,
+          });
           // The close frame would wait behind what the client is not reading: drop the connection.
           ws.close(CloseCode.policyViolation, "not reading");
           raw.terminate();
@@ -94,7 +96,7 @@ export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> 
       });
       const idle = new IdleTimer(deps.idleTimeoutMs, () => session.busy, () => {
         log.info("closing idle socket");
-        ws.close(CloseCode.normal, "idle timeout");
+        closeNow(CloseCode.normal, "idle timeout");
       });
       open = { session, idle, buffer };
       // ws closes the socket itself on a protocol error (1009 for an oversized frame); note why.

@@ -11,7 +11,8 @@ describe("100 concurrent users over one shared pool", () => {
 
   beforeAll(async () => {
     before = mcpChildren();
-    server = await startChatServer({ everything: everythingEntry({ pool: { maxConnections: MAX_CLIENTS } }) });
+    // Every user here connects from 127.0.0.1.
+    server = await startChatServer({ everything: everythingEntry({ pool: { maxConnections: MAX_CLIENTS } }) }, { maxConnectionsPerIp: USERS });
   });
   afterAll(async () => {
     await server?.close({ graceMs: 1000 });

@@ -1,21 +1,17 @@
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger, type ApiStats, type Readiness } from "../src/index.js";
+import type { ApiStats, Readiness } from "../src/index.js";
 import { ChatClient } from "./helpers/chat-client.js";
+import { captureLogs } from "./helpers/log-capture.js";
 import { everythingEntry, startChatServer, type TestServer } from "./helpers/servers.js";
 
 describe("operations endpoints", () => {
   let server: TestServer;
-  const logLines: Record<string, unknown>[] = [];
+  const { logger, lines: logLines } = captureLogs();
 
   beforeAll(async () => {
-    const stream = new PassThrough();
-    stream.on("data", (chunk: Buffer) => {
-      for (const line of String(chunk).split("\n").filter(Boolean)) logLines.push(JSON.parse(line));
-    });
     server = await startChatServer(
       { everything: everythingEntry({ pool: { maxConnections: 2 } }) },
-      { logger: createLogger("info", stream), readyCacheMs: 0 },
+      { logger, readyCacheMs: 0 },
     );
   });
   afterAll(async () => {

@@ -1,7 +1,8 @@
 /**
  * Raw TCP clients (node:net), for attacks a well-behaved WebSocket client cannot make:
- *   connectRaw(serverUrl, opts)          a bare TCP connection: {socket, received(), closed}; `closed` resolves
- *                                        with the ms from connect to the server ending the connection
+ *   connectRaw(serverUrl, opts)          a bare TCP connection that never closes its side by itself:
+ *                                        {socket, received(), closed}; `closed` resolves with the ms from
+ *                                        connect to the server ending the connection (FIN or reset)
  *   openRawWebSocket(serverUrl, opts)    sends a WebSocket upgrade by hand and waits for the response head:
  *                                        {status, head, socket, sendText(text), closed}
  *   textFrame(text)                      one masked client text frame (RFC 6455 §5.2)
@@ -24,7 +25,13 @@ export interface RawConnection {
 
 export async function connectRaw(serverUrl: string, options: RawOptions = {}): Promise<RawConnection> {
   const { hostname, port } = new URL(serverUrl);
-  const socket = connect({ host: hostname, port: Number(port), ...(options.localAddress && { localAddress: options.localAddress }) });
+  // allowHalfOpen: like a hostile client, it never closes its side by itself when the server ends its own.
+  const socket = connect({
+    host: hostname,
+    port: Number(port),
+    allowHalfOpen: true,
+    ...(options.localAddress && { localAddress: options.localAddress }),
+  });
   const chunks: Buffer[] = [];
   socket.on("data", (chunk: Buffer) => chunks.push(chunk));
   socket.on("error", () => {
