@@ -99,7 +99,7 @@ class SessionAgent implements Agent {
       turn.ranToEnd();
     } catch (error) {
       const event = errorEventFor(typeof chatId === "string" && chatId !== "" ? chatId : undefined, error, turn.signal);
-      if (event.code === "internal") this.#options.logger?.warn("agent turn failed", { chatId, err: error });
+      if (event.code === "internal") this.#options.logger?.warn({ chatId, err: error }, "agent turn failed");
       yield event;
     } finally {
       leave?.();

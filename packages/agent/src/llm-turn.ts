@@ -47,7 +47,7 @@ export async function* runLlmTurn(context: LlmTurnContext): AsyncGenerator<Agent
   if (listing.unavailable.length > 0) {
     // The model is simply not offered their tools; say why somewhere.
     const servers = listing.unavailable.map(({ server, error }) => `${server}: ${error.message}`);
-    context.logger?.debug("MCP servers unavailable for this turn", { chatId: context.chatId, servers });
+    context.logger?.debug({ chatId: context.chatId, servers }, "MCP servers unavailable for this turn");
   }
   const conversation = [...context.history];
 

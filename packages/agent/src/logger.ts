@@ -1,5 +1,8 @@
-/** What the agent reports that no caller sees; any logger with these two methods fits (console, pino...). */
+/**
+ * What the agent reports that no caller sees. Pino's argument order (details,
+ * then message), so a pino logger or child fits as is.
+ */
 export interface AgentLogger {
-  warn(message: string, details?: Record<string, unknown>): void;
-  debug(message: string, details?: Record<string, unknown>): void;
+  warn(details: Record<string, unknown>, message: string): void;
+  debug(details: Record<string, unknown>, message: string): void;
 }

@@ -75,15 +75,18 @@ function report(fit: OpenAIToolsFit, limits: OpenAIToolLimits, logger: AgentLogg
   if (!logger) return;
   const where = ({ server, tool }: { server: string; tool: string }) => `${server}/${tool}`;
   if (fit.dropped.length > 0 || fit.descriptionsCut.length > 0) {
-    logger.warn("tools not offered to the model as they are: choose them with tools.allow / tools.deny", {
-      maxTools: limits.maxTools,
-      maxDescriptionChars: limits.maxDescriptionChars,
-      offered: fit.tools.length,
-      dropped: fit.dropped.map((ref) => `${where(ref)} (${ref.reason})`),
-      descriptionsCut: fit.descriptionsCut.map(where),
-    });
+    logger.warn(
+      {
+        maxTools: limits.maxTools,
+        maxDescriptionChars: limits.maxDescriptionChars,
+        offered: fit.tools.length,
+        dropped: fit.dropped.map((ref) => `${where(ref)} (${ref.reason})`),
+        descriptionsCut: fit.descriptionsCut.map(where),
+      },
+      "tools not offered to the model as they are: choose them with tools.allow / tools.deny",
+    );
   }
   if (fit.schemasReshaped.length > 0) {
-    logger.debug("tool parameter schemas reshaped for the model", { tools: fit.schemasReshaped.map(where) });
+    logger.debug({ tools: fit.schemasReshaped.map(where) }, "tool parameter schemas reshaped for the model");
   }
 }

@@ -25,7 +25,7 @@ function expectAcceptedByTheApi(request: RecordedRequest): void {
 
 function recordingLogger() {
   const warnings: { message: string; details: Record<string, unknown> | undefined }[] = [];
-  const logger: AgentLogger = { warn: (message, details) => warnings.push({ message, details }), debug: () => {} };
+  const logger: AgentLogger = { warn: (details, message) => warnings.push({ message, details }), debug: () => {} };
   return { logger, warnings };
 }
 

@@ -3,8 +3,10 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { createNodeWebSocket, type NodeWebSocket } from "@hono/node-ws";
 import type { WSEvents } from "hono/ws";
+import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { allowOrigins, requireUser, type AuthEnv, type Authenticator } from "./auth.js";
 import type { ServerMetrics } from "./metrics.js";
@@ -34,8 +36,8 @@ export interface AppDeps {
   /** The /api/stats body. */
   stats: () => Promise<unknown>;
   isClosing: () => boolean;
-  /** A socket handler threw (a bug: the handlers are written not to). */
-  onSocketError: (error: unknown) => void;
+  /** Where a route or socket handler that threw is reported (a bug: they are written not to). */
+  logger: Logger;
   /** The socket's events, for the peer whose handshake this is. */
   socketEvents: (peer: Peer) => WSEvents<WebSocket>;
 }
@@ -44,6 +46,12 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): { app: Hono<AuthEnv>; nodeWs: NodeWebSocket } {
   const app = new Hono<AuthEnv>();
   const nodeWs = createNodeWebSocket({ app });
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
+    deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, "request failed");
+    return c.json({ error: "internal" }, 500);
+  });
 
   for (const [route, file] of Object.entries(PAGE_FILES)) {
     const body = readFileSync(fileURLToPath(new URL(file, PUBLIC_DIR)), "utf8");
@@ -78,7 +86,7 @@ export function createApp(deps: AppDeps): { app: Hono<AuthEnv>; nodeWs: NodeWebS
       // @hono/node-ws builds a DOM ErrorEvent for socket errors, which Node 20 lacks; the
       // session logs the socket's own error instead, so that ReferenceError is dropped here.
       onError: (error) => {
-        if (!(error instanceof ReferenceError && error.message.includes("ErrorEvent"))) deps.onSocketError(error);
+        if (!(error instanceof ReferenceError && error.message.includes("ErrorEvent"))) deps.logger.error({ err: error }, "socket handler failed");
       },
     }),
   );

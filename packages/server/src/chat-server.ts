@@ -12,12 +12,11 @@ import { PooledMCPServerManager, type ManagerStats } from "mcp-pool";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { Authenticator, selectSubprotocol } from "./auth.js";
+import { mcpConfigEnv, settingsFromEnv, type ServerSettings } from "./config.js";
 import { guardConnections, httpTimeouts } from "./connection-guard.js";
 import { RefusalLog } from "./refusal-log.js";
-import { settingsFromEnv, type ServerSettings } from "./config.js";
 import { QuestionRateLimiter } from "./limits.js";
 import { createLogger } from "./logger.js";
-import { readMcpConfigFile } from "./mcp-config.js";
 import { ServerMetrics, type SocketCounts } from "./metrics.js";
 import { ReadinessCheck } from "./readiness.js";
 import { SocketHub } from "./socket-hub.js";
@@ -61,9 +60,10 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   const logger = givenLogger ?? createLogger(settings.logLevel);
   const manager =
     givenManager ??
-    new PooledMCPServerManager(await readMcpConfigFile(settings.mcpConfig), {
+    (await PooledMCPServerManager.fromFile(settings.mcpConfig, {
+      env: mcpConfigEnv(process.env),
       stderr: (server, line) => logger.debug({ server }, line),
-    });
+    }));
   manager.on("warning", (w) => logger.warn({ server: w.server, err: w.error }, w.message));
 
   const hub = new SocketHub();
@@ -95,10 +95,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       createAgent({
         sessionId, owner, tools: manager, llm, memory,
         ...(systemPrompt ? { systemPrompt } : {}),
-        logger: {
-          warn: (message, details) => logger.warn({ session_id: sessionId, ...details }, message),
-          debug: (message, details) => logger.debug({ session_id: sessionId, ...details }, message),
-        },
+        logger: logger.child({ session_id: sessionId }),
       }),
     onTurnEnd: (outcome: string, seconds: number) => metrics.turnEnded(outcome, seconds),
     afterClose: releaseSession,
@@ -110,7 +107,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     readiness: new ReadinessCheck(manager, settings.readyCacheMs),
     stats: async (): Promise<ApiStats> => ({ ...hub.counts(), mode: deps.mode, turns: await metrics.turnCounts(), pool: manager.stats() }),
     socketEvents: (peer) => socketEvents(peer, deps),
-    onSocketError: (error) => logger.error({ err: error }, "socket handler failed"),
+    logger,
   });
   // @hono/node-ws makes its WebSocketServer with ws' defaults; these apply from the next handshake on.
   nodeWs.wss.options.maxPayload = settings.maxFrameBytes;

@@ -3,11 +3,23 @@
  * place, and errors that name the variable that is wrong.
  */
 
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
-/** The config that runs @modelcontextprotocol/server-everything over stdio. */
+/** The config that runs @modelcontextprotocol/server-everything over stdio (shipped in the package, to copy). */
 export const DEFAULT_MCP_CONFIG = fileURLToPath(new URL("../config/default.mcp.json", import.meta.url));
+
+/**
+ * The environment `${VAR}`s in an MCP config expand from: `env`, plus
+ * SERVER_EVERYTHING_JS (unless set), the entry of the server-everything this
+ * package depends on, wherever the installer put it.
+ */
+export function mcpConfigEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  // require.resolve, not import.meta.resolve: the same answer, and vitest's module runner lacks the latter.
+  const everything = createRequire(import.meta.url).resolve("@modelcontextprotocol/server-everything/dist/index.js");
+  return { SERVER_EVERYTHING_JS: everything, ...env };
+}
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 

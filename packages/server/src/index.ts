@@ -5,7 +5,6 @@ export type { ChatServer, ChatServerOptions, ApiStats } from "./chat-server.js";
 export type { Readiness } from "./readiness.js";
 export { settingsFromEnv, SettingsError, DEFAULT_MCP_CONFIG } from "./config.js";
 export type { ServerSettings, LogLevel } from "./config.js";
-export { readMcpConfigFile, McpConfigFileError } from "./mcp-config.js";
 export { parseClientFrame, BadFrameError, CloseCode, PROTOCOL_VERSION, SUBPROTOCOL } from "./ws-protocol.js";
 export type { ClientFrame, ServerFrame } from "./ws-protocol.js";
 export { createLogger } from "./logger.js";
