@@ -6,6 +6,7 @@
  *   startLabHttp(opts?), startEverythingHttp(opts?)
  *                                            an HTTP server child on a free port, ready: HttpFixture
  *                                            {url, port, pid, entry(extra?), stop(), restart()}; stop every one
+ *   canConnect(port)                         true once 127.0.0.1:port accepts a TCP connection
  *   labStats(fixture)                        the lab HTTP server's GET /stats {sessionsOpened, sessionsOpen,
  *                                            streamsOpen, pid}; wait for streamsOpen before expecting a
  *                                            tools/list_changed over HTTP (it is dropped if no stream is open)
@@ -110,7 +111,7 @@ function readListeningLine(child: ChildProcess): Promise<number> {
   });
 }
 
-function canConnect(port: number): Promise<boolean> {
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
     socket.once("connect", () => {

@@ -3,19 +3,28 @@
  *   useManagers()              registers an afterEach that closes every manager and stops every fixture made
  *                              through the returned { manager, fixture } (call it once at the top of a file)
  *   manager(mcpServers)        a PooledMCPServerManager over `{ mcpServers }`, closed after the test
+ *   managerOf(config, options) one over a loaded ManagerConfig (e.g. loadConfigFile's), closed after the test
  *   fixture(started)           an HttpFixture (startLabHttp()/startEverythingHttp()), stopped after the test
  *   textOf(result)             the text of a tool result's first content item
  *   serverStats(manager)       stats of the manager's first (usually only) server
  *   rejectionOf(promise)       what the promise rejects with; a resolved value fails the test
  */
 import { afterEach } from "vitest";
-import { PooledMCPServerManager, type McpServersJson, type ServerStats, type ToolCallResult } from "../../src/index.js";
+import {
+  PooledMCPServerManager,
+  type ManagerConfig,
+  type ManagerOptions,
+  type McpServersJson,
+  type ServerStats,
+  type ToolCallResult,
+} from "../../src/index.js";
 import type { HttpFixture } from "./fixture-servers.js";
 
 type ServerEntries = McpServersJson["mcpServers"];
 
 export interface TestResources {
   manager(mcpServers: ServerEntries): PooledMCPServerManager;
+  managerOf(config: ManagerConfig, options?: ManagerOptions): PooledMCPServerManager;
   fixture(started: Promise<HttpFixture>): Promise<HttpFixture>;
 }
 
@@ -29,6 +38,11 @@ export function useManagers(): TestResources {
   return {
     manager(mcpServers) {
       const made = new PooledMCPServerManager({ mcpServers });
+      managers.push(made);
+      return made;
+    },
+    managerOf(config, options) {
+      const made = new PooledMCPServerManager(config, options);
       managers.push(made);
       return made;
     },
