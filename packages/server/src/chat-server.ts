@@ -28,7 +28,7 @@ export interface ChatServerOptions extends Partial<ServerSettings> {
   manager?: PooledMCPServerManager;
   /** The model; null or absent = offline tool console. */
   llm?: LlmSettings | null;
-  /** Conversation memory shared by all sessions (default: in this process). */
+  /** Conversation memory shared by all sessions (default: in this process, bounded by maxHistoryBytesPerUser and maxStoreBytes). */
   memory?: ConversationStore;
   systemPrompt?: string;
   logger?: Logger;
@@ -55,8 +55,10 @@ export interface ChatServer {
 }
 
 export async function createChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
-  const { manager: givenManager, llm = null, memory = new InMemoryConversationStore(), systemPrompt, logger: givenLogger, ...overrides } = options;
+  const { manager: givenManager, llm = null, memory: givenMemory, systemPrompt, logger: givenLogger, ...overrides } = options;
   const settings: ServerSettings = { ...settingsFromEnv({}), ...definedOnly(overrides) };
+  const memory =
+    givenMemory ?? new InMemoryConversationStore({ maxBytesPerOwner: settings.maxHistoryBytesPerUser, maxBytes: settings.maxStoreBytes });
   const logger = givenLogger ?? createLogger(settings.logLevel);
   const manager =
     givenManager ??
@@ -99,6 +101,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       }),
     onTurnEnd: (outcome: string, seconds: number) => metrics.turnEnded(outcome, seconds),
     afterClose: releaseSession,
+    forgetOwner: (owner: string) => {
+      memory.deleteOwner(owner).catch((error: unknown) => logger.warn({ user_id: owner, err: error }, "forgetting a user's conversations failed"));
+    },
   };
 
   const { app, nodeWs } = createApp({

@@ -62,6 +62,8 @@ const envSchema = z.object({
   RATE_LIMIT_QUESTIONS: int(1).default(30),
   RATE_LIMIT_WINDOW_S: int(1).default(60),
   IDLE_TIMEOUT_MS: int(1).default(10 * 60_000),
+  MAX_HISTORY_BYTES_PER_USER: int(1024).default(1024 * 1024),
+  MAX_STORE_BYTES: int(1024).default(64 * 1024 * 1024),
   MAX_SEND_BUFFER_BYTES: int(64 * 1024).default(1024 * 1024),
   SEND_STALL_MS: int(1).default(30_000),
   SHUTDOWN_GRACE_MS: int(0).default(10_000),
@@ -96,6 +98,10 @@ export interface ServerSettings {
   rateLimitWindowS: number;
   /** A socket with no frame and no turn for this long is closed. */
   idleTimeoutMs: number;
+  /** Conversation memory kept per user (in-memory store); beyond, their oldest chats and turns go. */
+  maxHistoryBytesPerUser: number;
+  /** Conversation memory kept in all (in-memory store); beyond, the user holding the most loses first. */
+  maxStoreBytes: number;
   /** Bytes one socket may have queued for its client; beyond, its turns wait and its frames are not read. */
   maxSendBufferBytes: number;
   /** A socket over maxSendBufferBytes this long is closed (1008) and its turns cancelled. */
@@ -134,6 +140,9 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Server
     throw new SettingsError(String(issue.path[0] ?? "environment"), issue.message);
   }
   const e = parsed.data;
+  if (e.MAX_STORE_BYTES < e.MAX_HISTORY_BYTES_PER_USER) {
+    throw new SettingsError("MAX_STORE_BYTES", `must be at least MAX_HISTORY_BYTES_PER_USER (${e.MAX_HISTORY_BYTES_PER_USER})`);
+  }
   if (e.REQUEST_TIMEOUT_MS < e.HEADERS_TIMEOUT_MS) {
     throw new SettingsError("REQUEST_TIMEOUT_MS", `must be at least HEADERS_TIMEOUT_MS (${e.HEADERS_TIMEOUT_MS})`);
   }
@@ -151,6 +160,8 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Server
     rateLimitQuestions: e.RATE_LIMIT_QUESTIONS,
     rateLimitWindowS: e.RATE_LIMIT_WINDOW_S,
     idleTimeoutMs: e.IDLE_TIMEOUT_MS,
+    maxHistoryBytesPerUser: e.MAX_HISTORY_BYTES_PER_USER,
+    maxStoreBytes: e.MAX_STORE_BYTES,
     maxSendBufferBytes: e.MAX_SEND_BUFFER_BYTES,
     sendStallMs: e.SEND_STALL_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

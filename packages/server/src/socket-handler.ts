@@ -35,6 +35,8 @@ export interface SocketDeps {
   onTurnEnd: (outcome: string, seconds: number) => void;
   /** Runs after the socket closed and its turns ended (releases the MCP session). */
   afterClose: (sessionId: string) => void;
+  /** Drops a user's conversations (an anonymous user's, once their socket has closed). */
+  forgetOwner: (owner: string) => void;
 }
 
 /** Who is at the other end of a socket, from its handshake. */
@@ -125,7 +127,11 @@ export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> 
       log.info({ code: event.code }, "socket closed");
       // Not in the hub any more: shutdown closed it and releases it itself.
       if (!deps.hub.remove(sessionId)) return;
-      void session.cancelAll().finally(() => deps.afterClose(sessionId));
+      void session.cancelAll().finally(() => {
+        deps.afterClose(sessionId);
+        // An anonymous user is this socket: nobody can come back for their chats.
+        if (peer.userId === undefined) deps.forgetOwner(owner);
+      });
     },
   };
 }
