@@ -4,7 +4,7 @@ import { toolErrorText, toolResultText, truncateText } from "../src/tool-output.
 
 describe("what the model and the user read of a tool's outcome", () => {
   it("a tool's own failure is its own words", () => {
-    const error = new ToolCallError("lookup", [{ type: "text", text: "No customer with id 42" }], { server: "crm" });
+    const error = ToolCallError.fromResult("lookup", [{ type: "text", text: "No customer with id 42" }], { server: "crm" });
     expect(toolErrorText(error)).toBe("No customer with id 42");
   });
 

@@ -58,7 +58,7 @@ export class Catalog {
     if (ownServer) throw asUnavailable(ownServer.server, ownServer.error);
     const down = unavailable.map((entry) => entry.server);
     const hint = down.length > 0 ? ` (unavailable: ${down.join(", ")})` : "";
-    throw new ToolNotFoundError(name, `Unknown tool "${name}"${hint}`);
+    throw new ToolNotFoundError(`Unknown tool "${name}"${hint}`, { tool: name });
   }
 
   /** The tool behind a qualified name among the catalogs loaded so far; loads nothing. */

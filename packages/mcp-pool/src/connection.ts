@@ -1,11 +1,13 @@
 /**
- * One SDK Client and its transport: the unit a pool lends. A connection
- * carries several calls at once (`inFlight`), notices when it dies, and
- * ends its child process for certain when closed.
+ * The default PoolConnection: one SDK Client and its transport (stdio child,
+ * Streamable HTTP or SSE session). It connects, says when it ends by itself,
+ * and on close() ends its child process for certain. What a pool does with it
+ * (lending, idle, retiring) is the pool's business (connection-table.ts).
  *
- *   connecting ──▶ ready ──▶ dead ──▶ closed
- *        │           └──────────────────▲
- *        └─▶ failed ────────────────────┘
+ *   new ──connect()──▶ connecting ──▶ open ──(transport closed: onClosed)──▶ lost
+ *                          │            │                                      │
+ *                          │            └──────────close()─────▶ closed ◀──close()
+ *                          └── fails, or close() meanwhile: connect() rejects ──▲
  */
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -14,61 +16,45 @@ import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdi
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { connectFailure, fallbackFailed } from "./connect-errors.js";
+import type { ConnectionEvents, ConnectionFactory, PoolConnection } from "./connection-factory.js";
 import { configForSession } from "./session-placeholder.js";
 import { StderrTail, stderrLineSink } from "./stderr-tail.js";
 import { createHttpTransport, createStdioTransport, httpTransportKinds, type StderrMode } from "./transport.js";
 import type { HttpServerConfig, ServerConfig } from "./types.js";
 
-export type ConnectionState = "connecting" | "ready" | "failed" | "dead" | "closed";
-
-export interface ConnectionHooks {
+export interface SdkConnectionOptions {
   clientInfo: { name: string; version: string };
   stderr: StderrMode;
-  /** The server said its tool list changed. */
-  onToolsChanged: (connection: Connection) => void;
-  /** The connection died (transport closed, child exited, session expired). Called once. */
-  onDead: (connection: Connection, reason: string) => void;
 }
+
+/** The default factory: SDK clients over each server's configured transport. */
+export function sdkConnectionFactory(options: SdkConnectionOptions): ConnectionFactory {
+  return ({ server, sessionId, events }) => new Connection(server, options, events, sessionId);
+}
+
+/** `lost`: the transport closed by itself; close() still runs to make sure the child is gone. */
+type Phase = "new" | "connecting" | "open" | "lost" | "closed";
 
 let nextId = 1;
 
-export class Connection {
+export class Connection implements PoolConnection {
   readonly id = nextId++;
-  readonly sessionId: string | undefined;
-  #state: ConnectionState = "connecting";
+  #phase: Phase = "new";
   #client: Client | undefined;
   #transport: Transport | undefined;
-  #error: Error | undefined;
   /** The last lines of a stdio child's stderr. */
   #stderr: StderrTail | undefined;
-  /** Calls in flight on this client. */
-  inFlight = 0;
-  /** Epoch ms when the last call ended (or the connection opened). */
-  lastUsedAt = Date.now();
 
   constructor(
     readonly config: ServerConfig,
-    private readonly hooks: ConnectionHooks,
-    sessionId?: string,
-  ) {
-    this.sessionId = sessionId;
-  }
-
-  get state(): ConnectionState {
-    return this.#state;
-  }
-
-  get isUsable(): boolean {
-    return this.#state === "ready";
-  }
-
-  /** Why connecting failed, when state is `failed`. */
-  get error(): Error | undefined {
-    return this.#error;
-  }
+    private readonly options: SdkConnectionOptions,
+    private readonly events: ConnectionEvents,
+    /** A per-session server's session: its `${session.id}` placeholders are filled in with it. */
+    readonly sessionId?: string,
+  ) {}
 
   get client(): Client {
-    if (!this.#client) throw new Error(`Connection ${this.id} to "${this.config.name}" has no client (${this.#state})`);
+    if (!this.#client) throw new Error(`Connection ${this.id} to "${this.config.name}" has no client (${this.#phase})`);
     return this.#client;
   }
 
@@ -78,39 +64,32 @@ export class Connection {
     return this.config.type === "stdio" ? (transport?.pid ?? undefined) : undefined;
   }
 
-  /** Connects; never throws: a failure leaves the connection `failed` with `error` set. */
-  async connect(): Promise<this> {
+  async connect(): Promise<void> {
+    if (this.#phase !== "new") throw new Error(`Connection ${this.id} to "${this.config.name}" was already connected`);
+    this.#phase = "connecting";
     try {
       // A per-session server's `${session.id}` is filled in with this connection's session.
       const target = await configForSession(this.config, this.sessionId);
       if (target.type === "stdio") {
-        this.#stderr = new StderrTail(stderrLineSink(this.hooks.stderr, target.name));
+        this.#stderr = new StderrTail(stderrLineSink(this.options.stderr, target.name));
         await this.#connectWith(createStdioTransport(target, this.#stderr));
       } else {
         await this.#connectHttp(target);
       }
-      if (this.#state === "connecting") this.#state = "ready";
     } catch (error) {
-      if (this.#state === "connecting") this.#state = "failed";
       await this.#closeTransport();
       // After the close: a child that exited has said all it will on stderr by now.
-      this.#error = connectFailure(error, this.#stderr?.lines());
+      throw connectFailure(error, this.#stderr?.lines());
     }
-    return this;
-  }
-
-  /** Marks the connection unusable; the owner destroys it. Idempotent. */
-  markDead(reason: string): void {
-    // While connecting, a closing transport is a failed connect, which connect() records.
-    if (this.#state !== "ready") return;
-    this.#state = "dead";
-    this.hooks.onDead(this, reason);
+    // close() during the handshake: it has ended the transport.
+    if ((this.#phase as Phase) === "closed") throw new Error(`Connection ${this.id} to "${this.config.name}" was closed while connecting`);
+    this.#phase = "open";
   }
 
   /** Closes the client and makes sure a child process is gone. Idempotent. */
   async close(): Promise<void> {
-    if (this.#state === "closed") return;
-    this.#state = "closed";
+    if (this.#phase === "closed") return;
+    this.#phase = "closed";
     await this.#closeTransport();
   }
 
@@ -127,7 +106,7 @@ export class Connection {
         // Only a "this endpoint does not speak Streamable HTTP" answer falls back to SSE,
         // and not once close() has been called meanwhile.
         const isLast = index === kinds.length - 1;
-        if (isLast || !isProtocolMismatch(error) || this.#state !== "connecting") throw failure;
+        if (isLast || !isProtocolMismatch(error) || this.#phase !== "connecting") throw failure;
         earlier = error;
         await this.#closeTransport();
       }
@@ -135,18 +114,22 @@ export class Connection {
   }
 
   async #connectWith(transport: Transport): Promise<void> {
-    const client = new Client(this.hooks.clientInfo, { capabilities: {} });
+    const client = new Client(this.options.clientInfo, { capabilities: {} });
     this.#client = client;
     this.#transport = transport;
     client.onclose = () => {
       try {
-        this.markDead("transport closed");
+        // While connecting, a closing transport is a failed connect, which connect() reports.
+        if (this.#phase === "open") {
+          this.#phase = "lost";
+          this.events.onClosed("transport closed");
+        }
       } finally {
         client.onclose = undefined;
       }
     };
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-      if (this.#state === "ready") this.hooks.onToolsChanged(this);
+      if (this.#phase === "open") this.events.onToolsChanged();
     });
     await client.connect(transport, { timeout: this.config.connectTimeoutMs });
   }

@@ -1,6 +1,11 @@
 /**
  * Every error the library throws on purpose. Each has a stable string `code`
  * that callers may switch on; messages are for humans and may change.
+ *
+ * One constructor shape: `new XError(message, options)`. `instanceof` works
+ * across two copies of this package (undici's model): every error carries the
+ * `Symbol.for("mcp-pool.error")` brand, and each class's `Symbol.hasInstance`
+ * checks the brand and, for a subclass, the code.
  */
 
 export type McpPoolErrorCode =
@@ -8,31 +13,51 @@ export type McpPoolErrorCode =
   | "pool_busy"
   | "pool_timeout"
   | "server_unavailable"
+  | "server_not_found"
   | "tool_not_found"
   | "tool_timeout"
   | "tool_error"
+  | "tool_protocol_error"
   | "connection_lost"
   | "call_cancelled"
   | "manager_closed";
+
+/** Shared by every copy of the package (Symbol.for is process-wide). */
+const BRAND = Symbol.for("mcp-pool.error");
+
+export interface McpPoolErrorOptions {
+  /** The MCP server (config key) the error concerns, when there is one. */
+  server?: string;
+  cause?: unknown;
+}
 
 export abstract class McpPoolError extends Error {
   abstract readonly code: McpPoolErrorCode;
   /** The MCP server (config key) the error concerns, when there is one. */
   readonly server: string | undefined;
 
-  constructor(message: string, options: { server?: string; cause?: unknown } = {}) {
+  constructor(message: string, options: McpPoolErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.server = options.server;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** Branded, and for a subclass the same code: true for errors of another copy of this package too. */
+  static override [Symbol.hasInstance](instance: unknown): boolean {
+    if (typeof instance !== "object" || instance === null || (instance as { [BRAND]?: unknown })[BRAND] !== true) return false;
+    const code = (this as { code?: unknown }).code;
+    return code === undefined || (instance as { code?: unknown }).code === code;
   }
 }
 
 /** The configuration is invalid; the message names the server and the key. */
 export class ConfigError extends McpPoolError {
-  readonly code = "config_invalid";
+  static readonly code = "config_invalid";
+  readonly code = ConfigError.code;
   /** Path of the offending key, e.g. `mcpServers.crm.pool.maxConnections`. */
   readonly path: string;
-  constructor(message: string, options: { server?: string; path?: string; cause?: unknown } = {}) {
+  constructor(message: string, options: McpPoolErrorOptions & { path?: string } = {}) {
     super(message, options);
     this.path = options.path ?? "";
   }
@@ -40,40 +65,52 @@ export class ConfigError extends McpPoolError {
 
 /** Every slot is taken and the wait queue is full: rejected at once. */
 export class PoolBusyError extends McpPoolError {
-  readonly code = "pool_busy";
+  static readonly code = "pool_busy";
+  readonly code = PoolBusyError.code;
 }
 
 /** Waited longer than `acquireTimeoutMs` for a slot. */
 export class PoolTimeoutError extends McpPoolError {
-  readonly code = "pool_timeout";
+  static readonly code = "pool_timeout";
+  readonly code = PoolTimeoutError.code;
 }
 
 /** The server cannot be reached (connect failed, or its circuit is open). */
 export class ServerUnavailableError extends McpPoolError {
-  readonly code = "server_unavailable";
+  static readonly code = "server_unavailable";
+  readonly code = ServerUnavailableError.code;
   /** When the circuit is open: epoch ms of the next connection attempt. */
   readonly retryAt: number | undefined;
-  constructor(message: string, options: { server?: string; cause?: unknown; retryAt?: number } = {}) {
+  constructor(message: string, options: McpPoolErrorOptions & { retryAt?: number } = {}) {
     super(message, options);
     this.retryAt = options.retryAt;
   }
 }
 
+/** No MCP server of that name is configured (a caller's mistake, not an outage). */
+export class UnknownServerError extends McpPoolError {
+  static readonly code = "server_not_found";
+  readonly code = UnknownServerError.code;
+}
+
 /** No tool of that name in the catalog (or it is filtered out). */
 export class ToolNotFoundError extends McpPoolError {
-  readonly code = "tool_not_found";
+  static readonly code = "tool_not_found";
+  readonly code = ToolNotFoundError.code;
+  /** The name the caller asked for. */
   readonly tool: string;
-  constructor(tool: string, message = `Unknown tool "${tool}"`, options: { server?: string } = {}) {
+  constructor(message: string, options: McpPoolErrorOptions & { tool: string }) {
     super(message, options);
-    this.tool = tool;
+    this.tool = options.tool;
   }
 }
 
 /** The call outlived `callTimeoutMs` without progress, or `maxTotalTimeoutMs`. */
 export class ToolCallTimeoutError extends McpPoolError {
-  readonly code = "tool_timeout";
+  static readonly code = "tool_timeout";
+  readonly code = ToolCallTimeoutError.code;
   readonly timeoutMs: number;
-  constructor(message: string, options: { server?: string; timeoutMs: number; cause?: unknown }) {
+  constructor(message: string, options: McpPoolErrorOptions & { timeoutMs: number }) {
     super(message, options);
     this.timeoutMs = options.timeoutMs;
   }
@@ -86,18 +123,45 @@ export interface ToolResultContent {
   [key: string]: unknown;
 }
 
-/** The tool ran and reported failure (`isError: true`); `content` is what it said. */
+/**
+ * The tool ran and answered `isError: true`; `content` is what it said. Only
+ * that: a request the server refused or a result that broke the protocol is a
+ * ToolProtocolError.
+ */
 export class ToolCallError extends McpPoolError {
-  readonly code = "tool_error";
+  static readonly code = "tool_error";
+  readonly code = ToolCallError.code;
   readonly tool: string;
   readonly content: ToolResultContent[];
-  constructor(tool: string, content: ToolResultContent[], options: { server?: string } = {}) {
-    const text = content
-      .map((c) => (typeof c.text === "string" ? c.text : `[${c.type}]`))
-      .join("\n");
-    super(text || `Tool "${tool}" failed`, options);
-    this.tool = tool;
-    this.content = content;
+  constructor(message: string, options: McpPoolErrorOptions & { tool: string; content: ToolResultContent[] }) {
+    super(message, options);
+    this.tool = options.tool;
+    this.content = options.content;
+  }
+
+  /** The error for a result with `isError: true`: its text parts are the message. */
+  static fromResult(tool: string, content: ToolResultContent[], options: McpPoolErrorOptions = {}): ToolCallError {
+    const text = content.map((part) => (typeof part.text === "string" ? part.text : `[${part.type}]`)).join("\n");
+    return new ToolCallError(text || `Tool "${tool}" failed`, { ...options, tool, content });
+  }
+}
+
+/**
+ * The call failed at the protocol level, not in the tool: the server answered
+ * with a JSON-RPC error (invalid params, method not found, an internal error),
+ * or its result broke the protocol (structured content that does not match the
+ * tool's output schema, or none where the schema requires it). `jsonRpcCode`
+ * is the server's error code when it sent one.
+ */
+export class ToolProtocolError extends McpPoolError {
+  static readonly code = "tool_protocol_error";
+  readonly code = ToolProtocolError.code;
+  readonly tool: string;
+  readonly jsonRpcCode: number | undefined;
+  constructor(message: string, options: McpPoolErrorOptions & { tool: string; jsonRpcCode?: number }) {
+    super(message, options);
+    this.tool = options.tool;
+    this.jsonRpcCode = options.jsonRpcCode;
   }
 }
 
@@ -108,9 +172,10 @@ export class ToolCallError extends McpPoolError {
  * this error is thrown.
  */
 export class ConnectionLostError extends McpPoolError {
-  readonly code = "connection_lost";
+  static readonly code = "connection_lost";
+  readonly code = ConnectionLostError.code;
   readonly mayHaveRun: boolean;
-  constructor(message: string, options: { server?: string; mayHaveRun: boolean; cause?: unknown }) {
+  constructor(message: string, options: McpPoolErrorOptions & { mayHaveRun: boolean }) {
     super(message, options);
     this.mayHaveRun = options.mayHaveRun;
   }
@@ -118,13 +183,15 @@ export class ConnectionLostError extends McpPoolError {
 
 /** The caller's AbortSignal fired; `notifications/cancelled` was sent if the call had started. */
 export class CallCancelledError extends McpPoolError {
-  readonly code = "call_cancelled";
+  static readonly code = "call_cancelled";
+  readonly code = CallCancelledError.code;
 }
 
 /** The manager is closing or closed. */
 export class ManagerClosedError extends McpPoolError {
-  readonly code = "manager_closed";
-  constructor(message = "The MCP pool manager is closed", options: { server?: string } = {}) {
+  static readonly code = "manager_closed";
+  readonly code = ManagerClosedError.code;
+  constructor(message = "The MCP pool manager is closed", options: McpPoolErrorOptions = {}) {
     super(message, options);
   }
 }

@@ -1,18 +1,19 @@
 /** Events emitted by the manager, so an exporter needs no patching. */
 
 import { EventEmitter } from "node:events";
+import type { McpPoolErrorCode } from "./errors.js";
 
 export interface ManagerEvents {
   clientCreated: { server: string; sessionId: string | undefined };
   clientDestroyed: { server: string; sessionId: string | undefined; reason: string };
   /** A call got its slot and is about to be sent. `waitMs`: time spent waiting for the slot. */
   callStart: { server: string; tool: string; sessionId: string | undefined; waitMs: number };
-  /** A call ended; `outcome` is `ok` or the error code. */
+  /** A call ended; `outcome` is `ok` or the code of the error the caller got. */
   callEnd: {
     server: string;
     tool: string;
     sessionId: string | undefined;
-    outcome: "ok" | string;
+    outcome: "ok" | McpPoolErrorCode;
     durationMs: number;
   };
   /** The server's tool catalog was (re)loaded. */

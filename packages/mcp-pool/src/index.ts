@@ -9,10 +9,15 @@ export type {
   ManagerOptions,
   CallToolOptions,
   WithClientOptions,
+  ClientContext,
+  ListToolsOptions,
   ToolCallResult,
   ProgressUpdate,
   CloseOptions,
 } from "./manager.js";
+
+// Connections (the factory seam)
+export type { ConnectionFactory, ConnectionRequest, ConnectionEvents, PoolConnection } from "./connection-factory.js";
 
 // Configuration
 export { parseConfig, loadConfigFile } from "./config.js";
@@ -46,11 +51,13 @@ export {
   PoolBusyError,
   PoolTimeoutError,
   ServerUnavailableError,
+  UnknownServerError,
   ToolNotFoundError,
   ToolCallTimeoutError,
   ToolCallError,
+  ToolProtocolError,
   ConnectionLostError,
   CallCancelledError,
   ManagerClosedError,
 } from "./errors.js";
-export type { McpPoolErrorCode, ToolResultContent } from "./errors.js";
+export type { McpPoolErrorCode, McpPoolErrorOptions, ToolResultContent } from "./errors.js";

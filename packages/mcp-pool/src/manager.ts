@@ -7,15 +7,24 @@
  */
 
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { GetPromptResult, Prompt, ReadResourceResult, Resource, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { GetPromptResult, Prompt, ReadResourceResult, Resource } from "@modelcontextprotocol/sdk/types.js";
 import { followAbort } from "./abort-link.js";
 import { Catalog } from "./catalog.js";
-import { isSessionExpired } from "./connection.js";
+import { listAllPrompts, listAllResources, listAllTools } from "./client-lists.js";
+import type { ConnectionFactory } from "./connection-factory.js";
+import { isSessionExpired, sdkConnectionFactory } from "./connection.js";
 import { loadConfigFile, parseConfig, type McpServersJson } from "./config.js";
-import { ConnectionLostError, ManagerClosedError, ServerUnavailableError, type ToolResultContent } from "./errors.js";
+import {
+  ConnectionLostError,
+  ManagerClosedError,
+  McpPoolError,
+  UnknownServerError,
+  type McpPoolErrorCode,
+  type ToolResultContent,
+} from "./errors.js";
 import { TypedEmitter, type ManagerEvents } from "./events.js";
 import { ServerCatalog } from "./server-catalog.js";
-import type { PoolHooks, ServerPool } from "./server-pool.js";
+import type { PoolDeps, ServerPool } from "./server-pool.js";
 import { SessionPool } from "./session-pool.js";
 import { SharedPool } from "./shared-pool.js";
 import type { ManagerStats, ServerStats } from "./stats.js";
@@ -40,6 +49,24 @@ export interface ManagerOptions {
   stderr?: StderrMode;
   /** Client name and version announced to servers. */
   clientInfo?: { name: string; version: string };
+  /**
+   * Where pools get their connections (default: an SDK Client over each
+   * server's configured transport, with `clientInfo` and `stderr` above).
+   */
+  connectionFactory?: ConnectionFactory;
+}
+
+export interface ListToolsOptions {
+  /** A view on the catalog: allow/deny patterns on qualified names. */
+  filter?: ToolFilter;
+  /** Stops waiting for the listing (CallCancelledError); catalog loads shared with others go on. */
+  signal?: AbortSignal;
+}
+
+/** What withClient() hands its callback besides the client. */
+export interface ClientContext {
+  /** Aborted by the caller's signal and by close(): pass it to every request made with the client. */
+  signal: AbortSignal;
 }
 
 export interface CallToolOptions {
@@ -74,7 +101,7 @@ export interface CloseOptions {
 
 interface CallCounters {
   ok: number;
-  failed: Record<string, number>;
+  failed: Partial<Record<McpPoolErrorCode, number>>;
 }
 
 const DEFAULT_CLIENT_INFO = { name: "mcp-pool", version: "0.1.0" };
@@ -95,9 +122,9 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
   constructor(config: ManagerConfig | McpServersJson, options: ManagerOptions = {}) {
     super();
     this.config = isManagerConfig(config) ? config : parseConfig(config, options);
-    const hooks = this.#poolHooks(options);
+    const deps = this.#poolDeps(options);
     for (const server of this.config.servers) {
-      const pool = server.sharing === "per-session" ? new SessionPool(server, hooks) : new SharedPool(server, hooks);
+      const pool = server.sharing === "per-session" ? new SessionPool(server, deps) : new SharedPool(server, deps);
       this.#pools.set(server.name, pool);
       this.#catalogs.set(server.name, this.#serverCatalog(server));
       this.#counters.set(server.name, { ok: 0, failed: {} });
@@ -121,10 +148,16 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     await Promise.all([...this.#pools.values()].map((pool) => pool.warmUp()));
   }
 
-  /** The shared catalog (through an optional filter on qualified names); unreachable servers are listed, not hidden. */
-  async listTools(filter?: ToolFilter): Promise<ToolListing> {
+  /**
+   * The shared catalog (through an optional filter on qualified names);
+   * unreachable servers are listed in `unavailable`, not hidden. Takes
+   * `{ filter, signal }`, or a filter alone.
+   */
+  async listTools(options: ListToolsOptions | ToolFilter = {}): Promise<ToolListing> {
     this.#assertOpen();
-    return this.#catalog.list(filter);
+    const { filter, signal } = isListToolsOptions(options) ? options : { filter: options, signal: undefined };
+    if (!signal) return this.#catalog.list(filter);
+    return untilAborted(this.#catalog.list(filter), signal);
   }
 
   /** Calls a tool by its qualified name (`<server>__<tool>`). */
@@ -139,8 +172,7 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
       try {
         const result = await runToolCall({
           pool,
-          tool,
-          annotations: resolved.tool.annotations ?? {},
+          tool: resolved.tool,
           args,
           sessionId,
           controller,
@@ -159,26 +191,35 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
           ...(structuredContent === undefined ? {} : { structuredContent }),
         };
       } catch (error) {
-        this.#recordCall(pool.name, tool, sessionId, errorCode(error), startedAt);
+        // runToolCall types every failure; anything else would be a bug, counted as a protocol failure.
+        this.#recordCall(pool.name, tool, sessionId, error instanceof McpPoolError ? error.code : "tool_protocol_error", startedAt);
         throw error;
       }
     });
   }
 
-  /** Borrows a client of `server` for several operations; the slot is held until `fn` settles. */
-  async withClient<T>(server: string, fn: (client: Client) => Promise<T>, options: WithClientOptions = {}): Promise<T> {
+  /**
+   * Borrows a client of `server` for several operations; the slot is held
+   * until `fn` settles. Pass `context.signal` to each request: it is aborted by
+   * the caller's signal and by close().
+   */
+  async withClient<T>(
+    server: string,
+    fn: (client: Client, context: ClientContext) => Promise<T>,
+    options: WithClientOptions = {},
+  ): Promise<T> {
     this.#assertOpen();
     const pool = this.#pool(server);
     return this.#tracked(options.signal, async ({ signal }) => {
       const lease = await pool.lease(options.sessionId, signal);
       try {
-        return await fn(lease.connection.client);
+        return await fn(lease.client, { signal });
       } catch (error) {
         // Aborted (by close() or the caller): whatever fn saw, the caller hears why.
         if (signal.aborted) throw cancellation(signal, pool.name, `Work with a client of "${pool.name}" was cancelled`);
         if (!isSessionExpired(error)) throw error;
         // The server forgot the client's session (a restart): replace the client, as a tool call would.
-        lease.connection.markDead("HTTP session expired");
+        lease.markLost("HTTP session expired");
         const message = `MCP server "${pool.name}" no longer knows this client's HTTP session; the request did not run`;
         throw new ConnectionLostError(message, { server: pool.name, mayHaveRun: false, cause: error });
       } finally {
@@ -189,16 +230,16 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
 
   /** A server's resources (all pages), through a pooled client. */
   async listResources(server: string, options: WithClientOptions = {}): Promise<Resource[]> {
-    return this.withClient(server, (client) => listAll((cursor) => client.listResources(cursor), "resources"), options);
+    return this.withClient(server, (client, { signal }) => listAllResources(client, signal), options);
   }
 
   async readResource(server: string, uri: string, options: WithClientOptions = {}): Promise<ReadResourceResult> {
-    return this.withClient(server, (client) => client.readResource({ uri }, { signal: options.signal }), options);
+    return this.withClient(server, (client, { signal }) => client.readResource({ uri }, { signal }), options);
   }
 
   /** A server's prompts (all pages), through a pooled client. */
   async listPrompts(server: string, options: WithClientOptions = {}): Promise<Prompt[]> {
-    return this.withClient(server, (client) => listAll((cursor) => client.listPrompts(cursor), "prompts"), options);
+    return this.withClient(server, (client, { signal }) => listAllPrompts(client, signal), options);
   }
 
   async getPrompt(
@@ -207,7 +248,7 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     args: Record<string, string> = {},
     options: WithClientOptions = {},
   ): Promise<GetPromptResult> {
-    return this.withClient(server, (client) => client.getPrompt({ name, arguments: args }, { signal: options.signal }), options);
+    return this.withClient(server, (client, { signal }) => client.getPrompt({ name, arguments: args }, { signal }), options);
   }
 
   /** Ends a session: closes its dedicated clients (after their calls in flight). */
@@ -270,7 +311,13 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     }
   }
 
-  #recordCall(server: string, tool: string, sessionId: string | undefined, outcome: string, startedAt: number): void {
+  #recordCall(
+    server: string,
+    tool: string,
+    sessionId: string | undefined,
+    outcome: "ok" | McpPoolErrorCode,
+    startedAt: number,
+  ): void {
     const counters = this.#counters.get(server);
     if (counters) {
       if (outcome === "ok") counters.ok += 1;
@@ -281,7 +328,7 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
 
   #pool(server: string): ServerPool {
     const pool = this.#pools.get(server);
-    if (!pool) throw new ServerUnavailableError(`No MCP server named "${server}" is configured`, { server });
+    if (!pool) throw new UnknownServerError(`No MCP server named "${server}" is configured`, { server });
     return pool;
   }
 
@@ -290,12 +337,13 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
   }
 
   #serverCatalog(server: ServerConfig): ServerCatalog {
+    const list = (client: Client, { signal }: ClientContext) => listAllTools(client, signal);
     const load =
       server.sharing === "shared"
-        ? () => this.withClient(server.name, listAllTools)
+        ? () => this.withClient(server.name, list)
         : // A per-session server's list comes through a client of its own, closed once read, not kept idle as a "session".
           () =>
-            this.withClient(server.name, listAllTools, { sessionId: CATALOG_SESSION }).finally(() =>
+            this.withClient(server.name, list, { sessionId: CATALOG_SESSION }).finally(() =>
               this.#pools.get(server.name)?.releaseSession(CATALOG_SESSION),
             );
     return new ServerCatalog(
@@ -307,42 +355,36 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     );
   }
 
-  #poolHooks(options: ManagerOptions): PoolHooks {
+  #poolDeps(options: ManagerOptions): PoolDeps {
+    const factory =
+      options.connectionFactory ??
+      sdkConnectionFactory({ clientInfo: options.clientInfo ?? DEFAULT_CLIENT_INFO, stderr: options.stderr ?? "ignore" });
     return {
-      clientInfo: options.clientInfo ?? DEFAULT_CLIENT_INFO,
-      stderr: options.stderr ?? "ignore",
-      onToolsChanged: (server) => this.#catalogs.get(server)?.invalidate(),
-      onClientCreated: (server, sessionId) => this.emit("clientCreated", { server, sessionId }),
-      onClientDestroyed: (server, sessionId, reason) => this.emit("clientDestroyed", { server, sessionId, reason }),
-      onWarning: (server, message, error) => this.emit("warning", { server, message, error }),
+      factory,
+      hooks: {
+        onToolsChanged: (server) => this.#catalogs.get(server)?.invalidate(),
+        onClientCreated: (server, sessionId) => this.emit("clientCreated", { server, sessionId }),
+        onClientDestroyed: (server, sessionId, reason) => this.emit("clientDestroyed", { server, sessionId, reason }),
+        onWarning: (server, message, error) => this.emit("warning", { server, message, error }),
+      },
     };
   }
-}
-
-function listAllTools(client: Client): Promise<Tool[]> {
-  return listAll((cursor) => client.listTools(cursor), "tools");
-}
-
-/** Follows `nextCursor` through every page of a list request. */
-async function listAll<K extends string, T>(
-  fetchPage: (params: { cursor: string } | undefined) => Promise<{ [key in K]: T[] } & { nextCursor?: string }>,
-  key: K,
-): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await fetchPage(cursor === undefined ? undefined : { cursor });
-    items.push(...page[key]);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
-  return items;
 }
 
 function isManagerConfig(config: ManagerConfig | McpServersJson): config is ManagerConfig {
   return Array.isArray((config as ManagerConfig).servers);
 }
 
-function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === "string" ? code : "internal";
+function isListToolsOptions(options: ListToolsOptions | ToolFilter): options is ListToolsOptions {
+  return "filter" in options || "signal" in options;
+}
+
+/** The promise, or CallCancelledError as soon as the signal aborts (the work itself goes on for others). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(cancellation(signal, undefined, "Listing the tools was cancelled"));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancellation(signal, undefined, "Listing the tools was cancelled"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

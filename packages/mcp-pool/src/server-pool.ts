@@ -1,32 +1,41 @@
 /**
  * What the two kinds of pool (shared, per-session) have in common: lending
  * slots on connections to callers in FIFO order, the per-session cap on calls
- * in flight, the circuit around connecting, and the bookkeeping for stats.
- * A subclass decides which connection serves a session and when to open more.
+ * in flight, the circuit around connecting, and stats. Each connection's lease
+ * state lives in the ConnectionTable; a subclass decides which connection
+ * serves a session and when to open more.
  */
 
-import { ManagerClosedError, ServerUnavailableError } from "./errors.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CircuitBreaker } from "./circuit.js";
-import { Connection } from "./connection.js";
+import type { ConnectionFactory } from "./connection-factory.js";
+import { ConnectionTable, type Member, type OpenOutcome } from "./connection-table.js";
+import { ManagerClosedError, ServerUnavailableError } from "./errors.js";
 import type { ServerStats } from "./stats.js";
-import type { StderrMode } from "./transport.js";
 import type { ServerConfig } from "./types.js";
 import { WaitQueue, cancellation } from "./wait-queue.js";
 
 /** A slot on a connection: one call (or one withClient callback) in flight. */
 export interface Lease {
-  readonly connection: Connection;
+  readonly client: Client;
+  /** The connection is gone (closed because it died); a call that failed on it lost its connection. */
+  readonly lost: boolean;
+  /** A call proved the connection dead: close it and lend it no more. */
+  markLost(reason: string): void;
   /** Gives the slot back. Idempotent. */
   release(): void;
 }
 
 export interface PoolHooks {
-  clientInfo: { name: string; version: string };
-  stderr: StderrMode;
   onToolsChanged(server: string): void;
   onClientCreated(server: string, sessionId: string | undefined): void;
   onClientDestroyed(server: string, sessionId: string | undefined, reason: string): void;
   onWarning(server: string, message: string, error?: unknown): void;
+}
+
+export interface PoolDeps {
+  factory: ConnectionFactory;
+  hooks: PoolHooks;
 }
 
 /** The part of a server's stats the pool itself knows. */
@@ -38,48 +47,57 @@ export type PoolCounts = Pick<
 export abstract class ServerPool {
   protected readonly queue: WaitQueue<Lease>;
   readonly circuit: CircuitBreaker;
+  protected readonly table: ConnectionTable;
+  protected readonly hooks: PoolHooks;
   protected closed = false;
-  /** Every connection made and not yet destroyed. */
-  protected readonly connections = new Set<Connection>();
+  /** Calls in flight per calling session (the per-session cap), whichever connection carries them. */
   readonly #sessionCalls = new Map<string, number>();
-  #inFlight = 0;
-  #created = 0;
-  #destroyed = 0;
 
   constructor(
     readonly config: ServerConfig,
-    protected readonly hooks: PoolHooks,
+    deps: PoolDeps,
   ) {
     const { pool } = config;
+    this.hooks = deps.hooks;
     this.queue = new WaitQueue(config.name, pool.maxWaiting, pool.acquireTimeoutMs);
     this.circuit = new CircuitBreaker(config.name, config.circuit);
+    this.table = new ConnectionTable(config, deps.factory, {
+      lost: (member, reason) => {
+        this.hooks.onWarning(this.name, `client ${member.connection.id} lost: ${reason}`);
+        this.onLost(member, reason);
+        this.dispatch();
+      },
+      closed: (member) => {
+        if (member.opened) this.hooks.onClientDestroyed(this.name, member.sessionId, member.closeReason ?? "closed");
+        // A live child fewer: a waiter may get a new client now.
+        this.dispatch();
+      },
+      toolsChanged: () => this.hooks.onToolsChanged(this.name),
+      warning: (message, error) => this.hooks.onWarning(this.name, message, error),
+    });
   }
 
   get name(): string {
     return this.config.name;
   }
 
-  get callsInFlight(): number {
-    return this.#inFlight;
-  }
-
   /** A slot for one call; waits (bounded) when every slot is taken. */
   lease(sessionId: string | undefined, signal?: AbortSignal): Promise<Lease> {
     if (this.closed) return Promise.reject(new ManagerClosedError(undefined, { server: this.name }));
     if (signal?.aborted) return Promise.reject(cancellation(signal, this.name, "Cancelled before the call started"));
-    if (this.circuit.isOpen() && !this.hasUsableConnection(sessionId)) {
+    if (this.circuit.isOpen() && !this.hasUsableMember(sessionId)) {
       return Promise.reject(this.circuit.unavailableError());
     }
     if (this.queue.length === 0 && !this.#atSessionCap(sessionId)) {
-      const connection = this.findConnection(sessionId);
-      if (connection) return Promise.resolve(this.#makeLease(connection, sessionId));
+      const member = this.findMember(sessionId);
+      if (member) return Promise.resolve(this.#makeLease(member, sessionId));
     }
     const waiting = this.queue.enqueue(sessionKey(sessionId), signal);
     this.dispatch();
     return waiting;
   }
 
-  /** Stops lending, fails the waiters, and closes every connection. */
+  /** Stops lending, fails the waiters, and closes every connection; resolves once every one is gone. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -88,21 +106,15 @@ export abstract class ServerPool {
   }
 
   counts(): PoolCounts {
-    let open = 0;
-    let idle = 0;
-    for (const connection of this.connections) {
-      if (connection.state !== "ready" && connection.state !== "connecting") continue;
-      open += 1;
-      if (connection.state === "ready" && connection.inFlight === 0) idle += 1;
-    }
+    const counts = this.table.counts();
     return {
-      clientsOpen: open,
-      clientsIdle: idle,
-      sessionClients: this.sessionClientCount(),
-      callsInFlight: this.#inFlight,
+      clientsOpen: counts.open,
+      clientsIdle: counts.idle,
+      sessionClients: this.config.sharing === "per-session" ? counts.sessions : 0,
+      callsInFlight: counts.inFlight,
       waiting: this.queue.length,
-      clientsCreated: this.#created,
-      clientsDestroyed: this.#destroyed,
+      clientsCreated: counts.created,
+      clientsDestroyed: counts.destroyed,
     };
   }
 
@@ -110,23 +122,18 @@ export abstract class ServerPool {
   /** Opens `minConnections` now rather than at first use. */
   abstract warmUp(): Promise<void>;
 
-  /** A usable connection with a free slot for this session, if any. */
-  protected abstract findConnection(sessionId: string | undefined): Connection | undefined;
+  /** A lent member with a free slot for this session, if any. */
+  protected abstract findMember(sessionId: string | undefined): Member | undefined;
+  /** Could a connection serve this session without a connect (so the circuit need not fail it)? */
+  protected abstract hasUsableMember(sessionId: string | undefined): boolean;
   /** Starts opening connections for the waiters no connection can serve now. */
   protected abstract grow(): void;
-  /** The connection has no call in flight any more. */
-  protected abstract onIdle(connection: Connection): void;
-  /** The connection died; drop it from the subclass's structures. */
-  protected abstract onDead(connection: Connection): void;
+  /** The member has no call in flight any more. */
+  protected abstract onIdle(member: Member): void;
+  /** Closes every connection for close(). */
   protected abstract closeConnections(): Promise<void>;
-  protected abstract sessionClientCount(): number;
-
-  protected hasUsableConnection(sessionId: string | undefined): boolean {
-    for (const connection of this.connections) {
-      if (connection.isUsable && (this.config.sharing === "shared" || connection.sessionId === sessionKey(sessionId))) return true;
-    }
-    return false;
-  }
+  /** The member died and is closing. */
+  protected onLost(_member: Member, _reason: string): void {}
 
   /** Hands free slots to waiters in arrival order, then asks for more capacity. */
   protected dispatch(): void {
@@ -135,51 +142,36 @@ export abstract class ServerPool {
     for (const waiter of this.queue.waiting()) {
       const sessionId = waiter.sessionId || undefined;
       if (this.#atSessionCap(sessionId)) continue;
-      const connection = this.findConnection(sessionId);
-      if (!connection) {
+      const member = this.findMember(sessionId);
+      if (!member) {
         unserved = true;
         // In a shared pool no connection has room for anyone now: stop walking.
         if (this.config.sharing === "shared") break;
         continue;
       }
-      const lease = this.#makeLease(connection, sessionId);
+      const lease = this.#makeLease(member, sessionId);
       if (!waiter.grant(lease)) lease.release();
     }
     if (unserved) this.grow();
   }
 
-  /** Creates a connection object wired to this pool (not yet connected). */
-  protected newConnection(sessionId: string | undefined): Connection {
-    const connection = new Connection(
-      this.config,
-      {
-        clientInfo: this.hooks.clientInfo,
-        stderr: this.hooks.stderr,
-        onToolsChanged: () => this.hooks.onToolsChanged(this.name),
-        onDead: (dead, reason) => {
-          this.hooks.onWarning(this.name, `client ${dead.id} lost: ${reason}`);
-          this.onDead(dead);
-          this.dispatch();
-        },
-      },
-      sessionId,
-    );
-    this.connections.add(connection);
-    return connection;
-  }
-
-  /** Records the outcome of a connect attempt; on failure, fails waiters no one else can serve. */
-  protected settleConnect(connection: Connection): boolean {
-    if (connection.state === "ready") {
+  /**
+   * Opens a connection and gives the circuit its verdict. Synchronous up to
+   * the connect, so the member is in the table when this returns.
+   */
+  protected async openMember(sessionId: string | undefined): Promise<OpenOutcome> {
+    const outcome = await this.table.open(sessionId);
+    if (outcome.ok) {
       this.circuit.recordSuccess();
-      this.#created += 1;
-      this.hooks.onClientCreated(this.name, connection.sessionId);
-      return true;
+      this.hooks.onClientCreated(this.name, sessionId);
+    } else if (outcome.cutShort || this.closed) {
+      // Closed or released while connecting: no verdict on the server; a probe may try again.
+      this.circuit.abandonAttempt();
+    } else {
+      this.circuit.recordFailure(outcome.error);
+      this.hooks.onWarning(this.name, `connect failed: ${outcome.error.message}`, outcome.error);
     }
-    const cause = connection.error ?? new Error(`connection ${connection.state}`);
-    this.circuit.recordFailure(cause);
-    this.hooks.onWarning(this.name, `connect failed: ${cause.message}`, cause);
-    return false;
+    return outcome;
   }
 
   /** Fails waiters (all, or one session's) when nothing can serve them now. */
@@ -189,29 +181,9 @@ export abstract class ServerPool {
     }
   }
 
-  protected connectFailedError(connection: Connection): ServerUnavailableError {
+  protected connectFailedError(cause: Error): ServerUnavailableError {
     if (this.circuit.state === "open") return this.circuit.unavailableError();
-    const cause = connection.error;
-    return new ServerUnavailableError(`Cannot connect to MCP server "${this.name}": ${cause?.message ?? "unknown error"}`, {
-      server: this.name,
-      cause,
-    });
-  }
-
-  /** Closes a connection and forgets it; emits clientDestroyed for ones that had been created. */
-  protected async destroyConnection(connection: Connection, reason: string): Promise<void> {
-    if (!this.connections.delete(connection)) return;
-    const wasCreated = connection.state !== "failed" && connection.state !== "connecting";
-    try {
-      await connection.close();
-    } catch (error) {
-      this.hooks.onWarning(this.name, `closing client ${connection.id} failed`, error);
-    } finally {
-      if (wasCreated) {
-        this.#destroyed += 1;
-        this.hooks.onClientDestroyed(this.name, connection.sessionId, reason);
-      }
-    }
+    return new ServerUnavailableError(`Cannot connect to MCP server "${this.name}": ${cause.message}`, { server: this.name, cause });
   }
 
   #atSessionCap(sessionId: string | undefined): boolean {
@@ -219,22 +191,24 @@ export abstract class ServerPool {
     return (this.#sessionCalls.get(sessionId) ?? 0) >= this.config.maxCallsPerSession;
   }
 
-  #makeLease(connection: Connection, sessionId: string | undefined): Lease {
-    connection.inFlight += 1;
-    this.#inFlight += 1;
+  #makeLease(member: Member, sessionId: string | undefined): Lease {
+    const table = this.table;
+    table.lend(member);
     if (sessionId !== undefined) this.#sessionCalls.set(sessionId, (this.#sessionCalls.get(sessionId) ?? 0) + 1);
     let released = false;
     return {
-      connection,
+      client: member.connection.client,
+      get lost() {
+        return member.state === "closing" || member.state === "closed";
+      },
+      markLost: (reason) => table.lose(member, reason),
       release: () => {
         if (released) return;
         released = true;
-        connection.inFlight -= 1;
-        connection.lastUsedAt = Date.now();
-        this.#inFlight -= 1;
+        table.giveBack(member);
         if (sessionId !== undefined) this.#decrementSession(sessionId);
         this.dispatch();
-        if (connection.inFlight === 0) this.onIdle(connection);
+        if (member.inFlight === 0 && member.state === "lent") this.onIdle(member);
       },
     };
   }

@@ -1,23 +1,21 @@
 /**
  * `sharing: "per-session"`: each session gets its own client, for stateful
  * servers whose state must not leak between users. Clients open on a
- * session's first call, close after `idleTimeoutMs` or at releaseSession,
- * and number at most `maxConnections`; when full, the least recently used
- * idle client makes room, otherwise callers wait like in a shared pool.
+ * session's first call, close after `idleTimeoutMs` or at releaseSession, and
+ * number at most `maxConnections` live children, closing ones included. When
+ * full, the least recently used idle client makes room (new sessions wait
+ * until its close is confirmed), otherwise callers wait like in a shared pool.
  */
 
-import type { Connection } from "./connection.js";
-import { ServerPool, sessionKey, type PoolHooks } from "./server-pool.js";
+import type { Member } from "./connection-table.js";
+import { ServerPool, sessionKey, type PoolDeps } from "./server-pool.js";
 import type { ServerConfig } from "./types.js";
 
 export class SessionPool extends ServerPool {
-  readonly #bySession = new Map<string, Connection>();
-  /** Sessions released while calls were in flight: close when the last one ends. */
-  readonly #retiring = new Set<Connection>();
   readonly #sweeper: NodeJS.Timeout;
 
-  constructor(config: ServerConfig, hooks: PoolHooks) {
-    super(config, hooks);
+  constructor(config: ServerConfig, deps: PoolDeps) {
+    super(config, deps);
     const every = Math.max(50, Math.min(config.pool.idleTimeoutMs / 2, 5_000));
     this.#sweeper = setInterval(() => this.#closeIdle(), every).unref();
   }
@@ -27,29 +25,29 @@ export class SessionPool extends ServerPool {
   }
 
   async releaseSession(sessionId: string): Promise<void> {
-    const connection = this.#bySession.get(sessionKey(sessionId));
-    if (!connection) return;
-    this.#bySession.delete(sessionKey(sessionId));
-    if (connection.inFlight > 0) {
-      this.#retiring.add(connection);
-      return;
-    }
-    await this.destroyConnection(connection, "session released");
-    this.dispatch();
+    const member = this.table.ofSession(sessionKey(sessionId));
+    if (!member) return;
+    // Closes now when no call is in flight; otherwise with the last one.
+    this.table.retire(member, "session released");
+    if (member.state === "closing") await this.table.close(member, "session released");
   }
 
-  protected findConnection(sessionId: string | undefined): Connection | undefined {
-    const connection = this.#bySession.get(sessionKey(sessionId));
-    if (!connection?.isUsable) return undefined;
-    return connection.inFlight < this.config.pool.maxCallsPerConnection ? connection : undefined;
+  protected findMember(sessionId: string | undefined): Member | undefined {
+    const member = this.table.ofSession(sessionKey(sessionId));
+    if (member?.state !== "lent") return undefined;
+    return member.inFlight < this.config.pool.maxCallsPerConnection ? member : undefined;
+  }
+
+  protected hasUsableMember(sessionId: string | undefined): boolean {
+    return this.table.ofSession(sessionKey(sessionId))?.state === "lent";
   }
 
   protected grow(): void {
     const sessions = new Set<string>();
     for (const waiter of this.queue.waiting()) sessions.add(waiter.sessionId);
     for (const session of sessions) {
-      if (this.#bySession.has(session)) continue; // connecting, or busy: its waiters wait for it
-      if (this.#bySession.size >= this.config.pool.maxConnections && !this.#evictLeastRecentlyUsed()) return;
+      if (this.table.ofSession(session)) continue; // connecting, or busy: its waiters wait for it
+      if (!this.#hasRoom()) return;
       if (!this.circuit.tryAcquireAttempt()) {
         if (this.circuit.isOpen()) this.failWaiters(this.circuit.unavailableError(), session);
         continue;
@@ -58,69 +56,44 @@ export class SessionPool extends ServerPool {
     }
   }
 
-  protected onIdle(connection: Connection): void {
-    if (this.#retiring.delete(connection)) void this.destroyConnection(connection, "session released");
-  }
-
-  protected onDead(connection: Connection): void {
-    const key = connection.sessionId ?? "";
-    if (this.#bySession.get(key) === connection) this.#bySession.delete(key);
-    this.#retiring.delete(connection);
-    void this.destroyConnection(connection, "connection lost");
-  }
-
-  protected sessionClientCount(): number {
-    return this.#bySession.size;
+  protected onIdle(): void {
+    // A released session's client closes with its last call (the table retires it).
   }
 
   protected async closeConnections(): Promise<void> {
     clearInterval(this.#sweeper);
-    this.#bySession.clear();
-    this.#retiring.clear();
-    await Promise.all([...this.connections].map((connection) => this.destroyConnection(connection, "manager closed")));
+    await this.table.closeAll("manager closed");
   }
 
   async #open(session: string): Promise<void> {
-    const connection = this.newConnection(session);
-    this.#bySession.set(session, connection);
-    await connection.connect();
-    if (this.closed || this.#bySession.get(session) !== connection) {
-      // Closed or released while connecting: no verdict on the server.
-      this.circuit.abandonAttempt();
-      await this.destroyConnection(connection, "session released");
-      return;
+    const outcome = await this.openMember(session);
+    if (!outcome.ok && !outcome.cutShort && !this.closed) {
+      this.failWaiters(this.connectFailedError(outcome.error), session);
     }
-    if (!this.settleConnect(connection)) {
-      this.#bySession.delete(session);
-      this.failWaiters(this.connectFailedError(connection), session);
-      // Other sessions may have waited for this verdict (the half-open probe): fail them fast too.
-      this.dispatch();
-      await this.destroyConnection(connection, "connect failed");
-      return;
-    }
+    // Its waiters get their slots; other sessions may have waited for this verdict (the half-open probe).
     this.dispatch();
   }
 
-  #evictLeastRecentlyUsed(): boolean {
-    let oldest: [string, Connection] | undefined;
-    for (const entry of this.#bySession) {
-      const [, connection] = entry;
-      if (!connection.isUsable || connection.inFlight > 0) continue;
-      if (!oldest || connection.lastUsedAt < oldest[1].lastUsedAt) oldest = entry;
+  /** Under maxConnections live children; if not, asks the least recently used idle client to make room. */
+  #hasRoom(): boolean {
+    const { live } = this.table.counts();
+    if (live < this.config.pool.maxConnections) return true;
+    let closing = false;
+    let oldest: Member | undefined;
+    for (const member of this.table.members()) {
+      if (member.state === "closing") closing = true;
+      if (member.state !== "lent" || member.inFlight > 0) continue;
+      if (!oldest || member.lastUsedAt < oldest.lastUsedAt) oldest = member;
     }
-    if (!oldest) return false;
-    this.#bySession.delete(oldest[0]);
-    void this.destroyConnection(oldest[1], "evicted to make room");
-    return true;
+    // Room is being made already: wait for that close to be confirmed (onClosed dispatches again).
+    if (!closing && oldest) this.table.retire(oldest, "evicted to make room");
+    return false;
   }
 
   #closeIdle(): void {
     const cutoff = Date.now() - this.config.pool.idleTimeoutMs;
-    for (const [session, connection] of this.#bySession) {
-      if (connection.isUsable && connection.inFlight === 0 && connection.lastUsedAt < cutoff) {
-        this.#bySession.delete(session);
-        void this.destroyConnection(connection, "idle");
-      }
+    for (const member of this.table.members()) {
+      if (member.state === "lent" && member.inFlight === 0 && member.lastUsedAt < cutoff) this.table.retire(member, "idle");
     }
   }
 }

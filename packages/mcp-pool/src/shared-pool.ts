@@ -2,188 +2,178 @@
  * `sharing: "shared"`: up to `maxConnections` clients serve every session,
  * each carrying up to `maxCallsPerConnection` calls at once.
  *
- * generic-pool owns the clients' lifecycle: creating, validating on borrow
- * (ping after `validateAfterIdleMs`), keeping `minConnections`, evicting idle
- * ones. A client is borrowed from it while it carries calls ("active") and
- * returned when it falls idle. Our factory's `create` never rejects (a failed
- * connect comes back as a `failed` connection), because generic-pool retries a
- * rejecting `create` in a tight loop; the circuit decides when to try again.
+ * Calls go to the least-loaded lent client. When waiters remain that no lent
+ * client can take, the growth policy says how many clients to acquire from
+ * the idle store (an idle one, else a new connect, which asks the circuit
+ * first). A client with no call left is shelved in the idle store one
+ * event-loop turn later, so a sequential caller's next call reuses it at once.
  */
 
-import genericPool from "generic-pool";
-import type { Pool } from "generic-pool";
-import type { Connection } from "./connection.js";
-import { ServerPool, type PoolHooks } from "./server-pool.js";
+import type { Member, OpenOutcome } from "./connection-table.js";
+import { growForEveryWaiter, type GrowthPolicy } from "./growth.js";
+import { IdleStore } from "./idle-store.js";
+import { ServerPool, type PoolDeps } from "./server-pool.js";
 import type { ServerConfig } from "./types.js";
 
 /** A ping gets the server's call timeout, but never more than this. */
 const MAX_PING_TIMEOUT_MS = 5_000;
 
-export class SharedPool extends ServerPool {
-  readonly #pool: Pool<Connection>;
-  /** Borrowed from generic-pool: carrying calls, or about to. */
-  readonly #active = new Set<Connection>();
-  #acquiring = 0;
-  /** Connections with an idle check already scheduled. */
-  readonly #idleChecks = new Set<Connection>();
+export interface SharedPoolDeps extends PoolDeps {
+  growth?: GrowthPolicy;
+}
 
-  constructor(config: ServerConfig, hooks: PoolHooks) {
-    super(config, hooks);
+export class SharedPool extends ServerPool {
+  readonly #store: IdleStore;
+  readonly #growth: GrowthPolicy;
+  #shelveScheduled = false;
+
+  constructor(config: ServerConfig, deps: SharedPoolDeps) {
+    super(config, deps);
+    this.#growth = deps.growth ?? growForEveryWaiter;
     const { pool } = config;
-    this.#pool = genericPool.createPool<Connection>(
+    this.#store = new IdleStore(
       {
-        create: () => this.#create(),
-        destroy: (connection) => this.destroyConnection(connection, reasonFor(connection)),
-        validate: (connection) => this.#validate(connection),
+        open: () => this.#open(),
+        validate: (member) => this.#validate(member),
+        close: (member, reason) => this.table.close(member, reason),
       },
-      {
-        max: pool.maxConnections,
-        min: pool.minConnections,
-        // We only ask when below max, so generic-pool never queues: its wait bound is ours.
-        maxWaitingClients: pool.maxConnections,
-        acquireTimeoutMillis: pool.acquireTimeoutMs,
-        testOnBorrow: true,
-        autostart: false,
-        fifo: false,
-        softIdleTimeoutMillis: pool.idleTimeoutMs,
-        idleTimeoutMillis: Number.MAX_SAFE_INTEGER,
-        evictionRunIntervalMillis: Math.max(100, Math.min(pool.idleTimeoutMs / 2, 10_000)),
-        numTestsPerEvictionRun: pool.maxConnections,
-      },
+      { min: pool.minConnections, max: pool.maxConnections, idleTimeoutMs: pool.idleTimeoutMs },
     );
   }
 
   async warmUp(): Promise<void> {
     if (this.config.pool.minConnections === 0 || this.closed) return;
-    this.#pool.start();
-    await this.#pool.ready();
+    await this.#store.start();
   }
 
   async releaseSession(): Promise<void> {
     // Shared clients belong to no session; the per-session counters clear as calls end.
   }
 
-  protected findConnection(): Connection | undefined {
-    let best: Connection | undefined;
-    for (const connection of this.#active) {
-      if (!connection.isUsable || connection.inFlight >= this.config.pool.maxCallsPerConnection) continue;
-      if (!best || connection.inFlight < best.inFlight) best = connection;
+  protected findMember(): Member | undefined {
+    let best: Member | undefined;
+    for (const member of this.table.members()) {
+      if (member.state !== "lent" || member.inFlight >= this.config.pool.maxCallsPerConnection) continue;
+      if (!best || member.inFlight < best.inFlight) best = member;
     }
     return best;
   }
 
+  protected hasUsableMember(): boolean {
+    for (const member of this.table.members()) if (member.state === "lent" || member.state === "idle") return true;
+    return false;
+  }
+
   protected grow(): void {
-    // Enough for everyone waiting; some may be held back by their session's cap, which costs at most a client more.
-    const perConnection = this.config.pool.maxCallsPerConnection;
-    const wanted = Math.ceil(this.queue.length / perConnection) - this.#acquiring;
-    const room = this.config.pool.maxConnections - this.#active.size - this.#acquiring;
-    const idle = this.#pool.available;
+    const { maxConnections, maxCallsPerConnection } = this.config.pool;
+    const counts = this.table.counts();
+    const idle = this.#store.idle;
+    const pending = this.#store.pending;
+    const oldest = this.queue.oldestEnqueuedAt;
+    const wanted = this.#growth({
+      waiting: this.queue.length,
+      oldestWaitMs: oldest === undefined ? 0 : Date.now() - oldest,
+      lent: this.#lentCount(),
+      pending,
+      idle,
+      maxConnections,
+      maxCallsPerConnection,
+    });
+    // Idle clients cost no new child; new ones only fit while live children (closing ones too) are under max.
+    const room = idle + Math.max(0, maxConnections - counts.live);
     for (let i = 0; i < Math.min(wanted, room); i += 1) {
-      // Borrowing an idle client connects nothing: only new clients ask the circuit (and a probe must connect).
+      // Taking an idle client connects nothing: only new clients ask the circuit (and a probe must connect).
       if (i >= idle && !this.circuit.tryAcquireAttempt()) break;
       this.#acquire();
     }
-    if (this.#active.size === 0 && this.#acquiring === 0 && this.circuit.isOpen()) {
+    if (this.#store.pending === 0 && !this.#hasLent() && this.circuit.isOpen()) {
       this.failWaiters(this.circuit.unavailableError());
     }
   }
 
-  protected onIdle(connection: Connection): void {
-    // Keep it for a turn of the event loop: a sequential caller's next call
-    // reuses it without a round trip through generic-pool.
-    if (this.#idleChecks.has(connection)) return;
-    this.#idleChecks.add(connection);
+  protected onIdle(): void {
+    if (this.#shelveScheduled) return;
+    this.#shelveScheduled = true;
     setImmediate(() => {
-      this.#idleChecks.delete(connection);
-      if (connection.inFlight > 0 || !this.#active.has(connection)) return;
-      this.#active.delete(connection);
-      if (connection.isUsable && !this.closed) void this.#pool.release(connection).catch(() => undefined);
-      else void this.#pool.destroy(connection).catch(() => undefined);
+      this.#shelveScheduled = false;
+      if (this.closed) return;
+      for (const member of this.table.members()) {
+        if (member.state !== "lent" || member.inFlight > 0) continue;
+        this.table.shelve(member);
+        this.#store.putBack(member);
+      }
     });
   }
 
-  protected onDead(connection: Connection): void {
-    // Borrowed: destroy now. Idle in generic-pool: validation on borrow drops it.
-    if (this.#active.delete(connection)) void this.#pool.destroy(connection).catch(() => undefined);
-  }
-
-  protected sessionClientCount(): number {
-    return 0;
+  protected override onLost(member: Member, reason: string): void {
+    this.#store.forget(member, reason);
   }
 
   protected async closeConnections(): Promise<void> {
     // Every client first, connecting ones included: drain() waits for pending
     // creates, which would otherwise last until connectTimeoutMs.
-    const closing = [...this.connections].map((connection) => this.destroyConnection(connection, "manager closed"));
-    const destroying = [...this.#active].map((connection) => this.#pool.destroy(connection).catch(() => undefined));
-    this.#active.clear();
-    await Promise.all([...closing, ...destroying]);
-    await this.#pool.drain();
-    await this.#pool.clear();
+    await Promise.all([this.table.closeAll("manager closed"), this.#store.drain()]);
     // Anything generic-pool created meanwhile is closed here.
-    await Promise.all([...this.connections].map((connection) => this.destroyConnection(connection, "manager closed")));
+    await this.table.closeAll("manager closed");
   }
 
   #acquire(): void {
-    this.#acquiring += 1;
-    this.#pool.acquire().then(
-      (connection) => {
-        this.#acquiring -= 1;
-        this.#onAcquired(connection);
-      },
+    this.#store.acquire().then(
+      (outcome) => this.#onAcquired(outcome),
       (error: unknown) => {
-        this.#acquiring -= 1;
         if (!this.closed) this.hooks.onWarning(this.name, "acquiring a client failed", error);
         this.dispatch();
       },
     );
   }
 
-  #onAcquired(connection: Connection): void {
+  #onAcquired(outcome: OpenOutcome): void {
+    if (!outcome.ok) {
+      if (!this.closed && this.#store.pending === 0 && !this.#hasLent()) this.failWaiters(this.connectFailedError(outcome.error));
+      this.dispatch();
+      return;
+    }
+    const { member } = outcome;
     if (this.closed) {
-      void this.#pool.destroy(connection).catch(() => undefined);
+      this.#store.forget(member, "manager closed");
       return;
     }
-    if (!connection.isUsable) {
-      void this.#pool.destroy(connection).catch(() => undefined);
-      if (this.#active.size === 0 && this.#acquiring === 0) this.failWaiters(this.connectFailedError(connection));
-      return;
-    }
-    this.#active.add(connection);
+    this.table.unshelve(member);
     this.dispatch();
-    if (connection.inFlight === 0) this.onIdle(connection);
+    if (member.inFlight === 0) this.onIdle();
   }
 
-  async #create(): Promise<Connection> {
-    const connection = this.newConnection(undefined);
+  /** generic-pool's create: a new client, shelved (generic-pool lends it next, or keeps it for `min`). */
+  async #open(): Promise<OpenOutcome> {
     // generic-pool still creates while draining (to replace a client failing validation): no new child then.
-    if (this.closed) return connection;
-    await connection.connect();
-    // A connect close() cut short says nothing about the server.
-    if (!this.closed) this.settleConnect(connection);
-    return connection;
+    if (this.closed) return { ok: false, error: new Error("the pool is closed"), cutShort: true };
+    const outcome = await this.openMember(undefined);
+    if (outcome.ok) this.table.shelve(outcome.member);
+    return outcome;
   }
 
-  async #validate(connection: Connection): Promise<boolean> {
-    // A failed connect must reach #onAcquired, which fails the waiters: were it
-    // invalid here, generic-pool would destroy it and create again, in a loop.
-    // Same once closing: an invalid one would be replaced by a new connect.
-    if (connection.state === "failed" || this.closed) return true;
-    if (!connection.isUsable) return false;
-    if (Date.now() - connection.lastUsedAt < this.config.pool.validateAfterIdleMs) return true;
+  async #validate(member: Member): Promise<boolean> {
+    // Once closing, an invalid one would be replaced by a new connect: lend it, the acquirer lets it go.
+    if (this.closed) return true;
+    if (member.state !== "idle") return false;
+    if (Date.now() - member.lastUsedAt < this.config.pool.validateAfterIdleMs) return true;
     try {
-      await connection.client.ping({ timeout: Math.min(this.config.callTimeoutMs, MAX_PING_TIMEOUT_MS) });
-      connection.lastUsedAt = Date.now();
+      await member.connection.client.ping({ timeout: Math.min(this.config.callTimeoutMs, MAX_PING_TIMEOUT_MS) });
       return true;
     } catch (error) {
-      this.hooks.onWarning(this.name, `client ${connection.id} failed its ping after idle`, error);
+      this.hooks.onWarning(this.name, `client ${member.connection.id} failed its ping after idle`, error);
       return false;
     }
   }
-}
 
-function reasonFor(connection: Connection): string {
-  if (connection.state === "dead") return "connection lost";
-  if (connection.state === "failed") return "connect failed";
-  return "idle or closed";
+  #hasLent(): boolean {
+    for (const member of this.table.members()) if (member.state === "lent") return true;
+    return false;
+  }
+
+  #lentCount(): number {
+    let count = 0;
+    for (const member of this.table.members()) if (member.state === "lent") count += 1;
+    return count;
+  }
 }

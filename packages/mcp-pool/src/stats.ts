@@ -1,5 +1,6 @@
 /** Shapes of `PooledMCPServerManager.stats()`. */
 
+import type { McpPoolErrorCode } from "./errors.js";
 import type { Sharing } from "./types.js";
 
 export type CircuitState = "closed" | "open" | "half-open";
@@ -20,7 +21,7 @@ export interface ServerStats {
   clientsDestroyed: number;
   callsOk: number;
   /** Failed calls by error code (`tool_error`, `tool_timeout`, ...). */
-  callsFailed: Record<string, number>;
+  callsFailed: Partial<Record<McpPoolErrorCode, number>>;
   circuit: CircuitState;
   /** Bumped on every catalog (re)load; 0 = never loaded. */
   catalogVersion: number;

@@ -6,18 +6,19 @@
  * tool says it is read-only or idempotent.
  */
 
-import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { isSessionExpired, type Connection } from "./connection.js";
+import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { isSessionExpired } from "./connection.js";
 import {
   ConnectionLostError,
   McpPoolError,
   ToolCallError,
   ToolCallTimeoutError,
+  ToolProtocolError,
   type ToolResultContent,
 } from "./errors.js";
-import type { ServerPool } from "./server-pool.js";
+import { outputSchemaProblem } from "./output-schema.js";
+import type { Lease, ServerPool } from "./server-pool.js";
 import { cancellation } from "./wait-queue.js";
-import type { ToolAnnotations } from "./types.js";
 
 export interface ProgressUpdate {
   progress: number;
@@ -27,8 +28,8 @@ export interface ProgressUpdate {
 
 export interface ToolCallRequest {
   pool: ServerPool;
-  tool: string;
-  annotations: ToolAnnotations;
+  /** The tool as the catalog lists it (annotations, output schema). */
+  tool: Tool;
   args: Record<string, unknown>;
   sessionId: string | undefined;
   /**
@@ -49,7 +50,7 @@ interface Lost {
 }
 
 export async function runToolCall(request: ToolCallRequest): Promise<CallToolResult> {
-  const { annotations } = request;
+  const annotations = request.tool.annotations ?? {};
   const repeatable = annotations.readOnlyHint === true || annotations.idempotentHint === true;
   const queuedAt = Date.now();
   const signal = request.controller.signal;
@@ -67,14 +68,14 @@ async function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt:
     const lease = await pool.lease(request.sessionId, signal);
     if (attempt === 1) request.onStarted(Date.now() - queuedAt);
     try {
-      return await send(lease.connection, request, signal);
+      return await send(lease, request, signal);
     } catch (error) {
-      const lost = connectionLoss(error, lease.connection, signal);
+      const lost = connectionLoss(error, lease, signal);
       if (!lost) throw typedError(error, request);
-      lease.connection.markDead(lost.reason);
+      lease.markLost(lost.reason);
       if (attempt === 1 && (!lost.mayHaveRun || repeatable)) continue;
       throw new ConnectionLostError(
-        `Connection to MCP server "${pool.name}" was lost during "${request.tool}" (${lost.reason}); ` +
+        `Connection to MCP server "${pool.name}" was lost during "${request.tool.name}" (${lost.reason}); ` +
           (lost.mayHaveRun ? "it may have run" : "it did not run"),
         { server: pool.name, mayHaveRun: lost.mayHaveRun, cause: error },
       );
@@ -84,18 +85,26 @@ async function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt:
   }
 }
 
-async function send(connection: Connection, request: ToolCallRequest, signal: AbortSignal): Promise<CallToolResult> {
-  const { onProgress } = request;
-  const result = (await connection.client.callTool({ name: request.tool, arguments: request.args }, undefined, {
+async function send(lease: Lease, request: ToolCallRequest, signal: AbortSignal): Promise<CallToolResult> {
+  const { onProgress, tool } = request;
+  const server = request.pool.name;
+  if (tool.execution?.taskSupport === "required") {
+    throw new ToolProtocolError(`Tool "${tool.name}" on MCP server "${server}" requires task-based execution, which the pool does not offer`, {
+      server,
+      tool: tool.name,
+    });
+  }
+  // The request, not client.callTool(): the output schema is checked below from the shared catalog, the same on every client.
+  const result = await lease.client.request({ method: "tools/call", params: { name: tool.name, arguments: request.args } }, CallToolResultSchema, {
     signal,
     timeout: request.timeoutMs,
     resetTimeoutOnProgress: true,
     // Always ask for progress: the token is what lets a long tool keep its call alive.
     onprogress: (progress) => onProgress?.(progress),
-  })) as CallToolResult;
-  if (result.isError) {
-    throw new ToolCallError(request.tool, result.content as ToolResultContent[], { server: connection.config.name });
-  }
+  });
+  const problem = outputSchemaProblem(tool, result);
+  if (problem !== undefined) throw new ToolProtocolError(`${problem} (MCP server "${server}")`, { server, tool: tool.name });
+  if (result.isError) throw ToolCallError.fromResult(tool.name, result.content as ToolResultContent[], { server });
   return result;
 }
 
@@ -108,13 +117,13 @@ function abortAfterTotalTimeout(request: ToolCallRequest): NodeJS.Timeout {
   const { controller, maxTotalTimeoutMs: timeoutMs } = request;
   const server = request.pool.name;
   return setTimeout(() => {
-    const message = `"${request.tool}" on MCP server "${server}" timed out: maximum total timeout (${timeoutMs} ms) exceeded`;
+    const message = `"${request.tool.name}" on MCP server "${server}" timed out: maximum total timeout (${timeoutMs} ms) exceeded`;
     controller.abort(new ToolCallTimeoutError(message, { server, timeoutMs }));
   }, timeoutMs);
 }
 
 /** Was the error the connection dying? Then how: could the request have reached the server? */
-function connectionLoss(error: unknown, connection: Connection, signal: AbortSignal): Lost | undefined {
+function connectionLoss(error: unknown, lease: Lease, signal: AbortSignal): Lost | undefined {
   if (signal.aborted || error instanceof McpPoolError) return undefined;
   if (isSessionExpired(error)) return { mayHaveRun: false, reason: "HTTP session expired" };
   if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
@@ -123,29 +132,31 @@ function connectionLoss(error: unknown, connection: Connection, signal: AbortSig
   if (error instanceof Error && error.message === "Not connected") return { mayHaveRun: false, reason: "not connected" };
   if (isConnectRefused(error)) return { mayHaveRun: false, reason: "connection refused" };
   if (error instanceof TypeError && error.message === "fetch failed") return { mayHaveRun: true, reason: "HTTP request failed" };
-  if (connection.state === "dead") return { mayHaveRun: true, reason: "connection closed" };
+  if (lease.lost) return { mayHaveRun: true, reason: "connection closed" };
   return undefined;
 }
 
-function typedError(error: unknown, request: ToolCallRequest): Error {
+function typedError(error: unknown, request: ToolCallRequest): McpPoolError {
   const server = request.pool.name;
+  const tool = request.tool.name;
   if (error instanceof McpPoolError) return error;
   if (request.controller.signal.aborted) return abortError(request);
   if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-    return new ToolCallTimeoutError(`"${request.tool}" on MCP server "${server}" timed out: ${error.message}`, {
+    return new ToolCallTimeoutError(`"${tool}" on MCP server "${server}" timed out: ${error.message}`, {
       server,
       timeoutMs: request.timeoutMs,
       cause: error,
     });
   }
+  // Not the tool's answer: the server refused the request or broke the protocol.
   const message = error instanceof Error ? error.message : String(error);
-  const failure = new ToolCallError(request.tool, [{ type: "text", text: message }], { server });
-  return Object.assign(failure, { cause: error });
+  const jsonRpcCode = error instanceof McpError ? error.code : undefined;
+  return new ToolProtocolError(`"${tool}" on MCP server "${server}" failed: ${message}`, { server, tool, jsonRpcCode, cause: error });
 }
 
 /** Why an aborted call ended: the manager closing (its own error), or the caller's cancel. */
 function abortError(request: ToolCallRequest): McpPoolError {
-  return cancellation(request.controller.signal, request.pool.name, `Call to "${request.tool}" was cancelled`);
+  return cancellation(request.controller.signal, request.pool.name, `Call to "${request.tool.name}" was cancelled`);
 }
 
 function isConnectRefused(error: unknown): boolean {

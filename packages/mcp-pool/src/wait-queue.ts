@@ -10,6 +10,8 @@ import { CallCancelledError, McpPoolError, PoolBusyError, PoolTimeoutError } fro
 export interface Waiter<T> {
   readonly sessionId: string;
   readonly enqueuedAt: number;
+  /** Epoch ms when it gives up (`acquireTimeoutMs` after it came); its signal may end it sooner. */
+  readonly deadline: number;
   /** Hands the slot to the waiter; false if it already gave up. */
   grant(value: T): boolean;
   reject(error: Error): void;
@@ -53,9 +55,11 @@ export class WaitQueue<T> {
         this.#live -= 1;
         this.#compact();
       };
+      const enqueuedAt = Date.now();
       const entry: Entry<T> = {
         sessionId,
-        enqueuedAt: Date.now(),
+        enqueuedAt,
+        deadline: enqueuedAt + this.timeoutMs,
         settled: false,
         grant: (value) => {
           if (entry.settled) return false;
@@ -79,6 +83,11 @@ export class WaitQueue<T> {
       this.#entries.push(entry);
       this.#live += 1;
     });
+  }
+
+  /** When the longest waiter still waiting came (epoch ms), if anyone waits. */
+  get oldestEnqueuedAt(): number | undefined {
+    return this.#live === 0 ? undefined : this.#entries[this.#head]?.enqueuedAt;
   }
 
   /** The waiters still waiting, in arrival order; granting or rejecting while iterating is safe. */
@@ -109,7 +118,7 @@ export class WaitQueue<T> {
 }
 
 /** The error for an aborted caller: the abort's own reason when it is ours (e.g. ManagerClosedError). */
-export function cancellation(signal: AbortSignal | undefined, server: string, message: string): McpPoolError {
+export function cancellation(signal: AbortSignal | undefined, server: string | undefined, message: string): McpPoolError {
   const reason: unknown = signal?.reason;
   if (reason instanceof McpPoolError) return reason;
   return new CallCancelledError(message, { server, cause: reason });

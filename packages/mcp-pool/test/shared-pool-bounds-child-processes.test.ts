@@ -45,7 +45,7 @@ describe("a shared pool", () => {
     await waitFor(() => manager.stats().servers[0]!.clientsOpen === 0, { timeoutMs: 5_000 });
     await waitFor(() => descendantPids().length === 0, { timeoutMs: 5_000 });
     await waitFor(() => destroyed.length === 1, { timeoutMs: 5_000 });
-    expect(destroyed).toEqual(["idle or closed"]);
+    expect(destroyed).toEqual(["idle"]);
     const again = await manager.callTool("lab__echo", { text: "two" });
     expect(again.content[0]?.text).toBe("echo:two");
   });
