@@ -1,0 +1,105 @@
+// A shared pool opens nothing before the first need, opens one client per maxCallsPerConnection waiters up to
+// maxConnections, sends a call to the least-loaded client, reuses an idle client rather than opening another,
+// closes clients idle past idleTimeoutMs, replaces one that died while idle, and counts all of it in stats().
+import { describe, expect, it, vi } from "vitest";
+import { fakeConnections } from "../helpers/fake-connections.js";
+import { borrow, borrowOnce, settle, useFakeManagers } from "../helpers/fake-manager.js";
+import { serverStats } from "../helpers/manager.js";
+
+const use = useFakeManagers();
+
+describe("a shared pool", () => {
+  it("opens no client before the first call that needs one", async () => {
+    const fake = fakeConnections();
+    const manager = use.manager(fake);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fake.made).toHaveLength(0);
+    expect(serverStats(manager)).toMatchObject({ clientsOpen: 0, clientsCreated: 0 });
+  });
+
+  it("opens one client per maxCallsPerConnection waiters, never more than maxConnections", async () => {
+    const fake = fakeConnections({ connect: "manual" });
+    const manager = use.manager(fake, { pool: { maxConnections: 3, maxCallsPerConnection: 2 } });
+    const first = Array.from({ length: 3 }, () => borrow(manager));
+    await settle();
+    expect(fake.made).toHaveLength(2);
+    const more = Array.from({ length: 6 }, () => borrow(manager));
+    await settle();
+    expect(fake.made).toHaveLength(3);
+    expect(serverStats(manager)).toMatchObject({ clientsOpen: 3, waiting: 9, callsInFlight: 0 });
+
+    for (const connection of fake.made) connection.succeed();
+    await settle();
+    expect([...first, ...more].filter((caller) => caller.client !== undefined)).toHaveLength(6);
+    expect(serverStats(manager)).toMatchObject({ clientsOpen: 3, clientsCreated: 3, waiting: 3, callsInFlight: 6, clientsIdle: 0 });
+  });
+
+  it("sends a call to the least-loaded client", async () => {
+    const fake = fakeConnections();
+    const manager = use.manager(fake, { pool: { maxConnections: 2, maxCallsPerConnection: 2 } });
+    const callers = Array.from({ length: 3 }, () => borrow(manager));
+    await Promise.all(callers.map((caller) => caller.lent));
+    expect(fake.made).toHaveLength(2);
+    // The client carrying one call gets the next one.
+    const loads = new Map(fake.made.map((connection) => [connection.client, 0]));
+    for (const caller of callers) loads.set(caller.client!, (loads.get(caller.client!) ?? 0) + 1);
+    const lighter = [...loads].find(([, load]) => load === 1)![0];
+    const next = borrow(manager);
+    expect(await next.lent).toBe(lighter);
+  });
+
+  it("reuses an idle client rather than opening another, and counts it idle", async () => {
+    const fake = fakeConnections();
+    const manager = use.manager(fake);
+    await borrowOnce(manager);
+    expect(serverStats(manager)).toMatchObject({ clientsOpen: 1, clientsIdle: 1, callsInFlight: 0 });
+
+    const second = borrow(manager);
+    expect(await second.lent).toBe(fake.made[0]!.client);
+    expect(fake.made).toHaveLength(1);
+    expect(serverStats(manager)).toMatchObject({ clientsOpen: 1, clientsIdle: 0, callsInFlight: 1 });
+  });
+
+  it("closes a client idle past idleTimeoutMs and opens a new one for the next call", async () => {
+    const fake = fakeConnections();
+    const manager = use.manager(fake, { pool: { idleTimeoutMs: 1_000 } });
+    const destroyed: string[] = [];
+    manager.on("clientDestroyed", (event) => destroyed.push(event.reason));
+    await borrowOnce(manager);
+
+    await vi.advanceTimersByTimeAsync(900);
+    expect(fake.made[0]!.state).toBe("open");
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(fake.made[0]!.state).toBe("closed");
+    expect(destroyed).toEqual(["idle"]);
+    expect(serverStats(manager)).toMatchObject({ clientsOpen: 0, clientsCreated: 1, clientsDestroyed: 1 });
+
+    const next = borrow(manager);
+    expect(await next.lent).toBe(fake.made[1]!.client);
+  });
+
+  it("replaces a client that died while idle, at the next call", async () => {
+    const fake = fakeConnections();
+    const manager = use.manager(fake);
+    const destroyed: string[] = [];
+    manager.on("clientDestroyed", (event) => destroyed.push(event.reason));
+    await borrowOnce(manager);
+
+    fake.made[0]!.die();
+    await settle();
+    expect(destroyed).toEqual(["connection lost"]);
+    expect(serverStats(manager)).toMatchObject({ clientsOpen: 0, clientsDestroyed: 1 });
+    const next = borrow(manager);
+    expect(await next.lent).toBe(fake.made[1]!.client);
+  });
+
+  it("keeps minConnections open after warmUp()", async () => {
+    const fake = fakeConnections();
+    const manager = use.manager(fake, { pool: { minConnections: 2, maxConnections: 3 } });
+    const warming = manager.warmUp();
+    await vi.advanceTimersByTimeAsync(200);
+    await warming;
+    expect(fake.made.map((connection) => connection.state)).toEqual(["open", "open"]);
+    expect(serverStats(manager)).toMatchObject({ clientsOpen: 2, clientsIdle: 2 });
+  });
+});

@@ -1,0 +1,126 @@
+// Callers that find every slot taken wait in arrival order, at most maxWaiting of them (PoolBusyError beyond)
+// and at most acquireTimeoutMs each (PoolTimeoutError); a cancelled waiter leaves the queue; one session at
+// its maxCallsPerSession cap does not hold up another's call. Fake connections, fake timers.
+import { describe, expect, it, vi } from "vitest";
+import { CallCancelledError, PoolBusyError, PoolTimeoutError } from "../../src/index.js";
+import { fakeConnections } from "../helpers/fake-connections.js";
+import { borrow, settle, useFakeManagers } from "../helpers/fake-manager.js";
+import { rejectionOf, serverStats } from "../helpers/manager.js";
+
+const use = useFakeManagers();
+const oneSlot = { maxConnections: 1, maxCallsPerConnection: 1 };
+
+describe("waiting for a slot", () => {
+  it("serves waiters in arrival order as the slot frees", async () => {
+    const fake = fakeConnections();
+    const manager = use.manager(fake, { pool: oneSlot });
+    const holder = borrow(manager);
+    await holder.lent;
+    const order: string[] = [];
+    const waiters = ["w1", "w2", "w3"].map((name) => {
+      const waiter = borrow(manager);
+      void waiter.lent.then(() => order.push(name));
+      return waiter;
+    });
+    await settle();
+    expect(serverStats(manager)).toMatchObject({ callsInFlight: 1, waiting: 3 });
+
+    holder.giveBack();
+    for (const waiter of waiters) {
+      await waiter.lent;
+      waiter.giveBack();
+    }
+    await Promise.all(waiters.map((waiter) => waiter.done));
+    expect(order).toEqual(["w1", "w2", "w3"]);
+    expect(fake.made).toHaveLength(1);
+    expect(serverStats(manager)).toMatchObject({ callsInFlight: 0, waiting: 0, clientsCreated: 1 });
+  });
+
+  it("rejects at once with PoolBusyError when maxWaiting callers already wait", async () => {
+    const manager = use.manager(fakeConnections(), { pool: { ...oneSlot, maxWaiting: 2 } });
+    const holder = borrow(manager);
+    await holder.lent;
+    const waiters = [borrow(manager), borrow(manager)];
+    await settle();
+
+    const error = await rejectionOf(borrow(manager).done);
+    expect(error).toBeInstanceOf(PoolBusyError);
+    expect(error).toMatchObject({ code: "pool_busy", server: "fake" });
+    expect(serverStats(manager).waiting).toBe(2);
+    holder.giveBack();
+    await waiters[0]!.lent;
+  });
+
+  it("rejects with PoolTimeoutError after acquireTimeoutMs, counted, and the wait leaves no trace", async () => {
+    const fake = fakeConnections();
+    const manager = use.manager(fake, { pool: { ...oneSlot, acquireTimeoutMs: 200 } });
+    const holder = manager.callTool("fake__hold", { key: "holder" });
+    await settle();
+    const late = rejectionOf(manager.callTool("fake__echo", { text: "late" }));
+    await settle();
+    expect(serverStats(manager)).toMatchObject({ waiting: 1, callsInFlight: 1 });
+
+    await vi.advanceTimersByTimeAsync(199);
+    expect(serverStats(manager).waiting).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    const error = await late;
+    expect(error).toBeInstanceOf(PoolTimeoutError);
+    expect(error).toMatchObject({ code: "pool_timeout", server: "fake" });
+    expect(serverStats(manager)).toMatchObject({ waiting: 0, callsInFlight: 1, callsFailed: { pool_timeout: 1 } });
+    fake.release("holder");
+    await holder;
+    expect(serverStats(manager)).toMatchObject({ waiting: 0, callsInFlight: 0 });
+  });
+
+  it("drops a cancelled waiter from the queue without touching the caller that holds the slot", async () => {
+    const manager = use.manager(fakeConnections(), { pool: oneSlot });
+    const holder = borrow(manager);
+    await holder.lent;
+    const cancel = new AbortController();
+    const waiter = borrow(manager, { signal: cancel.signal });
+    await settle();
+
+    cancel.abort();
+    expect(await rejectionOf(waiter.done)).toBeInstanceOf(CallCancelledError);
+    expect(serverStats(manager)).toMatchObject({ waiting: 0, callsInFlight: 1 });
+    holder.giveBack();
+    await holder.done;
+  });
+
+  it("lends a slot to every waiter left when many in the middle of the queue gave up while the client connected", async () => {
+    const fake = fakeConnections({ connect: "manual" });
+    const manager = use.manager(fake, { pool: { maxConnections: 1, maxCallsPerConnection: 100 } });
+    const controllers = Array.from({ length: 100 }, () => new AbortController());
+    const waiters = controllers.map(({ signal }) => borrow(manager, { signal }));
+    await settle();
+    for (const controller of controllers.slice(10, 60)) controller.abort();
+
+    fake.last().succeed();
+    await settle();
+    const lent = waiters.filter((waiter) => waiter.client !== undefined);
+    expect(lent).toHaveLength(50);
+    expect(serverStats(manager)).toMatchObject({ callsInFlight: 50, waiting: 0 });
+  });
+
+  it("skips a session at its maxCallsPerSession cap, so another session's call goes first", async () => {
+    const manager = use.manager(fakeConnections(), { maxCallsPerSession: 2, pool: { maxConnections: 1, maxCallsPerConnection: 4 } });
+    const greedy = Array.from({ length: 6 }, () => borrow(manager, { sessionId: "greedy" }));
+    await settle();
+    expect(greedy.filter((call) => call.client !== undefined)).toHaveLength(2);
+    expect(serverStats(manager)).toMatchObject({ callsInFlight: 2, waiting: 4 });
+
+    const polite = borrow(manager, { sessionId: "polite" });
+    await polite.lent;
+    expect(serverStats(manager)).toMatchObject({ callsInFlight: 3, waiting: 4 });
+
+    // The greedy session's waiters follow, two at a time, in their order.
+    for (const call of greedy) {
+      await call.lent;
+      call.giveBack();
+      await call.done;
+    }
+    polite.giveBack();
+    await polite.done;
+    expect(serverStats(manager)).toMatchObject({ callsInFlight: 0, waiting: 0 });
+  });
+});
