@@ -8,7 +8,9 @@ import { createNodeWebSocket, type NodeWebSocket } from "@hono/node-ws";
 import type { WSEvents } from "hono/ws";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
-import { allowOrigins, requireUser, type AuthEnv, type Authenticator } from "./auth.js";
+import { requireUser, type AuthEnv, type Authenticator } from "./auth.js";
+import { hostGuard, originGuard, securityHeaders } from "./browser-guards.js";
+import type { RefusalLog } from "./refusal-log.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { ReadinessCheck } from "./readiness.js";
 import type { Peer } from "./socket-handler.js";
@@ -30,7 +32,12 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export interface AppDeps {
   auth: Authenticator;
+  /** Origins allowed to use /ws and /api/*; empty: the page's own origin only. */
   allowedOrigins: string[];
+  /** Host names served; empty: loopback names when bound to loopback, else any. */
+  allowedHosts: string[];
+  boundToLoopback: boolean;
+  refusals: RefusalLog;
   metrics: ServerMetrics;
   readiness: ReadinessCheck;
   /** The /api/stats body. */
@@ -53,6 +60,9 @@ export function createApp(deps: AppDeps): { app: Hono<AuthEnv>; nodeWs: NodeWebS
     return c.json({ error: "internal" }, 500);
   });
 
+  app.use("*", securityHeaders, hostGuard(deps.allowedHosts, deps.boundToLoopback, deps.refusals));
+  const sameOrigin = originGuard(deps.allowedOrigins, deps.refusals);
+
   for (const [route, file] of Object.entries(PAGE_FILES)) {
     const body = readFileSync(fileURLToPath(new URL(file, PUBLIC_DIR)), "utf8");
     const type = CONTENT_TYPES[file.split(".").pop()!]!;
@@ -71,12 +81,12 @@ export function createApp(deps: AppDeps): { app: Hono<AuthEnv>; nodeWs: NodeWebS
     c.body(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType }),
   );
 
-  app.use("/api/*", requireUser(deps.auth));
+  app.use("/api/*", sameOrigin, requireUser(deps.auth));
   app.get("/api/stats", async (c) => c.json(await deps.stats()));
 
   app.get(
     "/ws",
-    allowOrigins(deps.allowedOrigins),
+    sameOrigin,
     requireUser(deps.auth),
     async (c, next) => (deps.isClosing() ? c.text("shutting down", 503) : next()),
     nodeWs.upgradeWebSocket((c) => {

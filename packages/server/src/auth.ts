@@ -79,17 +79,6 @@ export function requireUser(auth: Authenticator): MiddlewareHandler<AuthEnv> {
   };
 }
 
-/** Refuses a browser request whose Origin is not allowed (403). Requests without Origin pass. */
-export function allowOrigins(allowed: string[]): MiddlewareHandler {
-  return async (c, next) => {
-    const origin = c.req.header("origin");
-    if (allowed.length > 0 && origin !== undefined && !allowed.includes(origin)) {
-      return c.json({ error: "forbidden", message: `origin ${origin} is not allowed` }, 403);
-    }
-    return next();
-  };
-}
-
 /** Chooses our subprotocol from those offered, never echoing a `bearer.` token back. */
 export function selectSubprotocol(offered: Set<string>): string | false {
   for (const protocol of offered) if (!protocol.startsWith(SUBPROTOCOL_PREFIX)) return protocol;

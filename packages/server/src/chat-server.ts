@@ -12,7 +12,7 @@ import { PooledMCPServerManager, type ManagerStats } from "mcp-pool";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { Authenticator, selectSubprotocol } from "./auth.js";
-import { mcpConfigEnv, settingsFromEnv, type ServerSettings } from "./config.js";
+import { isLoopbackHost, mcpConfigEnv, settingsFromEnv, type ServerSettings } from "./config.js";
 import { guardConnections, httpTimeouts } from "./connection-guard.js";
 import { RefusalLog } from "./refusal-log.js";
 import { QuestionRateLimiter } from "./limits.js";
@@ -109,6 +109,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   const { app, nodeWs } = createApp({
     auth, metrics, isClosing,
     allowedOrigins: settings.allowedOrigins,
+    allowedHosts: settings.allowedHosts,
+    boundToLoopback: isLoopbackHost(settings.host),
+    refusals,
     readiness: new ReadinessCheck(manager, settings.readyCacheMs),
     stats: async (): Promise<ApiStats> => ({ ...hub.counts(), mode: deps.mode, turns: await metrics.turnCounts(), pool: manager.stats() }),
     socketEvents: (peer) => socketEvents(peer, deps),

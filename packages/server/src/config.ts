@@ -71,6 +71,7 @@ const envSchema = z.object({
   AUTH_TOKENS: authTokens.optional(),
   JWT_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   ALLOWED_ORIGINS: list.optional(),
+  ALLOWED_HOSTS: list.optional(),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -114,8 +115,10 @@ export interface ServerSettings {
   authTokens: Map<string, string>;
   /** HS256 secret for JWT bearer tokens (user id = `sub`). */
   jwtSecret: string | undefined;
-  /** Allowed `Origin` values for /ws; empty = any. */
+  /** Allowed `Origin` values for /ws and /api/*; empty = the page's own origin only. */
   allowedOrigins: string[];
+  /** `Host` names served; empty = loopback names when bound to loopback, else any. */
+  allowedHosts: string[];
 }
 
 /** A setting in the environment is invalid; `key` names the variable. */
@@ -169,6 +172,7 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Server
     authTokens: e.AUTH_TOKENS ?? new Map(),
     jwtSecret: e.JWT_SECRET,
     allowedOrigins: e.ALLOWED_ORIGINS ?? [],
+    allowedHosts: e.ALLOWED_HOSTS ?? [],
   };
 }
 

@@ -1,24 +1,16 @@
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatClient } from "./helpers/chat-client.js";
+import { launchChromium } from "./helpers/chromium.js";
 import { everythingEntry, startChatServer, type TestServer } from "./helpers/servers.js";
-
-// Debian's chromium (apt-get install -y chromium); a browser is never downloaded.
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-  "--disable-sync", "--no-first-run",
-];
 
 describe("the chat page in chromium", () => {
   let server: TestServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     server = await startChatServer({ everything: everythingEntry({ pool: { maxConnections: 2 } }) });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

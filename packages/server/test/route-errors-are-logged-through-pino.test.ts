@@ -1,11 +1,11 @@
-import { PassThrough } from "node:stream";
 import { PooledMCPServerManager } from "mcp-pool";
 import { afterAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { Authenticator } from "../src/auth.js";
-import { createLogger } from "../src/index.js";
 import { ServerMetrics } from "../src/metrics.js";
 import { ReadinessCheck } from "../src/readiness.js";
+import { RefusalLog } from "../src/refusal-log.js";
+import { captureLogs } from "./helpers/log-capture.js";
 
 describe("a route that throws", () => {
   const manager = new PooledMCPServerManager({ mcpServers: {} });
@@ -16,21 +16,20 @@ describe("a route that throws", () => {
   });
 
   it("answers 500 without the error's text and logs the error through pino", async () => {
-    const lines: Record<string, unknown>[] = [];
-    const stream = new PassThrough();
-    stream.on("data", (chunk: Buffer) => {
-      for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
-    });
+    const { logger, lines } = captureLogs();
     const { app } = createApp({
       auth: new Authenticator({ authTokens: new Map(), jwtSecret: undefined }),
       allowedOrigins: [],
+      allowedHosts: [],
+      boundToLoopback: false,
+      refusals: new RefusalLog(logger, () => {}),
       metrics,
       readiness: new ReadinessCheck(manager, 0),
       stats: async () => {
         throw new Error("stats store is down: secret-detail");
       },
       isClosing: () => false,
-      logger: createLogger("info", stream),
+      logger,
       socketEvents: () => ({}),
     });
 
