@@ -138,9 +138,11 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
 
   const shutdown = async (graceMs: number) => {
     logger.info({ grace_ms: graceMs, sockets: hub.size }, "shutting down");
-    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Still listening while turns drain: new handshakes get 503 and /readyz says 503, so a balancer
+    // (or a client) learns the server is going instead of finding nobody there.
     await hub.drain(graceMs, "the server is shutting down");
     for (const sessionId of await hub.closeAll(CloseCode.goingAway, "server shutting down")) releaseSession(sessionId);
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     await Promise.all(releases);
     if (!givenManager) await manager.close({ graceMs: 1000 });
     metrics.close();

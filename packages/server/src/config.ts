@@ -70,6 +70,9 @@ const envSchema = z.object({
   READY_CACHE_MS: int(0).default(2_000),
   AUTH_TOKENS: authTokens.optional(),
   JWT_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  JWT_ALLOW_NO_EXP: z.enum(["true", "false"], { message: 'must be "true" or "false"' }).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
   ALLOWED_ORIGINS: list.optional(),
   ALLOWED_HOSTS: list.optional(),
 });
@@ -113,8 +116,14 @@ export interface ServerSettings {
   readyCacheMs: number;
   /** Static bearer tokens → user id. */
   authTokens: Map<string, string>;
-  /** HS256 secret for JWT bearer tokens (user id = `sub`). */
+  /** HS256 secret for JWT bearer tokens (user id = `jwt:<sub>`). */
   jwtSecret: string | undefined;
+  /** Accept JWTs without `exp` (they never expire). */
+  jwtAllowNoExp: boolean;
+  /** When set, a JWT's `aud` must include it. */
+  jwtAudience: string | undefined;
+  /** When set, a JWT's `iss` must be it. */
+  jwtIssuer: string | undefined;
   /** Allowed `Origin` values for /ws and /api/*; empty = the page's own origin only. */
   allowedOrigins: string[];
   /** `Host` names served; empty = loopback names when bound to loopback, else any. */
@@ -171,6 +180,9 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Server
     readyCacheMs: e.READY_CACHE_MS,
     authTokens: e.AUTH_TOKENS ?? new Map(),
     jwtSecret: e.JWT_SECRET,
+    jwtAllowNoExp: e.JWT_ALLOW_NO_EXP === "true",
+    jwtAudience: e.JWT_AUDIENCE,
+    jwtIssuer: e.JWT_ISSUER,
     allowedOrigins: e.ALLOWED_ORIGINS ?? [],
     allowedHosts: e.ALLOWED_HOSTS ?? [],
   };

@@ -2,6 +2,7 @@ import { sign } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeLlm, type FakeLlm } from "../../agent/test/fake-llm/fake-llm-server.js";
 import { ChatClient, handshakeStatus } from "./helpers/chat-client.js";
+import { openRawWebSocket } from "./helpers/raw-socket.js";
 import type { ChatServerOptions } from "../src/index.js";
 import { everythingEntry, startChatServer, type TestServer } from "./helpers/servers.js";
 
@@ -44,6 +45,8 @@ describe("auth on (AUTH_TOKENS and JWT_SECRET)", () => {
     expect((await handshakeStatus(started.server.url, { token: "wrong" })).status).toBe(401);
     expect((await handshakeStatus(started.server.url, { token: await jwtFor("eve", 300, "another-secret-of-32-characters!") })).status).toBe(401);
     expect((await handshakeStatus(started.server.url, { token: await jwtFor("eve", -60) })).status).toBe(401);
+    // A JWT without exp would be valid for ever.
+    expect((await handshakeStatus(started.server.url, { token: await sign({ sub: "eve" }, JWT_SECRET, "HS256") })).status).toBe(401);
     expect((await fetch(`${started.server.url}/api/stats`)).status).toBe(401);
     expect((await fetch(`${started.server.url}/api/stats`, { headers: { authorization: "Bearer tok-ann" } })).status).toBe(200);
     expect((await fetch(`${started.server.url}/healthz`)).status).toBe(200);
@@ -56,10 +59,30 @@ describe("auth on (AUTH_TOKENS and JWT_SECRET)", () => {
     const byQuery = await ChatClient.open(started.server.url, { query: "?token=tok-ann" });
     const byJwt = await ChatClient.open(started.server.url, { token: await jwtFor("carol") });
     await Promise.all([byHeader, byProtocol, byQuery, byJwt].map((c) => c.until((f) => f.type === "ready")));
-    expect([byHeader, byProtocol, byQuery, byJwt].map((c) => c.ready.user_id)).toEqual(["ann", "bob", "ann", "carol"]);
+    expect([byHeader, byProtocol, byQuery, byJwt].map((c) => c.ready.user_id)).toEqual(["ann", "bob", "ann", "jwt:carol"]);
     // The server selects our subprotocol and never echoes the token back.
     expect(byProtocol.socket.protocol).toBe("mcp-pool.v1");
     await Promise.all([byHeader, byProtocol, byQuery, byJwt].map((c) => c.close()));
+  });
+
+  it("selects the mcp-pool.v1 subprotocol and no other, never echoing a token", async () => {
+    const offered = (protocols: string) =>
+      openRawWebSocket(started.server.url, { headers: { "sec-websocket-protocol": protocols, authorization: "Bearer tok-ann" } });
+    const ours = await offered("chat.other, mcp-pool.v1, bearer.tok-ann");
+    expect(ours.head).toMatch(/^sec-websocket-protocol: mcp-pool\.v1$/im);
+    const theirs = await offered("chat.other, bearer.tok-ann");
+    expect(theirs.status).toBe(101);
+    expect(theirs.head).not.toMatch(/sec-websocket-protocol/i);
+    for (const raw of [ours, theirs]) raw.socket.destroy();
+  });
+
+  it("keeps a JWT subject apart from the static-token user of the same name", async () => {
+    const ann = await ChatClient.open(started.server.url, { token: "tok-ann" });
+    const jwtAnn = await ChatClient.open(started.server.url, { token: await jwtFor("ann") });
+    expect(jwtAnn.ready.user_id).toBe("jwt:ann");
+    await ann.ask("diary", "pear is my secret");
+    expect((await jwtAnn.ask("diary", "what is my secret?")).at(-1)).toMatchObject({ text: "seen: what is my secret?" });
+    await Promise.all([ann.close(), jwtAnn.close()]);
   });
 
   it("refuses a browser Origin that is not in ALLOWED_ORIGINS (403)", async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { descendantPids, isAlive, waitFor } from "../../mcp-pool/test/helpers/processes.js";
-import { ChatClient } from "./helpers/chat-client.js";
+import { ChatClient, handshakeStatus } from "./helpers/chat-client.js";
 import { startServerProcess, type ServerProcess } from "./helpers/server-process.js";
 import { labEntry } from "./helpers/servers.js";
 
@@ -66,5 +66,27 @@ describe("SIGTERM under load", () => {
     expect(await client.closed).toMatchObject({ code: 1001 });
     expect(await exited).toBe(0);
     await waitFor(() => mcpProcesses.every((pid) => !isAlive(pid)), { timeoutMs: 5000, what: "the MCP processes to end" });
+  });
+
+  it("answers new handshakes and /readyz with 503 from the moment the signal lands until the turns have drained", async () => {
+    dir = mkdtempSync(join(tmpdir(), "mcp-pool-sigterm-"));
+    const config = join(dir, "mcp.json");
+    writeFileSync(config, JSON.stringify({ mcpServers: { lab: labEntry() } }));
+    const server = (started = await startServerProcess({ PORT: "0", MCP_CONFIG: config, SHUTDOWN_GRACE_MS: "10000", READY_CACHE_MS: "0" }));
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    const client = await ChatClient.open(server.url);
+    const turn = client.ask("c1", '/call lab__slow_read {"ms":3000,"text":"draining"}');
+    await client.until((f) => f.type === "tool_call");
+    server.child.kill("SIGTERM");
+
+    const readyz = await waitFor(async () => {
+      const response = await fetch(`${server.url}/readyz`);
+      return response.status === 503 ? response.json() : undefined;
+    }, { timeoutMs: 2000, what: "/readyz to say 503" });
+    expect(readyz).toMatchObject({ ready: false, reason: "closing" });
+    expect((await handshakeStatus(server.url)).status).toBe(503);
+    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: "closing" });
+    // All that while the turn in flight goes on to its answer.
+    expect((await turn).at(-1)).toMatchObject({ type: "answer", text: "slow:draining" });
   });
 });
