@@ -1,5 +1,5 @@
 /**
- * The project's lab MCP server (packages/mcp-pool/test/fixtures) over
+ * The project's lab MCP server (packages/test-support/fixtures) over
  * Streamable HTTP: the bench's HTTP MCP server, because it reports its open
  * MCP sessions at GET /stats.
  */
@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { startProcess, waitForLine } from "./processes.mjs";
 
-const LAB_SERVER = fileURLToPath(new URL("../../packages/mcp-pool/test/fixtures/lab-server.mjs", import.meta.url));
+const LAB_SERVER = fileURLToPath(import.meta.resolve("@mcp-pool/test-support/fixtures/lab-server.mjs"));
 
 export async function startLabHttp() {
   const lab = startProcess(process.execPath, [LAB_SERVER, "--http", "--port", "0"], { stdio: ["ignore", "pipe", "ignore"] });

@@ -7,7 +7,7 @@
  * `listening <baseURL>` when ready.
  */
 
-import { startFakeLlm } from "../../packages/agent/test/fake-llm/fake-llm-server.ts";
+import { startFakeLlm } from "@mcp-pool/test-support/fake-llm";
 
 const fake = await startFakeLlm();
 fake.script((request) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createAgent, InMemoryConversationStore, type Agent } from "../src/index.js";
-import type { RecordedRequest } from "./fake-llm/fake-llm-server.js";
+import type { RecordedRequest } from "@mcp-pool/test-support/fake-llm";
 import { collect, lastEvent } from "./support/collect.js";
 import { useToolsAndFakeLlm } from "./support/tools-and-fake-llm.js";
 

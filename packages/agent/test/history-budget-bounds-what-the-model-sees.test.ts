@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { createAgent, InMemoryConversationStore } from "../src/index.js";
-import type { RecordedMessage, RecordedRequest } from "./fake-llm/fake-llm-server.js";
+import type { RecordedMessage, RecordedRequest } from "@mcp-pool/test-support/fake-llm";
 import { collect, lastEvent } from "./support/collect.js";
 import { useToolsAndFakeLlm } from "./support/tools-and-fake-llm.js";
 

@@ -3,7 +3,7 @@ import { PooledMCPServerManager } from "mcp-pool";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAgent } from "../src/index.js";
-import { startFakeLlm, type FakeLlm } from "./fake-llm/fake-llm-server.js";
+import { startFakeLlm, type FakeLlm } from "@mcp-pool/test-support/fake-llm";
 import { collect, lastEvent } from "./support/collect.js";
 import { everythingServer, missingServer } from "./support/everything.js";
 

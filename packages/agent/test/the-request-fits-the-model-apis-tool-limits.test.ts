@@ -5,7 +5,7 @@ import { PooledMCPServerManager } from "mcp-pool";
 import { createAgent, type AgentLogger, type LlmSettings } from "../src/index.js";
 import { collect, lastEvent } from "./support/collect.js";
 import { everythingServer } from "./support/everything.js";
-import { startFakeLlm, type FakeLlm, type RecordedRequest } from "./fake-llm/fake-llm-server.js";
+import { startFakeLlm, type FakeLlm, type RecordedRequest } from "@mcp-pool/test-support/fake-llm";
 
 const require = createRequire(import.meta.url);
 const sequentialThinkingDir = dirname(require.resolve("@modelcontextprotocol/server-sequential-thinking/package.json"));

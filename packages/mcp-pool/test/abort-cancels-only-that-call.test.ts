@@ -2,9 +2,9 @@
 // that request only, rejects it at once and frees its slot; the other session's call on the same client goes on.
 import { describe, expect, it } from "vitest";
 import { CallCancelledError, type PooledMCPServerManager } from "../src/index.js";
-import { labStdioEntry } from "./helpers/fixture-servers.js";
+import { labStdioEntry } from "@mcp-pool/test-support/fixture-servers";
 import { rejectionOf, serverStats, textOf, useManagers } from "./helpers/manager.js";
-import { waitFor } from "./helpers/processes.js";
+import { waitFor } from "@mcp-pool/test-support/processes";
 
 const use = useManagers();
 

@@ -3,7 +3,7 @@
 // with ConnectionLostError (it did not run), and the next borrow gets a client on a new session.
 import { describe, expect, it } from "vitest";
 import { ConnectionLostError } from "../src/index.js";
-import { labStats, startLabHttp } from "./helpers/fixture-servers.js";
+import { labStats, startLabHttp } from "@mcp-pool/test-support/fixture-servers";
 import { rejectionOf, useManagers } from "./helpers/manager.js";
 import { waitForPortFree } from "./helpers/port-free.js";
 

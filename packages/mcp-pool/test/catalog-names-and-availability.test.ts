@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ToolNotFoundError, toOpenAITools } from "../src/index.js";
 import { useManagers } from "./helpers/manager.js";
-import { labStdioEntry } from "./helpers/fixture-servers.js";
+import { labStdioEntry } from "@mcp-pool/test-support/fixture-servers";
 
 const resources = useManagers();
 

@@ -8,10 +8,10 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { ServerUnavailableError, type PooledMCPServerManager } from "../src/index.js";
-import { labStats, startLabHttp } from "./helpers/fixture-servers.js";
+import { labStats, startLabHttp } from "@mcp-pool/test-support/fixture-servers";
 import { rejectionOf, serverStats, textOf, useManagers } from "./helpers/manager.js";
 import { waitForPortFree } from "./helpers/port-free.js";
-import { waitFor } from "./helpers/processes.js";
+import { waitFor } from "@mcp-pool/test-support/processes";
 
 const use = useManagers();
 const circuit = { failureThreshold: 2, baseBackoffMs: 600, maxBackoffMs: 2_000 };

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { ManagerClosedError } from "../src/index.js";
 import { rejectionOf, useManagers } from "./helpers/manager.js";
-import { descendantPids, waitFor } from "./helpers/processes.js";
+import { descendantPids, waitFor } from "@mcp-pool/test-support/processes";
 
 const use = useManagers();
 

@@ -2,9 +2,9 @@
 // ManagerClosedError, not with the SDK's "Connection closed" from the client close() ends.
 import { describe, expect, it } from "vitest";
 import { ManagerClosedError } from "../src/index.js";
-import { labStdioEntry } from "./helpers/fixture-servers.js";
+import { labStdioEntry } from "@mcp-pool/test-support/fixture-servers";
 import { rejectionOf, useManagers } from "./helpers/manager.js";
-import { waitFor } from "./helpers/processes.js";
+import { waitFor } from "@mcp-pool/test-support/processes";
 
 const use = useManagers();
 

@@ -2,9 +2,9 @@
 // ManagerClosedError, and ends every child process it started, shared or per session.
 import { describe, expect, it } from "vitest";
 import { ManagerClosedError, type PooledMCPServerManager } from "../src/index.js";
-import { labStdioEntry } from "./helpers/fixture-servers.js";
+import { labStdioEntry } from "@mcp-pool/test-support/fixture-servers";
 import { rejectionOf, textOf, useManagers } from "./helpers/manager.js";
-import { descendantPids, waitFor } from "./helpers/processes.js";
+import { descendantPids, waitFor } from "@mcp-pool/test-support/processes";
 
 const use = useManagers();
 const SESSIONS = ["s1", "s2", "s3"];

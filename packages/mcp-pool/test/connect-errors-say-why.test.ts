@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { ServerUnavailableError, type PooledMCPServerManager } from "../src/index.js";
-import { freePort } from "./helpers/free-port.js";
+import { freePort } from "@mcp-pool/test-support/free-port";
 import { rejectionOf, useManagers } from "./helpers/manager.js";
 
 const use = useManagers();

@@ -3,9 +3,9 @@
 // own answer and nothing is left counted. The surviving children are frozen (SIGSTOP) around the kill, so
 // the queue cannot drain before the pool notices the death: the replacement is needed whatever the load.
 import { describe, expect, it } from "vitest";
-import { labStdioEntry } from "./helpers/fixture-servers.js";
+import { labStdioEntry } from "@mcp-pool/test-support/fixture-servers";
 import { serverStats, textOf, useManagers } from "./helpers/manager.js";
-import { descendantPids, isAlive, waitFor } from "./helpers/processes.js";
+import { descendantPids, isAlive, waitFor } from "@mcp-pool/test-support/processes";
 
 const use = useManagers();
 

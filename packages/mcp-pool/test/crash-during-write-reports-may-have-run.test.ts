@@ -3,9 +3,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { ConnectionLostError, type PooledMCPServerManager } from "../src/index.js";
-import { labStdioEntry } from "./helpers/fixture-servers.js";
+import { labStdioEntry } from "@mcp-pool/test-support/fixture-servers";
 import { rejectionOf, serverStats, textOf, useManagers } from "./helpers/manager.js";
-import { descendantPids, waitFor } from "./helpers/processes.js";
+import { descendantPids, waitFor } from "@mcp-pool/test-support/processes";
 
 const use = useManagers();
 

@@ -4,7 +4,7 @@
 // (MaxListenersExceededWarning) after ~1,500 calls. A pooled client must neither warn nor grow.
 import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startLabHttp } from "./helpers/fixture-servers.js";
+import { startLabHttp } from "@mcp-pool/test-support/fixture-servers";
 import { serverStats, textOf, useManagers } from "./helpers/manager.js";
 
 const use = useManagers();

@@ -2,7 +2,7 @@
 // to it. The request never ran, so the pool replaces the client and sends it again on a new session, even a
 // call that is not safe to repeat.
 import { describe, expect, it } from "vitest";
-import { labStats, startEverythingHttp, startLabHttp, type HttpFixture } from "./helpers/fixture-servers.js";
+import { labStats, startEverythingHttp, startLabHttp, type HttpFixture } from "@mcp-pool/test-support/fixture-servers";
 import { serverStats, textOf, useManagers } from "./helpers/manager.js";
 import { waitForPortFree } from "./helpers/port-free.js";
 

@@ -3,9 +3,9 @@
 // past callTimeoutMs, up to maxTotalTimeoutMs.
 import { describe, expect, it } from "vitest";
 import { ToolCallTimeoutError, type PooledMCPServerManager, type ProgressUpdate } from "../src/index.js";
-import { labStdioEntry } from "./helpers/fixture-servers.js";
+import { labStdioEntry } from "@mcp-pool/test-support/fixture-servers";
 import { rejectionOf, serverStats, textOf, useManagers } from "./helpers/manager.js";
-import { waitFor } from "./helpers/processes.js";
+import { waitFor } from "@mcp-pool/test-support/processes";
 
 const use = useManagers();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CallCancelledError } from "../src/index.js";
-import { labStdioEntry } from "./helpers/fixture-servers.js";
+import { labStdioEntry } from "@mcp-pool/test-support/fixture-servers";
 import { useManagers } from "./helpers/manager.js";
 
 const resources = useManagers();

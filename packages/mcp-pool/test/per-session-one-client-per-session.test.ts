@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { useManagers } from "./helpers/manager.js";
-import { labStats, labStdioEntry, startLabHttp } from "./helpers/fixture-servers.js";
-import { descendantPids, waitFor } from "./helpers/processes.js";
+import { labStats, labStdioEntry, startLabHttp } from "@mcp-pool/test-support/fixture-servers";
+import { descendantPids, waitFor } from "@mcp-pool/test-support/processes";
 
 const resources = useManagers();
 

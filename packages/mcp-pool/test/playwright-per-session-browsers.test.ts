@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { sessionIdForPaths } from "../src/session-placeholder.js";
 import { textOf, useManagers } from "./helpers/manager.js";
-import { descendantPids, waitFor } from "./helpers/processes.js";
+import { descendantPids, waitFor } from "@mcp-pool/test-support/processes";
 import { docConfig, useRealServerBins, useTempDir } from "./helpers/real-servers.js";
 
 const use = useManagers();

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { textOf, useManagers } from "./helpers/manager.js";
-import { descendantPids, waitFor } from "./helpers/processes.js";
+import { descendantPids, waitFor } from "@mcp-pool/test-support/processes";
 import { docConfig, docConfigPath, startMcpProxy, useRealServerBins, useTempDir } from "./helpers/real-servers.js";
 
 const use = useManagers();

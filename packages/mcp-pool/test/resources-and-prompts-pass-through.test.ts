@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PooledMCPServerManager } from "../src/index.js";
-import { everythingStdioEntry } from "./helpers/fixture-servers.js";
+import { everythingStdioEntry } from "@mcp-pool/test-support/fixture-servers";
 
 let manager: PooledMCPServerManager;
 beforeAll(() => {

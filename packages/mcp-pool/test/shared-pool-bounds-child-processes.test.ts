@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { useManagers } from "./helpers/manager.js";
-import { labStdioEntry } from "./helpers/fixture-servers.js";
-import { descendantPids, waitFor } from "./helpers/processes.js";
+import { labStdioEntry } from "@mcp-pool/test-support/fixture-servers";
+import { descendantPids, waitFor } from "@mcp-pool/test-support/processes";
 
 const resources = useManagers();
 

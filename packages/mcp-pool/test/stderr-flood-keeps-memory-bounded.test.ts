@@ -7,9 +7,9 @@ import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { PooledMCPServerManager, ServerUnavailableError } from "../src/index.js";
 import { CUT_MARK, MAX_LINE_BYTES } from "../src/stderr-tail.js";
-import { labStdioEntry } from "./helpers/fixture-servers.js";
+import { labStdioEntry } from "@mcp-pool/test-support/fixture-servers";
 import { rejectionOf, textOf } from "./helpers/manager.js";
-import { descendantPids, waitFor } from "./helpers/processes.js";
+import { descendantPids, waitFor } from "@mcp-pool/test-support/processes";
 
 const floodServerPath = fileURLToPath(new URL("./fixtures/stderr-flood-server.mjs", import.meta.url));
 const MIB = 1024 * 1024;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { PooledMCPServerManager } from "../src/index.js";
 import { useManagers } from "./helpers/manager.js";
-import { labStats, labStdioEntry, startLabHttp } from "./helpers/fixture-servers.js";
-import { waitFor } from "./helpers/processes.js";
+import { labStats, labStdioEntry, startLabHttp } from "@mcp-pool/test-support/fixture-servers";
+import { waitFor } from "@mcp-pool/test-support/processes";
 
 const resources = useManagers();
 

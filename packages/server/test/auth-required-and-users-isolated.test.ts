@@ -1,6 +1,6 @@
 import { sign } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeLlm, type FakeLlm } from "../../agent/test/fake-llm/fake-llm-server.js";
+import { startFakeLlm, type FakeLlm } from "@mcp-pool/test-support/fake-llm";
 import { ChatClient, handshakeStatus } from "./helpers/chat-client.js";
 import { openRawWebSocket } from "./helpers/raw-socket.js";
 import type { ChatServerOptions } from "../src/index.js";

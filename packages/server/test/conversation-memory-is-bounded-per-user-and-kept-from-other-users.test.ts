@@ -1,7 +1,7 @@
 import { InMemoryConversationStore } from "@mcp-pool/agent";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeLlm, type FakeLlm } from "../../agent/test/fake-llm/fake-llm-server.js";
-import { waitFor } from "../../mcp-pool/test/helpers/processes.js";
+import { startFakeLlm, type FakeLlm } from "@mcp-pool/test-support/fake-llm";
+import { waitFor } from "@mcp-pool/test-support/processes";
 import { ChatClient } from "./helpers/chat-client.js";
 import { labEntry, startChatServer, type TestServer } from "./helpers/servers.js";
 

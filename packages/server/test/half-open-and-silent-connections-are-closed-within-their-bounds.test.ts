@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../../mcp-pool/test/helpers/processes.js";
+import { waitFor } from "@mcp-pool/test-support/processes";
 import { ChatClient } from "./helpers/chat-client.js";
 import { captureLogs, findLog } from "./helpers/log-capture.js";
 import { connectRaw, openRawWebSocket, type RawConnection } from "./helpers/raw-socket.js";

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { descendantPids, isAlive, waitFor } from "../../mcp-pool/test/helpers/processes.js";
+import { descendantPids, isAlive, waitFor } from "@mcp-pool/test-support/processes";
 import { ChatClient, handshakeStatus } from "./helpers/chat-client.js";
 import { startServerProcess, type ServerProcess } from "./helpers/server-process.js";
 import { labEntry } from "./helpers/servers.js";

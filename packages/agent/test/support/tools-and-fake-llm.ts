@@ -6,7 +6,7 @@
 import { afterAll, beforeAll } from "vitest";
 import type { PooledMCPServerManager } from "mcp-pool";
 import type { LlmSettings } from "../../src/index.js";
-import { startFakeLlm, type FakeLlm } from "../fake-llm/fake-llm-server.js";
+import { startFakeLlm, type FakeLlm } from "@mcp-pool/test-support/fake-llm";
 import { everythingManager } from "./everything.js";
 
 export interface ToolsAndFakeLlm {

@@ -18,7 +18,7 @@ import {
   type ServerStats,
   type ToolCallResult,
 } from "../../src/index.js";
-import type { HttpFixture } from "./fixture-servers.js";
+import type { HttpFixture } from "@mcp-pool/test-support/fixture-servers";
 
 type ServerEntries = McpServersJson["mcpServers"];
 

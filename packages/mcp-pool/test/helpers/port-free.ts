@@ -4,7 +4,7 @@
  * still exit), and a server started on that port then is refused or answered by the old one.
  */
 import { createServer } from "node:net";
-import { waitFor } from "./processes.js";
+import { waitFor } from "@mcp-pool/test-support/processes";
 
 export async function waitForPortFree(port: number, timeoutMs = 5_000): Promise<void> {
   await waitFor(() => canListen(port), { timeoutMs, what: `port ${port} to be free` });

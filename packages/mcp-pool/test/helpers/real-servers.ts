@@ -18,10 +18,10 @@ import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, onTestFinished } from "vitest";
 import { loadConfigFile, type ManagerConfig } from "../../src/index.js";
-import { canConnect } from "./fixture-servers.js";
-import { freePort } from "./free-port.js";
-import { startHttpChild, type HttpFixture } from "./http-fixture.js";
-import { waitFor } from "./processes.js";
+import { canConnect } from "@mcp-pool/test-support/fixture-servers";
+import { freePort } from "@mcp-pool/test-support/free-port";
+import { startHttpChild, type HttpFixture } from "@mcp-pool/test-support/http-fixture";
+import { waitFor } from "@mcp-pool/test-support/processes";
 
 const binDir = fileURLToPath(new URL("../../node_modules/.bin", import.meta.url));
 const docsDir = fileURLToPath(new URL("../../../../docs/real-servers/", import.meta.url));

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { isAlive, killAndWait } from "../../../mcp-pool/test/helpers/processes.js";
+import { isAlive, killAndWait } from "@mcp-pool/test-support/processes";
 
 const MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
 

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createChatServer, type ChatServer, type ChatServerOptions } from "../../src/index.js";
-import { everythingStdioEntry, labStdioEntry } from "../../../mcp-pool/test/helpers/fixture-servers.js";
-import { descendantPids } from "../../../mcp-pool/test/helpers/processes.js";
+import { everythingStdioEntry, labStdioEntry } from "@mcp-pool/test-support/fixture-servers";
+import { descendantPids } from "@mcp-pool/test-support/processes";
 
 export const labEntry = labStdioEntry;
 export const everythingEntry = everythingStdioEntry;

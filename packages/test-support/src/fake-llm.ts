@@ -6,7 +6,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { chunk, textChunks, toolCallChunks, type ScriptedToolCall } from "./chunks.js";
+import { chunk, textChunks, toolCallChunks, type ScriptedToolCall } from "./fake-llm-chunks.js";
 
 export type FakeReply =
   /** A streamed answer; an array gives the delta pieces. */

@@ -14,9 +14,9 @@ import {
   startEverythingHttp,
   startLabHttp,
   type HttpFixture,
-} from "./helpers/fixture-servers.js";
-import { freePort } from "./helpers/free-port.js";
-import { descendantPids, isAlive, killAndWait, waitFor } from "./helpers/processes.js";
+} from "../src/fixture-servers.js";
+import { freePort } from "../src/free-port.js";
+import { descendantPids, isAlive, killAndWait, waitFor } from "../src/processes.js";
 
 interface Connected {
   client: Client;
