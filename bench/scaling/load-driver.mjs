@@ -115,8 +115,14 @@ async function closeAll() {
       (user) =>
         new Promise((resolve) => {
           if (user.ws.readyState === WebSocket.CLOSED) return resolve();
-          const timer = setTimeout(() => (user.ws.terminate(), resolve()), 5_000);
-          user.ws.once("close", () => (clearTimeout(timer), resolve()));
+          const timer = setTimeout(() => {
+            user.ws.terminate();
+            resolve();
+          }, 5_000);
+          user.ws.once("close", () => {
+            clearTimeout(timer);
+            resolve();
+          });
           user.ws.close(1000, "bench done");
         }),
     ),

@@ -158,7 +158,10 @@ export class InMemoryConversationStore implements ConversationStore {
   #cutOldestTurns(conversation: Conversation, tooBig: () => boolean): void {
     while (tooBig()) {
       const nextQuestion = conversation.messages.findIndex((m, i) => i > 0 && m.role === "user");
-      if (nextQuestion < 0) return this.#remove(conversation);
+      if (nextQuestion < 0) {
+        this.#remove(conversation);
+        return;
+      }
       const cut = conversation.sizes.splice(0, nextQuestion).reduce((sum, n) => sum + n, 0);
       conversation.messages.splice(0, nextQuestion);
       this.#resize(conversation, -cut);

@@ -38,7 +38,10 @@ export function modelTools(
   logger?: AgentLogger,
 ): ModelTools {
   let byKey = fits.get(provider);
-  if (!byKey) fits.set(provider, (byKey = new Map()));
+  if (!byKey) {
+    byKey = new Map();
+    fits.set(provider, byKey);
+  }
   const key = JSON.stringify([filter ?? null, limits.maxTools, limits.maxDescriptionChars]);
   const cached = byKey.get(key);
   if (cached && sameCatalog(cached.source, listing.tools)) return cached;

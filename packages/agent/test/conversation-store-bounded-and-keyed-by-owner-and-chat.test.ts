@@ -72,7 +72,7 @@ describe("InMemoryConversationStore", () => {
 
   it("stores nothing of a turn whose question was cut, so a history always starts with a question", async () => {
     const store = new InMemoryConversationStore({ maxBytesPerOwner: 4 * KiB });
-    await store.append("u", "c", [user("big question " + text(5 * KiB))]);
+    await store.append("u", "c", [user(`big question ${text(5 * KiB)}`)]);
     expect(await store.load("u", "c")).toEqual([]);
     await store.append("u", "c", [answer("the rest of that turn"), { role: "tool", tool_call_id: "t1", content: "x" }]);
     expect(await store.load("u", "c")).toEqual([]);

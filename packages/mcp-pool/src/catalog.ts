@@ -5,7 +5,7 @@
  */
 
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import { ManagerClosedError, McpPoolError, ServerUnavailableError, ToolNotFoundError } from "./errors.js";
+import { ManagerClosedError, ServerUnavailableError, ToolNotFoundError, type McpPoolError } from "./errors.js";
 import type { ServerCatalog } from "./server-catalog.js";
 import { compileToolFilter } from "./tool-filter.js";
 import { ToolNameIndex } from "./tool-names.js";

@@ -46,6 +46,7 @@ export abstract class McpPoolError extends Error {
   /** Branded, and for a subclass the same code: true for errors of another copy of this package too. */
   static override [Symbol.hasInstance](instance: unknown): boolean {
     if (typeof instance !== "object" || instance === null || (instance as { [BRAND]?: unknown })[BRAND] !== true) return false;
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class instanceof was asked about, a subclass included
     const code = (this as { code?: unknown }).code;
     return code === undefined || (instance as { code?: unknown }).code === code;
   }

@@ -101,7 +101,9 @@ function addMissingItems(schema: Schema): Schema {
     for (const [name, child] of Object.entries(map)) {
       if (!isSchema(child)) continue;
       const fixed = addMissingItems(child);
-      if (fixed !== child) (fixedMap ??= { ...map })[name] = fixed;
+      if (fixed === child) continue;
+      fixedMap ??= { ...map };
+      fixedMap[name] = fixed;
     }
     if (fixedMap) set(key, fixedMap);
   }

@@ -38,7 +38,7 @@ describe("a shared pool whose child is killed mid-run", () => {
     }
 
     const texts = await Promise.all(calls);
-    texts.forEach((text, i) => expect(text).toBe(`slow:call-${i}`));
+    for (const [i, text] of texts.entries()) expect(text).toBe(`slow:call-${i}`);
 
     const stats = serverStats(manager);
     expect(stats).toMatchObject({ callsOk: 1_000, callsFailed: {}, callsInFlight: 0, waiting: 0, clientsCreated: 4 });

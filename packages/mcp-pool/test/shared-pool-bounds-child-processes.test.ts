@@ -16,7 +16,7 @@ describe("a shared pool", () => {
           manager.callTool("lab__slow_read", { ms: 5, text: `user-${i}` }, { sessionId: `session-${i}` }),
         ),
       );
-      results.forEach((result, i) => expect(result.content[0]?.text).toBe(`slow:user-${i}`));
+      for (const [i, result] of results.entries()) expect(result.content[0]?.text).toBe(`slow:user-${i}`);
     } finally {
       clearInterval(sampler);
     }

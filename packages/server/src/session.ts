@@ -6,7 +6,7 @@
 import type { Agent, AgentEvent } from "@mcp-pool/agent";
 import type { Logger } from "pino";
 import type { QuestionRateLimiter } from "./limits.js";
-import { BadFrameError, errorFrame, parseClientFrame, type AskFrame, type ServerFrame } from "./ws-protocol.js";
+import { errorFrame, parseClientFrame, type AskFrame, type BadFrameError, type ClientFrame, type ServerFrame } from "./ws-protocol.js";
 import { TurnQueue } from "./turn-queue.js";
 
 export interface SessionOptions {
@@ -59,7 +59,7 @@ export class Session {
 
   /** Handles one text frame. Never throws: a bad frame gets an `error` frame. */
   receive(text: string): void {
-    let frame;
+    let frame: ClientFrame;
     try {
       frame = parseClientFrame(text);
     } catch (error) {

@@ -21,7 +21,8 @@ describe("SIGTERM under load", () => {
     dir = mkdtempSync(join(tmpdir(), "mcp-pool-sigterm-"));
     const config = join(dir, "mcp.json");
     writeFileSync(config, JSON.stringify({ mcpServers: { lab: labEntry({ pool: { maxConnections: 2 } }) } }));
-    const server = (started = await startServerProcess({ PORT: "0", MCP_CONFIG: config, SHUTDOWN_GRACE_MS: "10000" }));
+    const server = await startServerProcess({ PORT: "0", MCP_CONFIG: config, SHUTDOWN_GRACE_MS: "10000" });
+    started = server;
     const child = server.child;
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
@@ -37,11 +38,13 @@ describe("SIGTERM under load", () => {
     // A question asked once the signal has landed is refused, while the turns in flight go on.
     const refused = await waitFor(async () => {
       const end = (await latecomer.ask("late", "/help")).at(-1);
-      return end?.type === "error" ? end : (await new Promise((r) => setTimeout(r, 200)), undefined);
+      if (end?.type === "error") return end;
+      await new Promise((r) => setTimeout(r, 200));
+      return undefined;
     }, { timeoutMs: 5000, what: "a question to be refused" });
     expect(refused).toMatchObject({ code: "busy", message: expect.stringMatching(/shutting down/) });
     const ends = await Promise.all(turns);
-    ends.forEach((frames, i) => expect(frames.at(-1)).toMatchObject({ type: "answer", text: `slow:u${i}` }));
+    for (const [i, frames] of ends.entries()) expect(frames.at(-1)).toMatchObject({ type: "answer", text: `slow:u${i}` });
     for (const client of [...clients, latecomer]) expect(await client.closed).toMatchObject({ code: 1001 });
 
     expect(await exited).toBe(0);
@@ -52,7 +55,8 @@ describe("SIGTERM under load", () => {
     dir = mkdtempSync(join(tmpdir(), "mcp-pool-sigterm-"));
     const config = join(dir, "mcp.json");
     writeFileSync(config, JSON.stringify({ mcpServers: { lab: labEntry() } }));
-    const server = (started = await startServerProcess({ PORT: "0", MCP_CONFIG: config, SHUTDOWN_GRACE_MS: "300" }));
+    const server = await startServerProcess({ PORT: "0", MCP_CONFIG: config, SHUTDOWN_GRACE_MS: "300" });
+    started = server;
     const child = server.child;
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
@@ -72,7 +76,8 @@ describe("SIGTERM under load", () => {
     dir = mkdtempSync(join(tmpdir(), "mcp-pool-sigterm-"));
     const config = join(dir, "mcp.json");
     writeFileSync(config, JSON.stringify({ mcpServers: { lab: labEntry() } }));
-    const server = (started = await startServerProcess({ PORT: "0", MCP_CONFIG: config, SHUTDOWN_GRACE_MS: "10000", READY_CACHE_MS: "0" }));
+    const server = await startServerProcess({ PORT: "0", MCP_CONFIG: config, SHUTDOWN_GRACE_MS: "10000", READY_CACHE_MS: "0" });
+    started = server;
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     const client = await ChatClient.open(server.url);
     const turn = client.ask("c1", '/call lab__slow_read {"ms":3000,"text":"draining"}');

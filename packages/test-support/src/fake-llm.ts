@@ -102,7 +102,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
 
   function respond(req: IncomingMessage, res: ServerResponse, reply: FakeReply, model: string): void {
     if ("closeSocket" in reply) return void req.socket.destroy();
-    if ("status" in reply) return sendError(res, reply.status, reply.message);
+    if ("status" in reply) return void sendError(res, reply.status, reply.message);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     if ("stream" in reply) return void streams.push(streamText(res, model, reply.stream.bytes, reply.stream.pieceBytes ?? 16 * 1024));
     if ("hold" in reply) {

@@ -70,7 +70,7 @@ export class ChatClient {
 
   get ready(): { session_id: string; user_id: string; mode: string } {
     const frame = this.frames.find((f) => f.type === "ready");
-    if (!frame || frame.type !== "ready") throw new Error("no ready frame yet");
+    if (frame?.type !== "ready") throw new Error("no ready frame yet");
     return frame;
   }
 
