@@ -9,28 +9,74 @@ interface PropertySchema {
   default?: unknown;
 }
 
-/** One line per tool (signature, then its description's first line), then the servers that are down. */
-export function formatCatalog(listing: ToolListing, emptyText = "No tools are available."): string {
+/** Tools listed in one `/tools` answer at most; more are on further pages (`--page N`). */
+export const TOOLS_PER_PAGE = 100;
+/** A signature or an error line longer than this is cut, so a page stays small whatever the tools. */
+const MAX_LINE = 200;
+
+export interface CatalogPage {
+  /** 1-based. */
+  page: number;
+  /** The command that lists these tools again, for the "next page" hint (e.g. `/tools fs`). */
+  command: string;
+  emptyText: string;
+}
+
+/**
+ * One page of the catalog, grouped by server in catalog order: a heading per server with its count,
+ * then per tool its signature and its description's first line; the servers that are down; how to
+ * call one and how to see the next page.
+ */
+export function formatCatalog(listing: ToolListing, { page, command, emptyText }: CatalogPage): string {
+  const { tools } = listing;
+  const pages = Math.max(1, Math.ceil(tools.length / TOOLS_PER_PAGE));
+  const onPage = tools.slice((page - 1) * TOOLS_PER_PAGE, page * TOOLS_PER_PAGE);
   const lines: string[] = [];
-  if (listing.tools.length === 0) {
+  if (tools.length === 0) {
     lines.push(emptyText);
   } else {
-    lines.push(`${listing.tools.length} tool${listing.tools.length === 1 ? "" : "s"}:`, "");
-    for (const tool of listing.tools) {
-      lines.push(signature(tool));
-      const summary = firstLine(tool.description);
-      if (summary) lines.push(`    ${summary}`);
+    const servers = new Set(tools.map((tool) => tool.server)).size;
+    const where = pages > 1 ? `, page ${page} of ${pages}` : "";
+    lines.push(`${count(tools.length, "tool")} on ${count(servers, "server")}${where}:`);
+    for (const [server, group] of groupByServer(onPage)) {
+      const total = tools.filter((tool) => tool.server === server).length;
+      const part = group.length < total ? `, ${group.length} on this page` : "";
+      lines.push("", `${server} (${count(total, "tool")}${part})`);
+      for (const tool of group) {
+        lines.push(`  ${cut(signature(tool), MAX_LINE)}`);
+        const summary = firstLine(tool.description);
+        if (summary) lines.push(`      ${summary}`);
+      }
     }
   }
   if (listing.unavailable.length > 0) {
     lines.push("", "Not available now:");
-    for (const { server, error } of listing.unavailable) lines.push(`    ${server}: ${error.message}`);
+    for (const { server, error } of listing.unavailable) lines.push(`    ${cut(`${server}: ${error.message}`, MAX_LINE)}`);
   }
-  const example = listing.tools.find((tool) => simpleArguments(tool)) ?? listing.tools[0];
+  const example = onPage.find((tool) => simpleArguments(tool)) ?? onPage[0];
   if (example) {
     lines.push("", "Call one with /call <tool> <json-args>, e.g.", `    /call ${example.name} ${JSON.stringify(exampleArguments(example))}`);
   }
+  if (page < pages) lines.push("", `More: ${command} --page ${page + 1}`);
   return lines.join("\n");
+}
+
+function groupByServer(tools: CatalogTool[]): Map<string, CatalogTool[]> {
+  const groups = new Map<string, CatalogTool[]>();
+  for (const tool of tools) {
+    const group = groups.get(tool.server);
+    if (group) group.push(tool);
+    else groups.set(tool.server, [tool]);
+  }
+  return groups;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** Everything about one tool: description, each parameter, an example call. */

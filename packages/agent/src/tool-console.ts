@@ -13,7 +13,7 @@ import { untilAborted } from "./abort.js";
 import { parseToolArguments } from "./tool-calls.js";
 import { toolErrorText, toolResultText, truncateText } from "./tool-output.js";
 import { BadRequestError, ToolFailedError } from "./turn-errors.js";
-import { describeTool, exampleArguments, formatCatalog } from "./tool-console-text.js";
+import { describeTool, exampleArguments, formatCatalog, TOOLS_PER_PAGE } from "./tool-console-text.js";
 
 export interface ToolConsoleContext {
   tools: ToolProvider;
@@ -33,8 +33,9 @@ const NO_MODEL_HINT = [
 export const CONSOLE_HELP = [
   "No language model is configured, so this is a tool console. Commands:",
   "",
-  "  /tools                 list the tools and the servers that are not available",
+  "  /tools                 list the tools by server, and the servers that are not available",
   "  /tools <text>          only the tools whose name contains <text> (one match: its full description)",
+  `  /tools ... --page <n>  the next ${TOOLS_PER_PAGE} tools, when there are more`,
   "  /call <tool> <json>    call a tool, e.g. /call everything__echo {\"message\": \"hello\"}",
   "  /help                  this text",
   "",
@@ -69,12 +70,23 @@ export async function* runToolConsole(input: string, context: ToolConsoleContext
   }
 }
 
-async function listTools(search: string, context: ToolConsoleContext): Promise<string> {
+/** `/tools [text] [--page N]`. */
+async function listTools(argument: string, context: ToolConsoleContext): Promise<string> {
+  const paged = /(?:^|\s)--page\s+(\S+)$/.exec(argument);
+  const search = (paged ? argument.slice(0, paged.index) : argument).trim();
+  const page = paged ? Number(paged[1]) : 1;
+  if (!Number.isInteger(page) || page < 1) throw new BadRequestError(`--page takes a page number from 1, e.g. /tools --page 2`);
   const listing = await untilAborted(context.tools.listTools(context.toolFilter), context.signal);
-  if (search === "") return formatCatalog(listing);
-  const matches = listing.tools.filter((tool) => tool.name.toLowerCase().includes(search.toLowerCase()));
-  if (matches.length === 1) return describeTool(matches[0]!);
-  return formatCatalog({ tools: matches, unavailable: [] }, `No tool name contains "${search}". Type /tools to list them all.`);
+  const needle = search.toLowerCase();
+  const matches = search === "" ? listing : { tools: listing.tools.filter((tool) => tool.name.toLowerCase().includes(needle)), unavailable: [] };
+  if (search !== "" && matches.tools.length === 1 && !paged) return describeTool(matches.tools[0]!);
+  const pages = Math.max(1, Math.ceil(matches.tools.length / TOOLS_PER_PAGE));
+  if (page > pages) throw new BadRequestError(`There ${pages === 1 ? "is 1 page" : `are ${pages} pages`} of tools; ask for one of them.`);
+  return formatCatalog(matches, {
+    page,
+    command: search === "" ? "/tools" : `/tools ${search}`,
+    emptyText: search === "" ? "No tools are available." : `No tool name contains "${search}". Type /tools to list them all.`,
+  });
 }
 
 async function* callTool(argument: string, context: ToolConsoleContext): AsyncGenerator<AgentEvent, void> {

@@ -37,10 +37,10 @@ async function errorFor(input: string, on: Agent = agent): Promise<AgentEvent[]>
 }
 
 describe("the tool console (no model configured)", () => {
-  it("/tools lists each tool with its parameters and description, the servers that are down, and an example", async () => {
+  it("/tools lists each tool by server with its parameters and description, the servers that are down, and an example", async () => {
     const text = await answerTo("/tools");
-    expect(text).toMatch(/^13 tools:/);
-    expect(text).toContain("everything__echo(message: string)\n    Echoes back the input string");
+    expect(text).toMatch(/^13 tools on 1 server:\n\neverything \(13 tools\)\n/);
+    expect(text).toContain("\n  everything__echo(message: string)\n      Echoes back the input string");
     expect(text).toContain("everything__trigger-long-running-operation(duration?: number, steps?: number)");
     expect(text).toMatch(/Not available now:\n {4}broken: /);
     expect(text).toContain('/call everything__echo {"message":"hello"}');

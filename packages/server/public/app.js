@@ -70,7 +70,8 @@ function onFrame(frame) {
     case "tool_result":
       return addToolResult(frame);
     case "answer":
-      answerBubble().textContent = frame.text;
+      // A truncated answer was cut to fit one frame; the deltas before it, if any, carried all of it.
+      if (!frame.truncated || answerBubble().textContent === "") answerBubble().textContent = frame.truncated ? `${frame.text}…` : frame.text;
       state.answering = undefined;
       endTurnUi(1);
       return scrollDown();

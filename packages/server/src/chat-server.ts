@@ -92,6 +92,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     idleTimeoutMs: settings.idleTimeoutMs,
     maxSendBufferBytes: settings.maxSendBufferBytes,
     sendStallMs: settings.sendStallMs,
+    maxServerFrameBytes: settings.maxServerFrameBytes,
     mode: llm ? ("llm" as const) : ("console" as const),
     createAgent: (sessionId: string, owner: string) =>
       createAgent({

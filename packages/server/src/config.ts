@@ -65,6 +65,7 @@ const envSchema = z.object({
   MAX_HISTORY_BYTES_PER_USER: int(1024).default(1024 * 1024),
   MAX_STORE_BYTES: int(1024).default(64 * 1024 * 1024),
   MAX_SEND_BUFFER_BYTES: int(64 * 1024).default(1024 * 1024),
+  MAX_SERVER_FRAME_BYTES: int(4096).default(128 * 1024),
   SEND_STALL_MS: int(1).default(30_000),
   SHUTDOWN_GRACE_MS: int(0).default(10_000),
   READY_CACHE_MS: int(0).default(2_000),
@@ -108,6 +109,8 @@ export interface ServerSettings {
   maxStoreBytes: number;
   /** Bytes one socket may have queued for its client; beyond, its turns wait and its frames are not read. */
   maxSendBufferBytes: number;
+  /** Largest frame the server sends: a longer delta is split, any other frame's long text cut (`truncated`). */
+  maxServerFrameBytes: number;
   /** A socket over maxSendBufferBytes this long is closed (1008) and its turns cancelled. */
   sendStallMs: number;
   /** How long turns in flight may finish after SIGTERM. */
@@ -176,6 +179,7 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Server
     maxStoreBytes: e.MAX_STORE_BYTES,
     maxSendBufferBytes: e.MAX_SEND_BUFFER_BYTES,
     sendStallMs: e.SEND_STALL_MS,
+    maxServerFrameBytes: e.MAX_SERVER_FRAME_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     readyCacheMs: e.READY_CACHE_MS,
     authTokens: e.AUTH_TOKENS ?? new Map(),

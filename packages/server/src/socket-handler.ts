@@ -13,6 +13,7 @@ import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { IdleTimer, type QuestionRateLimiter } from "./limits.js";
 import type { LimitName, RefusalLog } from "./refusal-log.js";
+import { serializeBounded } from "./frame-bound.js";
 import { SendBuffer } from "./send-buffer.js";
 import { Session } from "./session.js";
 import type { SocketHub } from "./socket-hub.js";
@@ -28,6 +29,7 @@ export interface SocketDeps {
   idleTimeoutMs: number;
   maxSendBufferBytes: number;
   sendStallMs: number;
+  maxServerFrameBytes: number;
   /** "llm" when a model answers, "console" for the offline tool console. */
   mode: "llm" | "console";
   isClosing: () => boolean;
@@ -85,7 +87,10 @@ export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> 
           raw.terminate();
         },
       });
-      const send = (frame: ServerFrame) => buffer.send(JSON.stringify(frame));
+      // One part at a time: a huge delta split into many waits for room between its parts.
+      const send = async (frame: ServerFrame) => {
+        for (const part of serializeBounded(frame, deps.maxServerFrameBytes)) await buffer.send(part);
+      };
       const session = new Session({
         sessionId,
         userId: owner,

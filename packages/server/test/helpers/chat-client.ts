@@ -36,12 +36,15 @@ export class ChatClient {
   readonly frames: Frame[] = [];
   /** When each frame arrived (Date.now()), by index. */
   readonly arrivals: number[] = [];
+  /** Each frame's size on the wire (its UTF-8 bytes), by index. */
+  readonly frameBytes: number[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   #waiters: (() => void)[] = [];
 
   private constructor(socket: WebSocket) {
     this.socket = socket;
-    socket.on("message", (data) => {
+    socket.on("message", (data: Buffer) => {
+      this.frameBytes.push(data.length);
       this.frames.push(JSON.parse(String(data)) as Frame);
       this.arrivals.push(Date.now());
       for (const wake of this.#waiters.splice(0)) wake();
