@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeLlm, type FakeLlm } from "../../agent/test/fake-llm/fake-llm-server.js";
+import { startFakeLlm, type FakeLlm } from "@mcp-pool/test-support/fake-llm";
 import { ChatClient, type Frame } from "./helpers/chat-client.js";
 import { labEntry, startChatServer, type TestServer } from "./helpers/servers.js";
 
