@@ -24,6 +24,8 @@ import type {
 /** The largest delay Node's timers accept; longer ones fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 const MAX_COUNT = 1_000_000;
+/** Past this, one result would not fit in a string. */
+const MAX_RESULT_BYTES = 512 * 1024 * 1024;
 
 const POOL_DEFAULTS: PoolOptions = {
   minConnections: 0,
@@ -45,6 +47,7 @@ const SERVER_DEFAULTS = {
   maxTotalTimeoutMs: 600_000,
   killTimeoutMs: 2000,
   connectTimeoutMs: 30_000,
+  maxResultBytes: 8 * 1024 * 1024,
 };
 
 const int = (min: number, max: number) => z.int().min(min).max(max).optional();
@@ -87,6 +90,7 @@ const serverEntrySchema = z.looseObject({
   maxTotalTimeoutMs: int(1, MAX_TIMER_MS),
   killTimeoutMs: int(0, MAX_TIMER_MS),
   connectTimeoutMs: int(1, MAX_TIMER_MS),
+  maxResultBytes: int(1_024, MAX_RESULT_BYTES),
   tools: z.strictObject({ allow: patterns, deny: patterns }).optional(),
 });
 
@@ -299,8 +303,8 @@ class EntryReader {
 type CommonConfig = Omit<StdioServerConfig, "type" | "command" | "args" | "env" | "cwd">;
 
 function pickLimits(entry: ServerEntry) {
-  const { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, killTimeoutMs, connectTimeoutMs } = entry;
-  return { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, killTimeoutMs, connectTimeoutMs };
+  const { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, killTimeoutMs, connectTimeoutMs, maxResultBytes } = entry;
+  return { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, killTimeoutMs, connectTimeoutMs, maxResultBytes };
 }
 
 /** Drops undefined values so that spreading the result keeps the defaults. */

@@ -32,6 +32,8 @@ export interface ConnectionEvents {
   onClosed(reason: string): void;
   /** The server sent `notifications/tools/list_changed`. */
   onToolsChanged(): void;
+  /** Something the server did wrong that no caller sees (garbage on stdout, a result over the limit): for the log. */
+  onWarning?(message: string): void;
 }
 
 export interface ConnectionRequest {

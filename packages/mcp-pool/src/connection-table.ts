@@ -103,6 +103,7 @@ export class ConnectionTable {
       events: {
         onClosed: (reason) => member && this.lose(member, reason),
         onToolsChanged: () => member && isLive(member) && this.listener.toolsChanged(member),
+        onWarning: (message) => this.listener.warning(`client ${connection.id}: ${message}`),
       },
     });
     member = {

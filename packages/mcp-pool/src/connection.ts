@@ -12,13 +12,13 @@
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { connectFailure, fallbackFailed } from "./connect-errors.js";
 import type { ConnectionEvents, ConnectionFactory, PoolConnection } from "./connection-factory.js";
 import { configForSession } from "./session-placeholder.js";
 import { StderrTail, stderrLineSink } from "./stderr-tail.js";
+import type { StdioTransport } from "./stdio-transport.js";
 import { createHttpTransport, createStdioTransport, httpTransportKinds, type StderrMode } from "./transport.js";
 import type { HttpServerConfig, ServerConfig } from "./types.js";
 
@@ -58,10 +58,9 @@ export class Connection implements PoolConnection {
     return this.#client;
   }
 
-  /** The child's pid for stdio servers. */
+  /** The child's pid for stdio servers, until its exit is confirmed. */
   get pid(): number | undefined {
-    const transport = this.#transport as StdioClientTransport | undefined;
-    return this.config.type === "stdio" ? (transport?.pid ?? undefined) : undefined;
+    return this.config.type === "stdio" ? (this.#transport as StdioTransport | undefined)?.pid : undefined;
   }
 
   async connect(): Promise<void> {
@@ -72,7 +71,7 @@ export class Connection implements PoolConnection {
       const target = await configForSession(this.config, this.sessionId);
       if (target.type === "stdio") {
         this.#stderr = new StderrTail(stderrLineSink(this.options.stderr, target.name));
-        await this.#connectWith(createStdioTransport(target, this.#stderr));
+        await this.#connectWith(createStdioTransport(target, this.#stderr, (message) => this.events.onWarning?.(message)));
       } else {
         await this.#connectHttp(target);
       }
@@ -134,22 +133,16 @@ export class Connection implements PoolConnection {
     await client.connect(transport, { timeout: this.config.connectTimeoutMs });
   }
 
+  /** Ends the transport: an HTTP session is deleted; a child and its process group are gone when this resolves. */
   async #closeTransport(): Promise<void> {
     const client = this.#client;
     const transport = this.#transport;
     if (!client || !transport) return;
     client.onclose = undefined;
-    const pid = this.pid;
     if (this.config.type === "http") await terminateHttpSession(transport);
-    if (pid !== undefined) signal(pid, "SIGTERM");
-    const closing = client.close().catch(() => undefined);
-    if (pid === undefined) {
-      await closing;
-      return;
-    }
-    await Promise.race([closing, delay(this.config.killTimeoutMs)]);
-    if (isAlive(pid)) signal(pid, "SIGKILL");
-    await closing;
+    // The transport's own close first: the client's would not wait for it had the connect failed.
+    await transport.close().catch(() => undefined);
+    await client.close().catch(() => undefined);
   }
 }
 
@@ -171,23 +164,6 @@ async function terminateHttpSession(transport: Transport): Promise<void> {
   const terminate = (transport as { terminateSession?: () => Promise<void> }).terminateSession;
   if (typeof terminate !== "function" || !transport.sessionId) return;
   await Promise.race([terminate.call(transport).catch(() => undefined), delay(1_000)]);
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    /* already gone */
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function delay(ms: number): Promise<void> {

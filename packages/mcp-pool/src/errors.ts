@@ -18,6 +18,7 @@ export type McpPoolErrorCode =
   | "tool_timeout"
   | "tool_error"
   | "tool_protocol_error"
+  | "result_too_large"
   | "connection_lost"
   | "call_cancelled"
   | "manager_closed";
@@ -163,6 +164,27 @@ export class ToolProtocolError extends McpPoolError {
     super(message, options);
     this.tool = options.tool;
     this.jsonRpcCode = options.jsonRpcCode;
+  }
+}
+
+/**
+ * The server's answer was longer than the server's `maxResultBytes`: it was
+ * not read, and the call failed. The tool ran (so the call is never repeated);
+ * the connection and its other calls went on.
+ */
+export class ResultTooLargeError extends McpPoolError {
+  static readonly code = "result_too_large";
+  readonly code = ResultTooLargeError.code;
+  readonly tool: string;
+  /** Bytes of the answer (at least). */
+  readonly bytes: number;
+  /** The server's maxResultBytes. */
+  readonly limit: number;
+  constructor(message: string, options: McpPoolErrorOptions & { tool: string; bytes: number; limit: number }) {
+    super(message, options);
+    this.tool = options.tool;
+    this.bytes = options.bytes;
+    this.limit = options.limit;
   }
 }
 

@@ -56,6 +56,7 @@ export {
   ToolCallTimeoutError,
   ToolCallError,
   ToolProtocolError,
+  ResultTooLargeError,
   ConnectionLostError,
   CallCancelledError,
   ManagerClosedError,

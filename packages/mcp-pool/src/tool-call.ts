@@ -11,12 +11,14 @@ import { isSessionExpired } from "./connection.js";
 import {
   ConnectionLostError,
   McpPoolError,
+  ResultTooLargeError,
   ToolCallError,
   ToolCallTimeoutError,
   ToolProtocolError,
   type ToolResultContent,
 } from "./errors.js";
 import { outputSchemaProblem } from "./output-schema.js";
+import { resultTooLargeOf } from "./result-size.js";
 import type { Lease, ServerPool } from "./server-pool.js";
 import { cancellation } from "./wait-queue.js";
 
@@ -141,6 +143,11 @@ function typedError(error: unknown, request: ToolCallRequest): McpPoolError {
   const tool = request.tool.name;
   if (error instanceof McpPoolError) return error;
   if (request.controller.signal.aborted) return abortError(request);
+  const size = resultTooLargeOf(error);
+  if (size) {
+    const message = `"${tool}" on MCP server "${server}" answered ${size.bytes} bytes, over maxResultBytes (${size.limit}); the answer was not read`;
+    return new ResultTooLargeError(message, { server, tool, ...size, cause: error });
+  }
   if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
     return new ToolCallTimeoutError(`"${tool}" on MCP server "${server}" timed out: ${error.message}`, {
       server,

@@ -1,28 +1,33 @@
-/** Builds the SDK transport a server's config asks for. */
+/** Builds the transport a server's config asks for: our stdio transport, or the SDK's HTTP ones. */
 
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { fetchWithOwnSignal } from "./fetch-with-own-signal.js";
 import type { StderrTail } from "./stderr-tail.js";
+import { StdioTransport } from "./stdio-transport.js";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "./types.js";
 
 export type StderrMode = "ignore" | "inherit" | ((server: string, line: string) => void);
 
 export type HttpTransportKind = "streamable-http" | "sse";
 
-/** A stdio transport whose child's stderr is always read, into `stderr` (its tail, and lines passed on). */
-export function createStdioTransport(config: StdioServerConfig, stderr: StderrTail): StdioClientTransport {
-  const transport = new StdioClientTransport({
+/**
+ * A stdio transport whose child's stderr is always read, into `stderr` (its tail, and lines passed on).
+ * The child gets a few variables of ours (PATH, HOME...: the SDK's default set) and the config's `env`.
+ */
+export function createStdioTransport(config: StdioServerConfig, stderr: StderrTail, onWarning: (message: string) => void): StdioTransport {
+  return new StdioTransport({
     command: config.command,
     args: config.args,
     env: { ...getDefaultEnvironment(), ...config.env },
-    ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
-    stderr: "pipe",
+    cwd: config.cwd,
+    stderr,
+    maxMessageBytes: config.maxResultBytes,
+    killTimeoutMs: config.killTimeoutMs,
+    onWarning,
   });
-  transport.stderr?.on("data", (chunk: Buffer) => stderr.write(chunk));
-  return transport;
 }
 
 export function createHttpTransport(config: HttpServerConfig, kind: HttpTransportKind): Transport {

@@ -51,6 +51,11 @@ interface CommonServerConfig {
   killTimeoutMs: number;
   /** Starting a server and the MCP handshake must finish within this. */
   connectTimeoutMs: number;
+  /**
+   * A result (a message from the server) longer than this is not read: that call fails with
+   * ResultTooLargeError, the connection and its other calls go on. stdio, and HTTP JSON responses.
+   */
+  maxResultBytes: number;
   tools: ToolFilter;
 }
 
