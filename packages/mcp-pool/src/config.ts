@@ -10,6 +10,7 @@ import { z } from "zod";
 import { expandEnv } from "./env-expansion.js";
 import { ConfigError } from "./errors.js";
 import { sessionIdProblem, sessionIdRefusal, withSampleSessionId } from "./session-placeholder.js";
+import { serverNameProblem } from "./tool-names.js";
 import type {
   CircuitOptions,
   HttpServerConfig,
@@ -177,6 +178,8 @@ class EntryReader {
 
   read(name: string, raw: unknown): ServerConfig | undefined {
     if (name === "") return this.report(name, [], "a server name must not be empty");
+    const nameProblem = serverNameProblem(name);
+    if (nameProblem !== undefined) return this.report(name, [], nameProblem);
     if (isPlainObject(raw) && raw["disabled"] === true) return undefined;
     const parsed = serverEntrySchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {

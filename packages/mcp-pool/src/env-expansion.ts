@@ -21,7 +21,9 @@ export function expandEnv(value: string, env: Record<string, string | undefined>
       throw new ConfigError(`malformed variable reference "${reference}" (write \${NAME} or \${NAME:-default})`);
     }
     const [, name = "", fallback] = match;
-    const found = env[name];
+    // Own values only: `${constructor}` or `${toString}` is an unset variable, not a built-in function.
+    const own = Object.hasOwn(env, name) ? env[name] : undefined;
+    const found = typeof own === "string" ? own : undefined;
     if (fallback !== undefined) return found ? found : fallback;
     if (found === undefined) {
       throw new ConfigError(`environment variable ${name} is not set (write \${${name}:-default} to give a default)`);

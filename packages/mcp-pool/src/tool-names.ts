@@ -16,6 +16,34 @@ const READABLE_LENGTH = MAX_NAME_LENGTH - 1 - HASH_LENGTH;
 /** When shortening, the server part keeps at least this much; the tool part gets the rest. */
 const MIN_SERVER_LENGTH = 16;
 
+/**
+ * Why a server name would make qualified names ambiguous, if it would. With
+ * servers `a` and `a__b`, `a__b__c` could be tool `b__c` of `a` or tool `c` of
+ * `a__b`, and would go to whichever was loaded; with `a` and `a_`, `a___c`
+ * likewise. A name without `__` that does not end with `_` is the part of a
+ * plain qualified name before its first `__`, so a name maps to one server
+ * whatever servers are up.
+ */
+export function serverNameProblem(server: string): string | undefined {
+  if (!server.includes(SEPARATOR) && !server.endsWith("_")) return undefined;
+  return `a server name must not contain "${SEPARATOR}" or end with "_": tools are named "<server>${SEPARATOR}<tool>", and such a name would make them ambiguous`;
+}
+
+/**
+ * Could this qualified name be one of `server`'s tools? True for its plain
+ * form (`<server>__...`) and for its shortened form (the sanitised server
+ * name, cut to no less than 16 characters, then `__`). Says which catalogs to
+ * load to resolve a name not seen yet; the index says which it is.
+ */
+export function mayBeToolOf(server: string, name: string): boolean {
+  if (name.startsWith(`${server}${SEPARATOR}`)) return true;
+  const safeServer = server.replace(INVALID_CHARACTERS, "_");
+  for (let length = Math.min(MIN_SERVER_LENGTH, safeServer.length); length <= safeServer.length; length += 1) {
+    if (name.startsWith(`${safeServer.slice(0, length)}${SEPARATOR}`)) return true;
+  }
+  return false;
+}
+
 export interface ToolRef {
   server: string;
   tool: string;

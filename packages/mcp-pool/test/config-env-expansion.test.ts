@@ -77,6 +77,16 @@ describe("${VAR} expansion", () => {
     }
   });
 
+  test.each(["constructor", "toString", "hasOwnProperty", "__proto__", "valueOf"])(
+    "${%s} is an unset variable like any other, in a plain object and in process.env, not a built-in",
+    (name) => {
+      for (const source of [{}, process.env, undefined]) {
+        expect(() => expandEnv(`\${${name}}`, source)).toThrow(`environment variable ${name} is not set`);
+      }
+      expect(expandEnv(`\${${name}:-fallback}`, {})).toBe("fallback");
+    },
+  );
+
   test("a relative cwd resolves against baseDir, an absolute one stays", () => {
     const config = parseConfig(
       { mcpServers: { rel: { command: "x", cwd: "servers/crm" }, abs: { command: "x", cwd: "/srv/crm" } } },
