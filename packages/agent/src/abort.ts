@@ -5,17 +5,31 @@ import { TurnCancelledError } from "./turn-errors.js";
 /**
  * Settles like `promise`, or rejects with TurnCancelledError as soon as the
  * signal fires, so a provider that ignores the signal cannot hold the turn.
+ * One listener on the signal however many promises wait on it (a step's
+ * parallel tool calls): a listener each would print MaxListenersExceededWarning
+ * past 10.
  */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
     promise.catch(() => undefined);
     return Promise.reject(new TurnCancelledError());
   }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new TurnCancelledError());
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
+  return Promise.race([promise, whenAborted(signal)]);
+}
+
+const abortedPromises = new WeakMap<AbortSignal, Promise<never>>();
+
+/** Rejects with TurnCancelledError when the signal fires; one per signal, with one listener. */
+function whenAborted(signal: AbortSignal): Promise<never> {
+  let aborted = abortedPromises.get(signal);
+  if (!aborted) {
+    aborted = new Promise<never>((_, reject) => {
+      signal.addEventListener("abort", () => reject(new TurnCancelledError()), { once: true });
+    });
+    aborted.catch(() => undefined);
+    abortedPromises.set(signal, aborted);
+  }
+  return aborted;
 }
 
 /**

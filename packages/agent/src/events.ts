@@ -9,6 +9,7 @@ export type AgentErrorCode =
   | "rate_limited"
   | "unauthorized"
   | "tool_failed"
+  | "server_unavailable"
   | "llm_failed"
   | "cancelled"
   | "internal";

@@ -27,7 +27,14 @@ export interface ToolOutcome {
   text: string;
 }
 
-/** A model's arguments string as an object, or why it is not one. */
+/**
+ * Arguments nested deeper are refused: JSON.stringify, which every frame,
+ * stored message and MCP request goes through, recurses, and throws a few
+ * thousand levels down. No tool's parameters come near this.
+ */
+export const MAX_ARGUMENT_DEPTH = 64;
+
+/** A model's (or a console user's) arguments string as an object, or why it is not one. */
 export function parseToolArguments(raw: string): { ok: true; args: Record<string, unknown> } | { ok: false; error: string } {
   // Some servers send "" for a tool without parameters.
   if (raw.trim() === "") return { ok: true, args: {} };
@@ -40,7 +47,22 @@ export function parseToolArguments(raw: string): { ok: true; args: Record<string
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     return { ok: false, error: "Invalid arguments: expected a JSON object" };
   }
+  if (deeperThan(parsed, MAX_ARGUMENT_DEPTH)) {
+    return { ok: false, error: `Invalid arguments: nested more than ${MAX_ARGUMENT_DEPTH} levels deep` };
+  }
   return { ok: true, args: parsed as Record<string, unknown> };
+}
+
+/** Whether objects and arrays nest deeper than `limit` levels (walked without recursion). */
+function deeperThan(value: object, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [item, depth] = next;
+    if (item === null || typeof item !== "object") continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(item)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 export async function* runToolCalls(

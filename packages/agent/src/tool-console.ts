@@ -2,7 +2,8 @@
  * The agent without a model: a console to list and call the tools, so the
  * server, the pools and the MCP servers can be tried on a fresh machine.
  * A user's mistake (unknown command or tool, bad JSON) ends the turn with a
- * `bad_request` error that says how to fix it; a failed tool with `tool_failed`.
+ * `bad_request` error that says how to fix it; a failed tool with `tool_failed`;
+ * a tool whose server cannot be reached with `server_unavailable`.
  */
 
 import { randomUUID } from "node:crypto";
@@ -12,7 +13,7 @@ import type { ToolProvider } from "./tools.js";
 import { untilAborted } from "./abort.js";
 import { parseToolArguments } from "./tool-calls.js";
 import { toolErrorText, toolResultText, truncateText } from "./tool-output.js";
-import { BadRequestError, ToolFailedError } from "./turn-errors.js";
+import { BadRequestError, ToolFailedError, ToolServerUnavailableError } from "./turn-errors.js";
 import { describeTool, exampleArguments, formatCatalog, TOOLS_PER_PAGE } from "./tool-console-text.js";
 
 export interface ToolConsoleContext {
@@ -95,33 +96,47 @@ async function* callTool(argument: string, context: ToolConsoleContext): AsyncGe
     throw new BadRequestError('Usage: /call <tool> <json-args>, e.g. /call everything__echo {"message": "hello"}. Type /tools to list the tools.');
   }
   const listing = await untilAborted(context.tools.listTools(context.toolFilter), context.signal);
+  // Undefined when the tool's server is not listed now (still loading, or down): the pool says which.
   const tool = resolveTool(requested, listing);
+  const name = tool?.name ?? requested;
   const rawArgs = argument.slice(requested.length).trim();
-  const example = `/call ${tool.name} ${JSON.stringify(exampleArguments(tool))}`;
+  const example = tool && `/call ${tool.name} ${JSON.stringify(exampleArguments(tool))}`;
   const args = parseToolArguments(rawArgs);
-  if (!args.ok) throw new BadRequestError(`${args.error}. Example: ${example}`);
-  if (rawArgs === "" && Object.keys(exampleArguments(tool)).length > 0) {
+  if (!args.ok) throw new BadRequestError(example ? `${args.error}. Example: ${example}` : args.error);
+  if (tool && rawArgs === "" && Object.keys(exampleArguments(tool)).length > 0) {
     throw new BadRequestError(`${tool.name} needs arguments. Example: ${example} (/tools ${tool.name} describes them).`);
   }
 
   const callId = `call_${randomUUID().replaceAll("-", "").slice(0, 24)}`;
-  const base = { chat_id: context.chatId, call_id: callId, name: tool.name };
+  const base = { chat_id: context.chatId, call_id: callId, name };
   yield { type: "tool_call", ...base, arguments: args.args };
   let output: string;
   try {
-    const call = context.tools.callTool(tool.name, args.args, { sessionId: context.sessionId, signal: context.signal });
+    const call = context.tools.callTool(name, args.args, { sessionId: context.sessionId, signal: context.signal });
     output = truncateText(toolResultText(await untilAborted(call, context.signal)), context.maxResultChars);
   } catch (error) {
     const message = context.signal.aborted ? "Cancelled before the tool finished." : toolErrorText(error);
     yield { type: "tool_result", ...base, ok: false, content: message };
-    throw new ToolFailedError(message, { cause: error });
+    throw consoleCallError(message, error);
   }
   yield { type: "tool_result", ...base, ok: true, content: output };
   yield { type: "answer", chat_id: context.chatId, text: output === "" ? "(the tool returned no content)" : output };
 }
 
-/** The exact qualified name, or a tool's short name when only one server has it. */
-function resolveTool(requested: string, listing: ToolListing): CatalogTool {
+/** The turn's error for a failed /call: the pool's verdict when it has one that is not the tool's. */
+function consoleCallError(message: string, error: unknown): Error {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === "server_unavailable") return new ToolServerUnavailableError(message, { cause: error });
+  if (code === "tool_not_found") return new BadRequestError(`${message}. Type /tools to list the tools.`, { cause: error });
+  return new ToolFailedError(message, { cause: error });
+}
+
+/**
+ * The exact qualified name, or a tool's short name when only one server has
+ * it; undefined when the name is one of a server's that is not listed now (the
+ * call then goes to the pool, which waits for that server alone, or says why not).
+ */
+function resolveTool(requested: string, listing: ToolListing): CatalogTool | undefined {
   const exact = listing.tools.find((tool) => tool.name === requested);
   if (exact) return exact;
   const byShortName = listing.tools.filter((tool) => tool.tool === requested);
@@ -129,10 +144,7 @@ function resolveTool(requested: string, listing: ToolListing): CatalogTool {
   if (byShortName.length > 1) {
     throw new BadRequestError(`"${requested}" is on several servers: ${byShortName.map((t) => t.name).join(", ")}. Use the full name.`);
   }
-  const down = listing.unavailable.find((entry) => requested.startsWith(`${entry.server}__`));
-  if (down) {
-    throw new BadRequestError(`The server "${down.server}" is not available now (${down.error.message}), so "${requested}" cannot be called.`);
-  }
+  if (listing.unavailable.some((entry) => requested.startsWith(`${entry.server}__`))) return undefined;
   const similar = listing.tools.filter((tool) => tool.name.toLowerCase().includes(requested.toLowerCase())).slice(0, 3);
   const hint = similar.length > 0 ? ` Did you mean ${similar.map((t) => t.name).join(" or ")}?` : "";
   throw new BadRequestError(`Unknown tool "${requested}".${hint} Type /tools to list the tools.`);

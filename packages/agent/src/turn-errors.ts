@@ -32,6 +32,11 @@ export class ToolFailedError extends TurnError {
   readonly code = "tool_failed";
 }
 
+/** A tool's MCP server cannot be reached now (the pool's `server_unavailable`): not the user's mistake, nor the tool's. */
+export class ToolServerUnavailableError extends TurnError {
+  readonly code = "server_unavailable";
+}
+
 /** The model endpoint failed (HTTP error, refused connection...) after the client's retries. */
 export class LlmFailedError extends TurnError {
   readonly code = "llm_failed";

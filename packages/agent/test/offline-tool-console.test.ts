@@ -90,9 +90,18 @@ describe("the tool console (no model configured)", () => {
     });
   });
 
-  it("/call of a tool on a server that is down says so", async () => {
-    const [event] = await errorFor("/call broken__anything {}");
-    expect(event).toMatchObject({ code: "bad_request", message: expect.stringMatching(/^The server "broken" is not available now/) });
+  it("/call of a tool on a server that is down says so, with the pool's code server_unavailable (not bad_request)", async () => {
+    const events = await errorFor("/call broken__anything {}");
+    expect(events.map((e) => e.type)).toEqual(["tool_call", "tool_result", "error"]);
+    expect(events[1]).toMatchObject({ ok: false, content: expect.stringContaining('MCP server "broken"') });
+    expect(events[2]).toMatchObject({ code: "server_unavailable", message: expect.stringContaining('MCP server "broken"') });
+  });
+
+  it("/call with arguments nested 5,000 levels deep is a bad_request, and calls nothing", async () => {
+    const deep = `${'{"a":'.repeat(5_000)}1${"}".repeat(5_000)}`;
+    const events = await errorFor(`/call everything__echo ${deep}`);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ code: "bad_request", message: expect.stringContaining("nested more than 64 levels deep") });
   });
 
   it("/call of a tool that fails shows the tool's error, then ends with tool_failed", async () => {

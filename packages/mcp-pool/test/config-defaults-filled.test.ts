@@ -28,6 +28,7 @@ describe("parseConfig fills every default", () => {
         maxTotalTimeoutMs: 600_000,
         killTimeoutMs: 2000,
         connectTimeoutMs: 30_000,
+        maxResultBytes: 8 * 1024 * 1024,
         tools: {},
       },
     ]);
