@@ -1,20 +1,13 @@
 // A model step that calls 16 tools at once: every call runs and is answered, and Node prints no warning (one
 // abort listener per call on the turn's signal made MaxListenersExceededWarning from 9 parallel calls on).
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { watchWarnings } from "@mcp-pool/test-support/fault-suite";
+import { expect, it } from "vitest";
 import { createAgent } from "../src/index.js";
 import { collect, lastEvent } from "./support/collect.js";
 import { useToolsAndFakeLlm } from "./support/tools-and-fake-llm.js";
 
 const fixture = useToolsAndFakeLlm();
-const warnings: Error[] = [];
-const onWarning = (warning: Error) => warnings.push(warning);
-beforeEach(() => {
-  warnings.length = 0;
-  process.on("warning", onWarning);
-});
-afterEach(() => {
-  process.off("warning", onWarning);
-});
+const warnings = watchWarnings();
 
 it("runs all 16 calls of one step with no MaxListenersExceededWarning", async () => {
   const agent = createAgent({ sessionId: "s1", owner: "alice", tools: fixture.manager, llm: fixture.settings });

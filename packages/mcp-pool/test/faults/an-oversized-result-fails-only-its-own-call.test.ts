@@ -4,9 +4,9 @@
 // answered as fast as before. Raised maxResultBytes lets the same result through.
 import { describe, expect, it } from "vitest";
 import { ResultTooLargeError } from "../../src/index.js";
-import { answeredAsFast, faultEntry, timed, watchWarnings } from "../helpers/fault-suite.js";
+import { answeredAsFast, faultEntry, timed, watchWarnings } from "@mcp-pool/test-support/fault-suite";
 import { rejectionOf, serverStats, textOf, useManagers } from "../helpers/manager.js";
-import { descendantPids } from "../helpers/processes.js";
+import { descendantPids } from "@mcp-pool/test-support/processes";
 
 const use = useManagers();
 const warnings = watchWarnings();

@@ -1,7 +1,8 @@
 /**
- * What every test of the fault suite (test/faults/) checks besides its own point: other users' calls were
- * answered about as fast as before the fault, no child process is left, and no warning was printed.
- *   faultEntry(flags, extra?)     an `mcpServers` entry for fixtures/fault-server.mjs with those flags
+ * What every test of the fault suite (packages/mcp-pool/test/faults/) checks besides its own point: other
+ * users' calls were answered about as fast as before the fault, no child process is left, and no warning
+ * was printed.
+ *   faultEntry(flags, extra?)     an `mcpServers` entry for ../fixtures/fault-server.mjs with those flags
  *   const warnings = watchWarnings()   once per file: process warnings printed during each test (an array,
  *                                      emptied before each test)
  *   timed(fn)                     fn's duration in ms
