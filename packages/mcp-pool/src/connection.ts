@@ -16,7 +16,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { connectFailure, fallbackFailed } from "./connect-errors.js";
 import type { ConnectionEvents, ConnectionFactory, PoolConnection } from "./connection-factory.js";
-import { configForSession } from "./session-placeholder.js";
+import { configForSession, makeSessionCwd, sessionCwdToMake } from "./session-placeholder.js";
 import { StderrTail, stderrLineSink } from "./stderr-tail.js";
 import type { StdioTransport } from "./stdio-transport.js";
 import { createHttpTransport, createStdioTransport, httpTransportKinds, type StderrMode } from "./transport.js";
@@ -68,7 +68,13 @@ export class Connection implements PoolConnection {
     this.#phase = "connecting";
     try {
       // A per-session server's `${session.id}` is filled in with this connection's session.
-      const target = await configForSession(this.config, this.sessionId);
+      const target = configForSession(this.config, this.sessionId);
+      const cwd = sessionCwdToMake(this.config, target);
+      if (cwd !== undefined) {
+        await makeSessionCwd(cwd);
+        // close() came meanwhile: start nothing (nobody would end it).
+        if ((this.#phase as Phase) === "closed") throw new Error(`Connection ${this.id} to "${this.config.name}" was closed while connecting`);
+      }
       if (target.type === "stdio") {
         this.#stderr = new StderrTail(stderrLineSink(this.options.stderr, target.name));
         await this.#connectWith(createStdioTransport(target, this.#stderr, (message) => this.events.onWarning?.(message)));

@@ -58,17 +58,24 @@ function countSessionIds(value: string): number {
 
 /**
  * The config one session's client connects with: each placeholder filled with
- * that session's form. A `cwd` made per session is created (the child cannot
- * start in a missing directory). Shared servers' configs come back unchanged.
+ * that session's form. Shared servers' configs come back unchanged.
  */
-export async function configForSession<T extends ServerConfig>(config: T, sessionId: string | undefined): Promise<T> {
+export function configForSession<T extends ServerConfig>(config: T, sessionId: string | undefined): T {
   if (config.sharing !== "per-session" || sessionId === undefined) return config;
   const form = sessionIdForPaths(sessionId);
   const fill = (value: string) => value.replaceAll(SESSION_ID_PLACEHOLDER, form);
   const fillValues = (values: Record<string, string>) =>
     Object.fromEntries(Object.entries(values).map(([key, value]) => [key, fill(value)]));
   if (config.type === "http") return { ...config, url: fill(config.url), headers: fillValues(config.headers) };
-  const cwd = config.cwd === undefined ? undefined : fill(config.cwd);
-  if (cwd !== undefined && cwd !== config.cwd) await mkdir(cwd, { recursive: true });
-  return { ...config, args: config.args.map(fill), env: fillValues(config.env), cwd };
+  return { ...config, args: config.args.map(fill), env: fillValues(config.env), cwd: config.cwd === undefined ? undefined : fill(config.cwd) };
+}
+
+/** A `cwd` made per session, which must be created before the child can start in it (undefined: none to make). */
+export function sessionCwdToMake(config: ServerConfig, filled: ServerConfig): string | undefined {
+  if (config.type !== "stdio" || filled.type !== "stdio" || filled.cwd === config.cwd) return undefined;
+  return filled.cwd;
+}
+
+export async function makeSessionCwd(cwd: string): Promise<void> {
+  await mkdir(cwd, { recursive: true });
 }

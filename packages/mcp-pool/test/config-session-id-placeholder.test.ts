@@ -1,9 +1,16 @@
 // `${session.id}` in a per-session server's args, env, cwd, url and headers is kept at load and filled in per
 // session; it is refused where it cannot be filled (shared servers, command), and it is never an environment
 // variable: not looked up, and not taken from a variable's value.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../src/index.js";
 import { configForSession, sessionIdForPaths } from "../src/session-placeholder.js";
+import { labStdioEntry } from "@mcp-pool/test-support/fixture-servers";
+import { textOf, useManagers } from "./helpers/manager.js";
+import { useTempDir } from "./helpers/real-servers.js";
+
+const use = useManagers();
 
 const env = { DATA: "/var/data", TOKEN: "t0k" };
 
@@ -49,7 +56,7 @@ describe("${session.id}", () => {
     });
   });
 
-  it("is filled in with a form of the session id safe in a file name, an argument and a URL", async () => {
+  it("is filled in with a form of the session id safe in a file name, an argument and a URL", () => {
     expect(sessionIdForPaths("alice@example.com")).toBe("ff8d9819-alice_example_com");
     expect(sessionIdForPaths("../../etc/passwd")).toMatch(/^[0-9a-f]{8}-______etc_passwd$/);
     expect(sessionIdForPaths("a/b")).not.toBe(sessionIdForPaths("a_b"));
@@ -60,7 +67,7 @@ describe("${session.id}", () => {
       { mcpServers: { notes: { command: "notes-mcp", args: ["${session.id}"], env: { F: "/d/${session.id}.db" }, sharing: "per-session" } } },
       { env },
     ).servers;
-    const filled = await configForSession(notes!, "alice@example.com");
+    const filled = configForSession(notes!, "alice@example.com");
     expect(filled).toMatchObject({ args: ["ff8d9819-alice_example_com"], env: { F: "/d/ff8d9819-alice_example_com.db" } });
   });
 
@@ -93,5 +100,13 @@ describe("${session.id}", () => {
     expect(error.message).toMatch(/environment variable SNEAKY is not set/);
     const sneaky = loadError({ command: "m", args: ["${SNEAKY}"], sharing: "per-session" }, { SNEAKY: "/tmp/${session.id}" });
     expect(sneaky.message).toMatch(/^mcpServers\.notes\.args\[0\]: a variable's value contains "\$\{session\.id\}"/);
+  });
+
+  it("in cwd, makes the session's directory before its server starts there", async () => {
+    const dir = useTempDir("cwd");
+    const manager = use.manager({ lab: labStdioEntry({ cwd: join(dir, "${session.id}"), sharing: "per-session" }) });
+    const result = await manager.callTool("lab__echo", { text: "here" }, { sessionId: "alice" });
+    expect(textOf(result)).toBe("echo:here");
+    expect(existsSync(join(dir, sessionIdForPaths("alice")))).toBe(true);
   });
 });
