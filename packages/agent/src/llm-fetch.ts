@@ -6,6 +6,11 @@
  * sends with undici's `request()` on a keep-alive Agent and gives openai the
  * response body as the Node stream it is; openai reads a streamed body as
  * any async iterable.
+ *
+ * Loading undici has one effect beyond this file (undici's own): when no
+ * global dispatcher is set yet, it installs its Agent as the one Node's
+ * global fetch uses, with the same defaults, so other fetches in the process
+ * (e.g. MCP Streamable HTTP) go through undici 7 from then on.
  */
 
 import { Agent, interceptors, request, type Dispatcher } from "undici";
