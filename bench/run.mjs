@@ -4,9 +4,9 @@
  *                       and chart, and the generated part of docs/benchmarks.md
  * pnpm bench --quick    a few users, seconds: proves the harness works (CI); writes .bench-out/ only
  * --only=scaling,overhead,idle   a subset (writes .bench-out/ only)
- * --only=agent-ab --baseline=<git ref> [--candidate=<git ref>] [--cpu-prof]   the agent path of this
- *                       tree (or the candidate) against a baseline build, interleaved rounds; --cpu-prof
- *                       writes each server's CPU profile to .bench-out/profiles/
+ * --only=agent-ab --baseline=<git ref> [--candidate=<git ref>] [--rounds=N] [--cpu-prof]   the agent
+ *                       path of this tree (or the candidate) against a baseline build, N interleaved
+ *                       rounds (default 6); --cpu-prof writes each server's CPU profile to .bench-out/profiles/
  *
  * A number never fails the run; a harness that cannot get a single answer does.
  */
@@ -40,7 +40,7 @@ const PLANS = {
   },
 };
 
-const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" }, baseline: { type: "string" }, candidate: { type: "string" }, "cpu-prof": { type: "boolean", default: false } } });
+const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" }, baseline: { type: "string" }, candidate: { type: "string" }, "cpu-prof": { type: "boolean", default: false }, rounds: { type: "string" } } });
 const only = flags.only ? flags.only.split(",") : SECTIONS;
 const plan = PLANS[flags.quick ? "quick" : "full"];
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -63,7 +63,7 @@ async function main() {
   mkdirSync(`${OUT}/logs`, { recursive: true });
   const started = Date.now();
   const results = {
-    command: `pnpm bench${flags.quick ? " --quick" : ""}${flags.only ? ` --only=${flags.only}` : ""}${flags.baseline ? ` --baseline=${flags.baseline}` : ""}${flags.candidate ? ` --candidate=${flags.candidate}` : ""}`,
+    command: `pnpm bench${flags.quick ? " --quick" : ""}${flags.only ? ` --only=${flags.only}` : ""}${flags.baseline ? ` --baseline=${flags.baseline}` : ""}${flags.candidate ? ` --candidate=${flags.candidate}` : ""}${flags.rounds ? ` --rounds=${flags.rounds}` : ""}`,
     startedAt: new Date(started).toISOString(),
     machine: describeMachine(),
   };
@@ -73,7 +73,9 @@ async function main() {
     if (only.includes("idle")) results.idle = await runIdle({ ...plan.idle, logDir: `${OUT}/logs`, log });
     if (only.includes("agent-ab")) {
       if (!flags.baseline) throw new Error("--only=agent-ab needs --baseline=<git ref> (e.g. main)");
-      results.agentAb = await runAgentAb({ ...plan.agentAb, baseline: flags.baseline, candidate: flags.candidate, logDir: `${OUT}/logs`, profileDir: flags["cpu-prof"] ? `${OUT}/profiles` : undefined, log });
+      const rounds = flags.rounds ? Number(flags.rounds) : plan.agentAb.rounds;
+      if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive integer, got ${flags.rounds}`);
+      results.agentAb = await runAgentAb({ ...plan.agentAb, rounds, baseline: flags.baseline, candidate: flags.candidate, logDir: `${OUT}/logs`, profileDir: flags["cpu-prof"] ? `${OUT}/profiles` : undefined, log });
       log(`agent-ab medians: ${JSON.stringify(results.agentAb.median)}`);
     }
   } finally {
