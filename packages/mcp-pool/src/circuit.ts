@@ -28,6 +28,11 @@ export class CircuitBreaker {
     return this.#state;
   }
 
+  /** While open: epoch ms from which a probe may connect. */
+  get retryAt(): number {
+    return this.#retryAt;
+  }
+
   /**
    * May a new connection be attempted now? In the open state this flips to
    * half-open once the backoff has elapsed and grants exactly one probe.

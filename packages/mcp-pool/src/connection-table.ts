@@ -214,6 +214,11 @@ export class ConnectionTable {
     await Promise.all([...this.#members].map((member) => this.close(member, reason)));
   }
 
+  /** Members not yet closed, closing ones included: children that may still be alive. */
+  get live(): number {
+    return this.#members.size;
+  }
+
   /** Every member not yet closed, in creation order. */
   members(): IterableIterator<Member> {
     return this.#members.values();

@@ -174,7 +174,12 @@ export abstract class ServerPool {
     return outcome;
   }
 
-  /** Fails waiters (all, or one session's) when nothing can serve them now. */
+  /**
+   * Fails waiters (all, or one session's) when nothing can serve them now: a
+   * failed connect, or an open circuit with no client to lend. The one place
+   * that decides who gives up (each waiter has its `deadline`; the circuit its
+   * `retryAt`).
+   */
   protected failWaiters(error: ServerUnavailableError, sessionId?: string): void {
     for (const waiter of this.queue.waiting()) {
       if (sessionId === undefined || waiter.sessionId === sessionId) waiter.reject(error);
@@ -192,31 +197,53 @@ export abstract class ServerPool {
   }
 
   #makeLease(member: Member, sessionId: string | undefined): Lease {
-    const table = this.table;
-    table.lend(member);
+    this.table.lend(member);
     if (sessionId !== undefined) this.#sessionCalls.set(sessionId, (this.#sessionCalls.get(sessionId) ?? 0) + 1);
-    let released = false;
-    return {
-      client: member.connection.client,
-      get lost() {
-        return member.state === "closing" || member.state === "closed";
-      },
-      markLost: (reason) => table.lose(member, reason),
-      release: () => {
-        if (released) return;
-        released = true;
-        table.giveBack(member);
-        if (sessionId !== undefined) this.#decrementSession(sessionId);
-        this.dispatch();
-        if (member.inFlight === 0 && member.state === "lent") this.onIdle(member);
-      },
-    };
+    return new SlotLease(member, sessionId, this.table, this.#giveBack);
   }
+
+  /** A lease's slot came back (once per lease). */
+  readonly #giveBack = (member: Member, sessionId: string | undefined): void => {
+    this.table.giveBack(member);
+    if (sessionId !== undefined) this.#decrementSession(sessionId);
+    this.dispatch();
+    if (member.inFlight === 0 && member.state === "lent") this.onIdle(member);
+  };
 
   #decrementSession(sessionId: string): void {
     const left = (this.#sessionCalls.get(sessionId) ?? 1) - 1;
     if (left > 0) this.#sessionCalls.set(sessionId, left);
     else this.#sessionCalls.delete(sessionId);
+  }
+}
+
+/** One per call: a class (getters on a shared prototype) is cheaper to make than an object literal with getters. */
+class SlotLease implements Lease {
+  #released = false;
+
+  constructor(
+    private readonly member: Member,
+    private readonly sessionId: string | undefined,
+    private readonly table: ConnectionTable,
+    private readonly giveBack: (member: Member, sessionId: string | undefined) => void,
+  ) {}
+
+  get client(): Client {
+    return this.member.connection.client;
+  }
+
+  get lost(): boolean {
+    return this.member.state === "closing" || this.member.state === "closed";
+  }
+
+  markLost(reason: string): void {
+    this.table.lose(this.member, reason);
+  }
+
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.giveBack(this.member, this.sessionId);
   }
 }
 

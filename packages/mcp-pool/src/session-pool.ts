@@ -76,8 +76,7 @@ export class SessionPool extends ServerPool {
 
   /** Under maxConnections live children; if not, asks the least recently used idle client to make room. */
   #hasRoom(): boolean {
-    const { live } = this.table.counts();
-    if (live < this.config.pool.maxConnections) return true;
+    if (this.table.live < this.config.pool.maxConnections) return true;
     let closing = false;
     let oldest: Member | undefined;
     for (const member of this.table.members()) {

@@ -66,7 +66,6 @@ export class SharedPool extends ServerPool {
 
   protected grow(): void {
     const { maxConnections, maxCallsPerConnection } = this.config.pool;
-    const counts = this.table.counts();
     const idle = this.#store.idle;
     const pending = this.#store.pending;
     const oldest = this.queue.oldestEnqueuedAt;
@@ -80,7 +79,7 @@ export class SharedPool extends ServerPool {
       maxCallsPerConnection,
     });
     // Idle clients cost no new child; new ones only fit while live children (closing ones too) are under max.
-    const room = idle + Math.max(0, maxConnections - counts.live);
+    const room = idle + Math.max(0, maxConnections - this.table.live);
     for (let i = 0; i < Math.min(wanted, room); i += 1) {
       // Taking an idle client connects nothing: only new clients ask the circuit (and a probe must connect).
       if (i >= idle && !this.circuit.tryAcquireAttempt()) break;

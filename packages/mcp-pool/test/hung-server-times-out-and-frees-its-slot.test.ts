@@ -86,6 +86,7 @@ describe("a tool that reports progress", () => {
 
   it("is still cut off at maxTotalTimeoutMs, and the server is told to stop", async () => {
     const manager = oneSlotLab({ callTimeoutMs: 400, maxTotalTimeoutMs: 1_000 });
+    await manager.listTools(); // the child is up: the clock below times the call, not the start
     let progressSeen = 0;
     const startedAt = Date.now();
     const error = await rejectionOf(

@@ -64,14 +64,15 @@ describe("close()", () => {
     }
   });
 
-  it("aborts the signal withClient() hands its callback, and fails resources and prompts in flight", async () => {
+  it("aborts the signal withClient() hands its callback, and cancels a resource read in flight", async () => {
     const fake = fakeConnections();
     const manager = use.manager(fake);
     let seen: AbortSignal | undefined;
-    const work = rejectionOf(manager.withClient("fake", (_client, { signal }) => {
+    const untilAborted = (_client: unknown, { signal }: { signal: AbortSignal }) => {
       seen = signal;
       return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason as Error)));
-    }));
+    };
+    const work = rejectionOf(manager.withClient("fake", untilAborted));
     const read = rejectionOf(manager.readResource("fake", "fake://hold/r"));
     await settle();
     expect(seen?.aborted).toBe(false);
