@@ -20,6 +20,7 @@ async function cancellationsSeen(manager: PooledMCPServerManager): Promise<numbe
 describe("aborting a call", () => {
   it("rejects that call at once with CallCancelledError and leaves another session's call on the same client alone", async () => {
     const manager = oneClientLab(4);
+    await manager.listTools(); // the child is up before the calls are timed
     const abortA = new AbortController();
     const callA = manager.callTool("lab__hang", {}, { sessionId: "A", signal: abortA.signal });
     const callB = manager.callTool("lab__slow_read", { ms: 800, text: "B" }, { sessionId: "B" });
