@@ -24,11 +24,12 @@ export class Catalog {
 
   constructor(private readonly servers: ReadonlyMap<string, ServerCatalog>) {}
 
-  async list(filter?: ToolFilter): Promise<ToolListing> {
+  /** Every server's tools, loading those not loaded yet (for `sessionId`, when a session asks). */
+  async list(filter?: ToolFilter, sessionId?: string): Promise<ToolListing> {
     const unavailable: ToolListing["unavailable"] = [];
     await Promise.all(
       [...this.servers.values()].map((catalog) =>
-        catalog.tools().catch((error: unknown) => {
+        catalog.tools(sessionId).catch((error: unknown) => {
           unavailable.push({ server: catalog.server, error: error instanceof Error ? error : new Error(String(error)) });
         }),
       ),
@@ -46,11 +47,11 @@ export class Catalog {
     return { tools, unavailable };
   }
 
-  /** Maps a qualified name back to its server and tool, loading catalogs as needed. */
-  async resolve(name: string): Promise<ResolvedTool> {
+  /** Maps a qualified name back to its server and tool, loading catalogs as needed (for `sessionId`). */
+  async resolve(name: string, sessionId?: string): Promise<ResolvedTool> {
     const found = this.lookup(name);
     if (found) return found;
-    const { unavailable } = await this.list();
+    const { unavailable } = await this.list(undefined, sessionId);
     const loaded = this.lookup(name);
     if (loaded) return loaded;
     // The tool's own server is down: say that, not "unknown tool".

@@ -94,12 +94,17 @@ export class ConnectionTable {
     private readonly listener: TableListener,
   ) {}
 
-  /** Makes a connection (for a session, in per-session pools) and connects it; on success it is `lent` with no call. */
-  async open(sessionId?: string): Promise<OpenOutcome> {
+  /**
+   * Makes a connection (for a session, in per-session pools) and connects it;
+   * on success it is `lent` with no call. `placeholderId` is the id the factory
+   * fills `${session.id}` with: a member that serves no session (a per-session
+   * server's catalog read) still needs one, and is not indexed by it.
+   */
+  async open(sessionId?: string, placeholderId = sessionId): Promise<OpenOutcome> {
     let member: Entry | undefined;
     const connection = this.factory({
       server: this.server,
-      sessionId,
+      sessionId: placeholderId,
       events: {
         onClosed: (reason) => member && this.lose(member, reason),
         onToolsChanged: () => member && isLive(member) && this.listener.toolsChanged(member),

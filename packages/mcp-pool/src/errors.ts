@@ -23,6 +23,8 @@ export type McpPoolErrorCode =
   | "call_cancelled"
   | "manager_closed";
 
+import type { SessionResetReason } from "./types.js";
+
 /** Shared by every copy of the package (Symbol.for is process-wide). */
 const BRAND = Symbol.for("mcp-pool.error");
 
@@ -118,6 +120,12 @@ export class ToolCallTimeoutError extends McpPoolError {
   }
 }
 
+/** Options of the errors that are a server's answer to a call. */
+export interface AnswerOptions {
+  /** The answer came from a per-session server's new client: see ToolCallResult.sessionReset. */
+  sessionReset?: SessionResetReason | undefined;
+}
+
 /** Content of a tool result, as MCP returns it. */
 export interface ToolResultContent {
   type: string;
@@ -135,14 +143,17 @@ export class ToolCallError extends McpPoolError {
   readonly code = ToolCallError.code;
   readonly tool: string;
   readonly content: ToolResultContent[];
-  constructor(message: string, options: McpPoolErrorOptions & { tool: string; content: ToolResultContent[] }) {
+  /** As on ToolCallResult: the tool ran on a fresh server of a per-session server (its earlier state is gone). */
+  readonly sessionReset: SessionResetReason | undefined;
+  constructor(message: string, options: McpPoolErrorOptions & AnswerOptions & { tool: string; content: ToolResultContent[] }) {
     super(message, options);
     this.tool = options.tool;
     this.content = options.content;
+    this.sessionReset = options.sessionReset;
   }
 
   /** The error for a result with `isError: true`: its text parts are the message. */
-  static fromResult(tool: string, content: ToolResultContent[], options: McpPoolErrorOptions = {}): ToolCallError {
+  static fromResult(tool: string, content: ToolResultContent[], options: McpPoolErrorOptions & AnswerOptions = {}): ToolCallError {
     const text = content.map((part) => (typeof part.text === "string" ? part.text : `[${part.type}]`)).join("\n");
     return new ToolCallError(text || `Tool "${tool}" failed`, { ...options, tool, content });
   }
@@ -160,10 +171,13 @@ export class ToolProtocolError extends McpPoolError {
   readonly code = ToolProtocolError.code;
   readonly tool: string;
   readonly jsonRpcCode: number | undefined;
-  constructor(message: string, options: McpPoolErrorOptions & { tool: string; jsonRpcCode?: number }) {
+  /** As on ToolCallResult: the server that answered is a fresh one for this session. */
+  readonly sessionReset: SessionResetReason | undefined;
+  constructor(message: string, options: McpPoolErrorOptions & AnswerOptions & { tool: string; jsonRpcCode?: number }) {
     super(message, options);
     this.tool = options.tool;
     this.jsonRpcCode = options.jsonRpcCode;
+    this.sessionReset = options.sessionReset;
   }
 }
 

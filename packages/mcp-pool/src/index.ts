@@ -31,6 +31,7 @@ export type {
   PoolOptions,
   CircuitOptions,
   Sharing,
+  SessionResetReason,
   ToolFilter,
 } from "./types.js";
 

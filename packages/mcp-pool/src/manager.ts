@@ -31,7 +31,7 @@ import type { ManagerStats, ServerStats } from "./stats.js";
 import { runToolCall, type ProgressUpdate } from "./tool-call.js";
 import { cancellation } from "./wait-queue.js";
 import type { StderrMode } from "./transport.js";
-import type { ManagerConfig, ServerConfig, ToolFilter, ToolListing } from "./types.js";
+import type { ManagerConfig, ServerConfig, SessionResetReason, ToolFilter, ToolListing } from "./types.js";
 
 export type { ProgressUpdate } from "./tool-call.js";
 
@@ -61,12 +61,23 @@ export interface ListToolsOptions {
   filter?: ToolFilter;
   /** Stops waiting for the listing (CallCancelledError); catalog loads shared with others go on. */
   signal?: AbortSignal;
+  /**
+   * The session that needs the listing. A per-session server whose tools are not
+   * loaded yet and that has no client open reads them through this session's
+   * client (which its calls use next), rather than through a client of its own.
+   */
+  sessionId?: string;
 }
 
 /** What withClient() hands its callback besides the client. */
 export interface ClientContext {
   /** Aborted by the caller's signal and by close(): pass it to every request made with the client. */
   signal: AbortSignal;
+  /**
+   * Set when this session's client of a per-session server is new because the
+   * previous one idled out or died: what the server kept for the session is gone.
+   */
+  sessionReset?: SessionResetReason;
 }
 
 export interface CallToolOptions {
@@ -92,6 +103,12 @@ export interface ToolCallResult {
   tool: string;
   content: ToolResultContent[];
   structuredContent?: Record<string, unknown>;
+  /**
+   * Set on a session's first answer from a new client of a per-session server
+   * whose previous client idled out or died: the call ran on a fresh server,
+   * and what the server kept for the session (a page, a history) is gone.
+   */
+  sessionReset?: SessionResetReason;
 }
 
 export interface CloseOptions {
@@ -105,8 +122,6 @@ interface CallCounters {
 }
 
 const DEFAULT_CLIENT_INFO = { name: "mcp-pool", version: "0.1.0" };
-/** The session the catalog reads a per-session server's tools through (a key no caller is expected to use). */
-const CATALOG_SESSION = "\0catalog";
 
 export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
   readonly config: ManagerConfig;
@@ -126,7 +141,7 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     for (const server of this.config.servers) {
       const pool = server.sharing === "per-session" ? new SessionPool(server, deps) : new SharedPool(server, deps);
       this.#pools.set(server.name, pool);
-      this.#catalogs.set(server.name, this.#serverCatalog(server));
+      this.#catalogs.set(server.name, this.#serverCatalog(server, pool));
       this.#counters.set(server.name, { ok: 0, failed: {} });
     }
     this.#catalog = new Catalog(this.#catalogs);
@@ -155,22 +170,22 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
    */
   async listTools(options: ListToolsOptions | ToolFilter = {}): Promise<ToolListing> {
     this.#assertOpen();
-    const { filter, signal } = isListToolsOptions(options) ? options : { filter: options, signal: undefined };
-    if (!signal) return this.#catalog.list(filter);
-    return untilAborted(this.#catalog.list(filter), signal);
+    const { filter, signal, sessionId } = isListToolsOptions(options) ? options : { filter: options, signal: undefined, sessionId: undefined };
+    if (!signal) return this.#catalog.list(filter, sessionId);
+    return untilAborted(this.#catalog.list(filter, sessionId), signal);
   }
 
   /** Calls a tool by its qualified name (`<server>__<tool>`). */
   async callTool(name: string, args: Record<string, unknown> = {}, options: CallToolOptions = {}): Promise<ToolCallResult> {
     this.#assertOpen();
-    const resolved = this.#catalog.lookup(name) ?? (await this.#catalog.resolve(name));
-    const pool = this.#pool(resolved.server);
     const { sessionId } = options;
+    const resolved = this.#catalog.lookup(name) ?? (await this.#catalog.resolve(name, sessionId));
+    const pool = this.#pool(resolved.server);
     const startedAt = Date.now();
     const tool = resolved.tool.name;
     return this.#tracked(options.signal, async (controller) => {
       try {
-        const result = await runToolCall({
+        const { result, sessionReset } = await runToolCall({
           pool,
           tool: resolved.tool,
           args,
@@ -189,6 +204,7 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
           tool,
           content: content as ToolResultContent[],
           ...(structuredContent === undefined ? {} : { structuredContent }),
+          ...(sessionReset === undefined ? {} : { sessionReset }),
         };
       } catch (error) {
         // runToolCall types every failure; anything else would be a bug, counted as a protocol failure.
@@ -212,8 +228,9 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     const pool = this.#pool(server);
     return this.#tracked(options.signal, async ({ signal }) => {
       const lease = await pool.lease(options.sessionId, signal);
+      const sessionReset = lease.takeSessionReset();
       try {
-        return await fn(lease.client, { signal });
+        return await fn(lease.client, sessionReset === undefined ? { signal } : { signal, sessionReset });
       } catch (error) {
         // Aborted (by close() or the caller): whatever fn saw, the caller hears why.
         if (signal.aborted) throw cancellation(signal, pool.name, `Work with a client of "${pool.name}" was cancelled`);
@@ -336,16 +353,13 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     if (this.#state !== "open") throw new ManagerClosedError();
   }
 
-  #serverCatalog(server: ServerConfig): ServerCatalog {
-    const list = (client: Client, { signal }: ClientContext) => listAllTools(client, signal);
+  #serverCatalog(server: ServerConfig, pool: ServerPool): ServerCatalog {
     const load =
-      server.sharing === "shared"
-        ? () => this.withClient(server.name, list)
-        : // A per-session server's list comes through a client of its own, closed once read, not kept idle as a "session".
-          () =>
-            this.withClient(server.name, list, { sessionId: CATALOG_SESSION }).finally(() =>
-              this.#pools.get(server.name)?.releaseSession(CATALOG_SESSION),
-            );
+      pool instanceof SessionPool
+        ? // Through a client already open, taking no session's slot (SessionPool.readCatalog).
+          (sessionId: string | undefined) =>
+            this.#tracked(undefined, ({ signal }) => pool.readCatalog((client) => listAllTools(client, signal), sessionId, signal))
+        : () => this.withClient(server.name, (client, { signal }) => listAllTools(client, signal));
     return new ServerCatalog(
       server.name,
       server.tools,
@@ -376,7 +390,7 @@ function isManagerConfig(config: ManagerConfig | McpServersJson): config is Mana
 }
 
 function isListToolsOptions(options: ListToolsOptions | ToolFilter): options is ListToolsOptions {
-  return "filter" in options || "signal" in options;
+  return "filter" in options || "signal" in options || "sessionId" in options;
 }
 
 /** The promise, or CallCancelledError as soon as the signal aborts (the work itself goes on for others). */

@@ -11,7 +11,11 @@ import type { ToolFilter } from "./types.js";
 /** Coalesces a burst of list_changed notifications from several clients into one refresh. */
 const REFRESH_DEBOUNCE_MS = 25;
 
-export type ToolLoader = () => Promise<Tool[]>;
+/**
+ * Fetches the server's tools. `sessionId` is the session whose listing needs
+ * them, when one does (a per-session server may read them through its client).
+ */
+export type ToolLoader = (sessionId: string | undefined) => Promise<Tool[]>;
 
 export class ServerCatalog {
   #tools: Tool[] | undefined;
@@ -36,10 +40,10 @@ export class ServerCatalog {
     return this.#version;
   }
 
-  /** The tools, loading them if no load has succeeded yet. */
-  tools(): Promise<Tool[]> {
+  /** The tools, loading them (for `sessionId`, if given) if no load has succeeded yet. */
+  tools(sessionId?: string): Promise<Tool[]> {
     if (this.#tools) return Promise.resolve(this.#tools);
-    return this.#fetch();
+    return this.#fetch(sessionId);
   }
 
   /** The last tools loaded, without loading. */
@@ -52,7 +56,7 @@ export class ServerCatalog {
     if (this.#closed || this.#refreshTimer) return;
     this.#refreshTimer = setTimeout(() => {
       this.#refreshTimer = undefined;
-      void this.#afterCurrentLoad().then(() => this.#fetch().catch((error: unknown) => this.onRefreshFailed(error)));
+      void this.#afterCurrentLoad().then(() => this.#fetch(undefined).catch((error: unknown) => this.onRefreshFailed(error)));
     }, REFRESH_DEBOUNCE_MS);
     this.#refreshTimer.unref();
   }
@@ -63,9 +67,9 @@ export class ServerCatalog {
   }
 
   /** Single flight: concurrent callers share one tools/list round. */
-  #fetch(): Promise<Tool[]> {
+  #fetch(sessionId: string | undefined): Promise<Tool[]> {
     if (this.#loading) return this.#loading;
-    const loading = this.load()
+    const loading = this.load(sessionId)
       .then((tools) => {
         const visible = tools.filter((tool) => this.#allowed(tool.name));
         this.#tools = visible;

@@ -12,7 +12,7 @@ import type { ConnectionFactory } from "./connection-factory.js";
 import { ConnectionTable, type Member, type OpenOutcome } from "./connection-table.js";
 import { ManagerClosedError, ServerUnavailableError } from "./errors.js";
 import type { ServerStats } from "./stats.js";
-import type { ServerConfig } from "./types.js";
+import type { ServerConfig, SessionResetReason } from "./types.js";
 import { WaitQueue, cancellation } from "./wait-queue.js";
 
 /** A slot on a connection: one call (or one withClient callback) in flight. */
@@ -22,6 +22,12 @@ export interface Lease {
   readonly lost: boolean;
   /** A call proved the connection dead: close it and lend it no more. */
   markLost(reason: string): void;
+  /**
+   * Why this session's client is not the one its earlier calls ran on (a
+   * per-session server whose client idled out or died), once: the first answer
+   * through the new client takes it and tells the caller. Otherwise undefined.
+   */
+  takeSessionReset(): SessionResetReason | undefined;
   /** Gives the slot back. Idempotent. */
   release(): void;
 }
@@ -72,7 +78,10 @@ export abstract class ServerPool {
         // A live child fewer: a waiter may get a new client now.
         this.dispatch();
       },
-      toolsChanged: () => this.hooks.onToolsChanged(this.name),
+      toolsChanged: (member) => {
+        this.onToolsChanged(member);
+        this.hooks.onToolsChanged(this.name);
+      },
       warning: (message, error) => this.hooks.onWarning(this.name, message, error),
     });
   }
@@ -134,6 +143,14 @@ export abstract class ServerPool {
   protected abstract closeConnections(): Promise<void>;
   /** The member died and is closing. */
   protected onLost(_member: Member, _reason: string): void {}
+  /** The member was lent for a call (or a withClient borrow). */
+  protected onLent(_member: Member): void {}
+  /** The member's server said its tool list changed (before the catalog hears of it). */
+  protected onToolsChanged(_member: Member): void {}
+  /** See Lease.takeSessionReset (per-session pools only). */
+  protected takeSessionReset(_member: Member): SessionResetReason | undefined {
+    return undefined;
+  }
 
   /** Hands free slots to waiters in arrival order, then asks for more capacity. */
   protected dispatch(): void {
@@ -159,8 +176,8 @@ export abstract class ServerPool {
    * Opens a connection and gives the circuit its verdict. Synchronous up to
    * the connect, so the member is in the table when this returns.
    */
-  protected async openMember(sessionId: string | undefined): Promise<OpenOutcome> {
-    const outcome = await this.table.open(sessionId);
+  protected async openMember(sessionId: string | undefined, placeholderId = sessionId): Promise<OpenOutcome> {
+    const outcome = await this.table.open(sessionId, placeholderId);
     if (outcome.ok) {
       this.circuit.recordSuccess();
       this.hooks.onClientCreated(this.name, sessionId);
@@ -198,8 +215,9 @@ export abstract class ServerPool {
 
   #makeLease(member: Member, sessionId: string | undefined): Lease {
     this.table.lend(member);
+    this.onLent(member);
     if (sessionId !== undefined) this.#sessionCalls.set(sessionId, (this.#sessionCalls.get(sessionId) ?? 0) + 1);
-    return new SlotLease(member, sessionId, this.table, this.#giveBack);
+    return new SlotLease(member, sessionId, this.table, this.#giveBack, this.#takeSessionReset);
   }
 
   /** A lease's slot came back (once per lease). */
@@ -209,6 +227,8 @@ export abstract class ServerPool {
     this.dispatch();
     if (member.inFlight === 0 && member.state === "lent") this.onIdle(member);
   };
+
+  readonly #takeSessionReset = (member: Member): SessionResetReason | undefined => this.takeSessionReset(member);
 
   #decrementSession(sessionId: string): void {
     const left = (this.#sessionCalls.get(sessionId) ?? 1) - 1;
@@ -226,6 +246,7 @@ class SlotLease implements Lease {
     private readonly sessionId: string | undefined,
     private readonly table: ConnectionTable,
     private readonly giveBack: (member: Member, sessionId: string | undefined) => void,
+    private readonly takeReset: (member: Member) => SessionResetReason | undefined,
   ) {}
 
   get client(): Client {
@@ -238,6 +259,10 @@ class SlotLease implements Lease {
 
   markLost(reason: string): void {
     this.table.lose(this.member, reason);
+  }
+
+  takeSessionReset(): SessionResetReason | undefined {
+    return this.takeReset(this.member);
   }
 
   release(): void {

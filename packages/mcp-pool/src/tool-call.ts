@@ -20,6 +20,7 @@ import {
 import { outputSchemaProblem } from "./output-schema.js";
 import { resultTooLargeOf } from "./result-size.js";
 import type { Lease, ServerPool } from "./server-pool.js";
+import type { SessionResetReason } from "./types.js";
 import { cancellation } from "./wait-queue.js";
 
 export interface ProgressUpdate {
@@ -46,12 +47,18 @@ export interface ToolCallRequest {
   onStarted: (waitMs: number) => void;
 }
 
+export interface ToolCallOutcome {
+  result: CallToolResult;
+  /** The call was its session's first answer from a new client (see Lease.takeSessionReset). */
+  sessionReset: SessionResetReason | undefined;
+}
+
 interface Lost {
   mayHaveRun: boolean;
   reason: string;
 }
 
-export async function runToolCall(request: ToolCallRequest): Promise<CallToolResult> {
+export async function runToolCall(request: ToolCallRequest): Promise<ToolCallOutcome> {
   const annotations = request.tool.annotations ?? {};
   const repeatable = annotations.readOnlyHint === true || annotations.idempotentHint === true;
   const queuedAt = Date.now();
@@ -64,7 +71,7 @@ export async function runToolCall(request: ToolCallRequest): Promise<CallToolRes
   }
 }
 
-async function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt: number, signal: AbortSignal): Promise<CallToolResult> {
+async function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt: number, signal: AbortSignal): Promise<ToolCallOutcome> {
   const { pool } = request;
   for (let attempt = 1; ; attempt += 1) {
     const lease = await pool.lease(request.sessionId, signal);
@@ -73,7 +80,7 @@ async function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt:
       return await send(lease, request, signal);
     } catch (error) {
       const lost = connectionLoss(error, lease, signal);
-      if (!lost) throw typedError(error, request);
+      if (!lost) throw typedError(error, request, lease);
       lease.markLost(lost.reason);
       if (attempt === 1 && (!lost.mayHaveRun || repeatable)) continue;
       throw new ConnectionLostError(
@@ -87,7 +94,7 @@ async function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt:
   }
 }
 
-async function send(lease: Lease, request: ToolCallRequest, signal: AbortSignal): Promise<CallToolResult> {
+async function send(lease: Lease, request: ToolCallRequest, signal: AbortSignal): Promise<ToolCallOutcome> {
   const { onProgress, tool } = request;
   const server = request.pool.name;
   if (tool.execution?.taskSupport === "required") {
@@ -104,10 +111,12 @@ async function send(lease: Lease, request: ToolCallRequest, signal: AbortSignal)
     // Always ask for progress: the token is what lets a long tool keep its call alive.
     onprogress: (progress) => onProgress?.(progress),
   });
+  // The server answered: this answer tells a session whose client was replaced (success or not).
+  const sessionReset = lease.takeSessionReset();
   const problem = outputSchemaProblem(tool, result);
-  if (problem !== undefined) throw new ToolProtocolError(`${problem} (MCP server "${server}")`, { server, tool: tool.name });
-  if (result.isError) throw ToolCallError.fromResult(tool.name, result.content as ToolResultContent[], { server });
-  return result;
+  if (problem !== undefined) throw new ToolProtocolError(`${problem} (MCP server "${server}")`, { server, tool: tool.name, sessionReset });
+  if (result.isError) throw ToolCallError.fromResult(tool.name, result.content as ToolResultContent[], { server, sessionReset });
+  return { result, sessionReset };
 }
 
 /**
@@ -138,7 +147,7 @@ function connectionLoss(error: unknown, lease: Lease, signal: AbortSignal): Lost
   return undefined;
 }
 
-function typedError(error: unknown, request: ToolCallRequest): McpPoolError {
+function typedError(error: unknown, request: ToolCallRequest, lease: Lease): McpPoolError {
   const server = request.pool.name;
   const tool = request.tool.name;
   if (error instanceof McpPoolError) return error;
@@ -158,7 +167,8 @@ function typedError(error: unknown, request: ToolCallRequest): McpPoolError {
   // Not the tool's answer: the server refused the request or broke the protocol.
   const message = error instanceof Error ? error.message : String(error);
   const jsonRpcCode = error instanceof McpError ? error.code : undefined;
-  return new ToolProtocolError(`"${tool}" on MCP server "${server}" failed: ${message}`, { server, tool, jsonRpcCode, cause: error });
+  const sessionReset = lease.takeSessionReset();
+  return new ToolProtocolError(`"${tool}" on MCP server "${server}" failed: ${message}`, { server, tool, jsonRpcCode, sessionReset, cause: error });
 }
 
 /** Why an aborted call ended: the manager closing (its own error), or the caller's cancel. */

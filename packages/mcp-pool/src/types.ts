@@ -2,6 +2,14 @@
 
 export type Sharing = "shared" | "per-session";
 
+/**
+ * Why a session of a per-session server got a new client, so that whatever the
+ * server kept for it (a browser page, a history, a counter) is gone: its client
+ * was closed after `idleTimeoutMs` without calls, or it died (the child exited,
+ * the connection closed).
+ */
+export type SessionResetReason = "idle" | "connection lost";
+
 export interface PoolOptions {
   /** Clients kept open once the pool has started (0 = fully lazy). */
   minConnections: number;

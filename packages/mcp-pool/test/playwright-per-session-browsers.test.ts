@@ -1,12 +1,14 @@
 // @playwright/mcp with Debian's chromium (docs/real-servers/playwright.json): per session, so each user gets a
 // browser of their own; ${session.id} gives each its own output directory. One user's navigation never shows in
-// another's page, and closing the manager leaves no browser process behind.
+// another's page, and closing the manager leaves no browser process behind. It announces tools/list_changed on
+// each session's first call: the catalog is re-read through the announcing client, so two sessions start two
+// processes, not four.
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { sessionIdForPaths } from "../src/session-placeholder.js";
-import { textOf, useManagers } from "./helpers/manager.js";
+import { serverStats, textOf, useManagers } from "./helpers/manager.js";
 import { descendantPids, waitFor } from "@mcp-pool/test-support/processes";
 import { docConfig, useRealServerBins, useTempDir } from "./helpers/real-servers.js";
 
@@ -33,6 +35,8 @@ describe("@playwright/mcp per session", () => {
     const site = await pages();
     const outputDir = useTempDir("browser");
     const manager = use.managerOf(await docConfig("playwright", { BROWSER_OUTPUT_DIR: outputDir }));
+    const loads: number[] = [];
+    manager.on("catalogLoaded", (event) => loads.push(event.version));
 
     const navigate = (sessionId: string) => manager.callTool("browser__browser_navigate", { url: `${site}/${sessionId}` }, { sessionId });
     await Promise.all([navigate("alice"), navigate("bob")]);
@@ -41,6 +45,8 @@ describe("@playwright/mcp per session", () => {
     expect(snapshot).not.toContain("bob");
     expect(existsSync(join(outputDir, sessionIdForPaths("alice")))).toBe(true);
     expect(existsSync(join(outputDir, sessionIdForPaths("bob")))).toBe(true);
+    await waitFor(() => loads.length >= 2, { what: "the catalog refreshed after tools/list_changed" });
+    expect(serverStats(manager)).toMatchObject({ clientsCreated: 2, sessionClients: 2, waiting: 0 });
 
     await manager.close();
     await waitFor(() => descendantPids().length === 0, { timeoutMs: 10_000, what: "every browser process to exit" });

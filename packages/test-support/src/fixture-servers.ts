@@ -1,8 +1,9 @@
 /**
  * The MCP servers tests run against, and how to start them.
  *   labServerPath, everythingServerPath      their entry scripts (lab tools: see ../fixtures/lab-tools.mjs)
- *   labStdioEntry(extra?), everythingStdioEntry(extra?)
- *                                            `mcpServers` entries {command: node, args, ...extra}
+ *   labStdioEntry(extra?, flags?), everythingStdioEntry(extra?)
+ *                                            `mcpServers` entries {command: node, args, ...extra}; `flags`:
+ *                                            the lab server's own (--exit-delay-ms N, ...: see lab-server.mjs)
  *   startLabHttp(opts?), startEverythingHttp(opts?)
  *                                            an HTTP server child on a free port, ready: HttpFixture
  *                                            {url, port, pid, entry(extra?), stop(), restart()}; stop every one
@@ -53,8 +54,8 @@ export interface LabStats {
 // A smaller young generation: ~7 MB less per lab server, which tests run many copies of.
 const labNodeFlags = ["--max-semi-space-size=1"];
 
-export function labStdioEntry<E extends object>(extra?: E): StdioEntry & E {
-  return { command: process.execPath, args: [...labNodeFlags, labServerPath], ...(extra as E) };
+export function labStdioEntry<E extends object>(extra?: E, flags: string[] = []): StdioEntry & E {
+  return { command: process.execPath, args: [...labNodeFlags, labServerPath, ...flags], ...(extra as E) };
 }
 
 export function everythingStdioEntry<E extends object>(extra?: E): StdioEntry & E {

@@ -9,6 +9,8 @@
  *   fake.alive()                   those whose close is not finished (children that would still exist)
  *   conn.succeed() / conn.fail()   settle a manual connect
  *   conn.die()                     the server side goes away: calls in flight fail, the pool hears onClosed
+ *   conn.announceToolsChanged()    the server sends notifications/tools/list_changed (the pool hears onToolsChanged)
+ *   conn.toolListsServed           tools/list requests its server answered
  *   conn.exit()                    finish a manual close (at once if it has not started)
  *   conn.state                     "new" | "connecting" | "open" | "failed" | "died" | "closing" | "closed"
  *   fake.release(key)              ends every `hold` call with that key (their answer: "held:<key>")
@@ -28,6 +30,7 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema,
   ErrorCode,
+  ToolListChangedNotificationSchema,
   ListResourcesRequestSchema,
   ListToolsRequestSchema,
   McpError,
@@ -68,6 +71,7 @@ export class FakeConnection implements PoolConnection {
   readonly id = 100_000 + nextId++;
   readonly sessionId: string | undefined;
   state: FakeState = "new";
+  toolListsServed = 0;
   readonly client = new Client({ name: "fake-pool-client", version: "1.0.0" }, { capabilities: {} });
   #server: Server | undefined;
   #connecting: { resolve(): void; reject(error: Error): void } | undefined;
@@ -98,6 +102,12 @@ export class FakeConnection implements PoolConnection {
   fail(error = new Error("fake connect failure")): void {
     this.state = "failed";
     this.#connecting?.reject(error);
+  }
+
+  /** The server sends notifications/tools/list_changed. */
+  async announceToolsChanged(): Promise<void> {
+    if (this.state !== "open") throw new Error(`cannot announce on a ${this.state} fake connection`);
+    await this.#server?.sendToolListChanged();
   }
 
   /** The server side closes: the client sees its transport end by itself. */
@@ -131,11 +141,12 @@ export class FakeConnection implements PoolConnection {
   async #link(): Promise<void> {
     if (this.state !== "connecting") throw new Error(`fake connection ${this.id} ${this.state} while connecting`);
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    this.#server = this.fake.serve();
+    this.#server = this.fake.serve(() => (this.toolListsServed += 1));
     await this.#server.connect(serverSide);
     this.client.onclose = () => {
       if (this.state === "open" || this.state === "died") this.request.events.onClosed("transport closed");
     };
+    this.client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.request.events.onToolsChanged());
     await this.client.connect(clientSide);
     if ((this.state as FakeState) !== "connecting") throw new Error(`fake connection ${this.id} closed while connecting`);
     this.state = "open";
@@ -172,10 +183,13 @@ export class FakeConnections {
     this.#held.delete(key);
   }
 
-  /** A new in-process MCP server with the fake tools. */
-  serve(): Server {
-    const server = new Server({ name: "fake-server", version: "1.0.0" }, { capabilities: { tools: {}, resources: {} } });
-    server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: FAKE_TOOLS }));
+  /** A new in-process MCP server with the fake tools; `onListTools` runs at each tools/list it answers. */
+  serve(onListTools: () => void = () => undefined): Server {
+    const server = new Server({ name: "fake-server", version: "1.0.0" }, { capabilities: { tools: { listChanged: true }, resources: {} } });
+    server.setRequestHandler(ListToolsRequestSchema, () => {
+      onListTools();
+      return { tools: FAKE_TOOLS };
+    });
     server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
       const args = (request.params.arguments ?? {}) as Record<string, unknown>;
       switch (request.params.name) {

@@ -1,6 +1,6 @@
 // A per-session pool gives each session its own client, closes it at releaseSession (after its calls) or
 // after idleTimeoutMs, and keeps live clients, closing ones included, within maxConnections: a new session
-// that needs room waits until the evicted client's close is confirmed.
+// that needs room waits until a closing client's close is confirmed.
 import { describe, expect, it, vi } from "vitest";
 import { fakeConnections } from "../helpers/fake-connections.js";
 import { borrow, borrowOnce, settle, useFakeManagers } from "../helpers/fake-manager.js";
@@ -51,7 +51,7 @@ describe("a per-session pool", () => {
     expect(destroyed).toEqual(["idle"]);
   });
 
-  it("never has more than maxConnections live clients: a new session waits for the evicted client to be gone", async () => {
+  it("never has more than maxConnections live clients: a new session waits for a released client to be gone", async () => {
     const fake = fakeConnections({ close: "manual" });
     const manager = use.manager(fake, { sharing: "per-session", pool: { maxConnections: 2 } });
     await borrowOnce(manager, { sessionId: "a" });
@@ -59,7 +59,10 @@ describe("a per-session pool", () => {
 
     const c = borrow(manager, { sessionId: "c" });
     await settle();
-    // The least recently used idle client (a's) is closing; until it is gone, c has no client.
+    expect(serverStats(manager)).toMatchObject({ waiting: 1, clientsOpen: 2 });
+    void manager.releaseSession("a");
+    await settle();
+    // a's client is closing; until it is gone, c has no client.
     expect(fake.made.map((connection) => connection.state)).toEqual(["closing", "open"]);
     expect(fake.alive()).toHaveLength(2);
     expect(serverStats(manager)).toMatchObject({ waiting: 1, clientsOpen: 1 });
