@@ -42,7 +42,7 @@ interface ModelReply {
 }
 
 export async function* runLlmTurn(context: LlmTurnContext): AsyncGenerator<AgentEvent, void> {
-  const listing = await context.tools.listTools(context.toolFilter);
+  const listing = await context.tools.listTools({ filter: context.toolFilter, sessionId: context.sessionId });
   const { tools, allowed } = modelTools(context.tools, listing, context.toolFilter, context.toolLimits, context.logger);
   if (listing.unavailable.length > 0) {
     // The model is simply not offered their tools; say why somewhere.

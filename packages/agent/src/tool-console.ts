@@ -77,7 +77,7 @@ async function listTools(argument: string, context: ToolConsoleContext): Promise
   const search = (paged ? argument.slice(0, paged.index) : argument).trim();
   const page = paged ? Number(paged[1]) : 1;
   if (!Number.isInteger(page) || page < 1) throw new BadRequestError(`--page takes a page number from 1, e.g. /tools --page 2`);
-  const listing = await untilAborted(context.tools.listTools(context.toolFilter), context.signal);
+  const listing = await untilAborted(context.tools.listTools({ filter: context.toolFilter, sessionId: context.sessionId }), context.signal);
   const needle = search.toLowerCase();
   const matches = search === "" ? listing : { tools: listing.tools.filter((tool) => tool.name.toLowerCase().includes(needle)), unavailable: [] };
   if (search !== "" && matches.tools.length === 1 && !paged) return describeTool(matches.tools[0]!);
@@ -95,7 +95,7 @@ async function* callTool(argument: string, context: ToolConsoleContext): AsyncGe
   if (requested === "") {
     throw new BadRequestError('Usage: /call <tool> <json-args>, e.g. /call everything__echo {"message": "hello"}. Type /tools to list the tools.');
   }
-  const listing = await untilAborted(context.tools.listTools(context.toolFilter), context.signal);
+  const listing = await untilAborted(context.tools.listTools({ filter: context.toolFilter, sessionId: context.sessionId }), context.signal);
   // Undefined when the tool's server is not listed now (still loading, or down): the pool says which.
   const tool = resolveTool(requested, listing);
   const name = tool?.name ?? requested;

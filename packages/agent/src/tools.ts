@@ -4,10 +4,14 @@
  * give their own.
  */
 
-import type { CallToolOptions, ToolCallResult, ToolFilter, ToolListing } from "mcp-pool";
+import type { CallToolOptions, ListToolsOptions, ToolCallResult, ToolListing } from "mcp-pool";
 
 export interface ToolProvider {
-  listTools(filter?: ToolFilter): Promise<ToolListing>;
+  /**
+   * The catalog through the agent's filter. `sessionId` is the agent's: a
+   * per-session server not loaded yet reads its tools through that session's client.
+   */
+  listTools(options: Pick<ListToolsOptions, "filter" | "sessionId">): Promise<ToolListing>;
   callTool(
     name: string,
     args: Record<string, unknown>,
