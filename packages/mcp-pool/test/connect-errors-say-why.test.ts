@@ -9,6 +9,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { describeFailure } from "../src/connect-errors.js";
 import { ServerUnavailableError, type PooledMCPServerManager } from "../src/index.js";
 import { freePort } from "@mcp-pool/test-support/free-port";
 import { rejectionOf, useManagers } from "./helpers/manager.js";
@@ -81,6 +82,12 @@ describe("an HTTP server that cannot be reached", () => {
     const manager = use.manager({ gone: { url: `http://127.0.0.1:${port}/mcp` } });
     const error = await connectError(manager, "gone__anything");
     expect(error.message).toBe(`Cannot connect to MCP server "gone": fetch failed (connect ECONNREFUSED 127.0.0.1:${port})`);
+  });
+
+  it("says a host name was not found (ENOTFOUND), from the error fetch leaves", () => {
+    // Tests reach only 127.0.0.1, so no real lookup fails here: this is the shape undici's fetch rejects with.
+    const lookup = Object.assign(new Error("getaddrinfo ENOTFOUND crm.internal"), { code: "ENOTFOUND", hostname: "crm.internal" });
+    expect(describeFailure(new TypeError("fetch failed", { cause: lookup }))).toBe("fetch failed (getaddrinfo ENOTFOUND crm.internal)");
   });
 
   it("says the certificate is self-signed, with its code", async () => {
