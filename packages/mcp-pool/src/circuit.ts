@@ -2,8 +2,17 @@
  * A per-server circuit breaker around connecting. generic-pool retries a
  * failing `create` in a tight loop, so every connect attempt goes through
  * here first: after `failureThreshold` consecutive failures the circuit opens
- * and callers fail fast until the backoff elapses; then one probe may try,
- * and its success closes the circuit again.
+ * until the backoff elapses; then one probe may try, and its connect closes
+ * the circuit again.
+ *
+ * Two kinds of failure count, each up to `failureThreshold` in a row: a
+ * connect that failed (cleared by a connect that succeeds), and a connection
+ * that ended before it finished a single call (a server that exits right after
+ * its handshake: a crash loop, whose connects all succeed; cleared once a
+ * connection has finished a call). A connection that ended after answering
+ * calls is a crash of a working server, not a failure here: the pool replaces
+ * it. A probe that connects but whose connection ends before answering is a
+ * failed probe.
  */
 
 import { ServerUnavailableError } from "./errors.js";
@@ -12,10 +21,15 @@ import type { CircuitOptions } from "./types.js";
 
 export class CircuitBreaker {
   #state: CircuitState = "closed";
+  /** Failed connects in a row. */
   #failures = 0;
+  /** Connections in a row that ended before finishing a call. */
+  #earlyEnds = 0;
   #backoffMs: number;
   #retryAt = 0;
   #lastError: Error | undefined;
+  /** A probe connected and its connection has not finished a call yet. */
+  #probeUnproven = false;
 
   constructor(
     private readonly server: string,
@@ -58,20 +72,43 @@ export class CircuitBreaker {
     this.#retryAt = now;
   }
 
-  recordSuccess(): void {
-    this.#state = "closed";
+  /** A connect succeeded: a probe's closes the circuit, until its connection proves itself or ends early. */
+  recordConnected(): void {
     this.#failures = 0;
-    this.#backoffMs = this.options.baseBackoffMs;
-    this.#lastError = undefined;
+    if (this.#state !== "half-open") return;
+    this.#state = "closed";
+    this.#probeUnproven = true;
   }
 
+  /** A connection finished a call: the server works. */
+  recordProven(): void {
+    this.#state = "closed";
+    this.#failures = 0;
+    this.#earlyEnds = 0;
+    this.#backoffMs = this.options.baseBackoffMs;
+    this.#lastError = undefined;
+    this.#probeUnproven = false;
+  }
+
+  /** A connect failed. */
   recordFailure(error: Error, now = Date.now()): void {
-    this.#lastError = error;
     this.#failures += 1;
-    if (this.#state === "half-open") {
+    this.#count(error, this.#failures, now);
+  }
+
+  /** A connection ended before it finished a call. */
+  recordEarlyEnd(error: Error, now = Date.now()): void {
+    this.#earlyEnds += 1;
+    this.#count(error, this.#earlyEnds, now);
+  }
+
+  #count(error: Error, inARow: number, now: number): void {
+    this.#lastError = error;
+    if (this.#state === "half-open" || this.#probeUnproven) {
+      this.#probeUnproven = false;
       this.#backoffMs = Math.min(this.#backoffMs * 2, this.options.maxBackoffMs);
       this.#open(now);
-    } else if (this.#failures >= this.options.failureThreshold) {
+    } else if (inARow >= this.options.failureThreshold) {
       this.#open(now);
     }
   }

@@ -35,6 +35,8 @@ export interface Member {
   readonly lastUsedAt: number;
   /** It connected once (so its end is a "client destroyed"). */
   readonly opened: boolean;
+  /** A call on it ended while it was alive: the server answered through it. */
+  readonly served: boolean;
   /** Why it is closing or closed. */
   readonly closeReason: string | undefined;
 }
@@ -76,6 +78,7 @@ interface Entry extends Member {
   inFlight: number;
   lastUsedAt: number;
   opened: boolean;
+  served: boolean;
   closeReason: string | undefined;
   closing: Promise<void> | undefined;
 }
@@ -118,6 +121,7 @@ export class ConnectionTable {
       inFlight: 0,
       lastUsedAt: Date.now(),
       opened: false,
+      served: false,
       closeReason: undefined,
       closing: undefined,
     };
@@ -155,6 +159,7 @@ export class ConnectionTable {
     record.inFlight -= 1;
     this.#inFlight -= 1;
     record.lastUsedAt = Date.now();
+    if (isLive(record)) record.served = true;
     if (record.state === "retiring" && record.inFlight === 0) void this.close(record, record.closeReason ?? "retired");
   }
 

@@ -58,6 +58,10 @@ export abstract class ServerPool {
   protected closed = false;
   /** Calls in flight per calling session (the per-session cap), whichever connection carries them. */
   readonly #sessionCalls = new Map<string, number>();
+  /** A connection to this server succeeded once: waiters may wait for it to come back. */
+  #everConnected = false;
+  /** Dispatches again when an open circuit lets the next attempt through, for the waiters waiting for it. */
+  #probeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly config: ServerConfig,
@@ -70,6 +74,8 @@ export abstract class ServerPool {
     this.table = new ConnectionTable(config, deps.factory, {
       lost: (member, reason) => {
         this.hooks.onWarning(this.name, `client ${member.connection.id} lost: ${reason}`);
+        // Ended before it answered anything: a failed start (a crash loop), not a crash of a working server.
+        if (!member.served) this.circuit.recordEarlyEnd(new Error(`a client ended before it answered a call (${reason})`));
         this.onLost(member, reason);
         this.dispatch();
       },
@@ -95,7 +101,11 @@ export abstract class ServerPool {
     if (this.closed) return Promise.reject(new ManagerClosedError(undefined, { server: this.name }));
     if (signal?.aborted) return Promise.reject(cancellation(signal, this.name, "Cancelled before the call started"));
     if (this.circuit.isOpen() && !this.hasUsableMember(sessionId)) {
-      return Promise.reject(this.circuit.unavailableError());
+      // Nothing can serve it before the circuit's next attempt: it waits for that if it can, else fails now.
+      if (!this.#mayWaitForProbe(Date.now() + this.config.pool.acquireTimeoutMs)) return Promise.reject(this.circuit.unavailableError());
+      const waiting = this.queue.enqueue(sessionKey(sessionId), signal);
+      this.#scheduleProbe();
+      return waiting;
     }
     if (this.queue.length === 0 && !this.#atSessionCap(sessionId)) {
       const member = this.findMember(sessionId);
@@ -110,6 +120,7 @@ export abstract class ServerPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.#probeTimer);
     this.queue.rejectAll(new ManagerClosedError(undefined, { server: this.name }));
     await this.closeConnections();
   }
@@ -179,7 +190,8 @@ export abstract class ServerPool {
   protected async openMember(sessionId: string | undefined, placeholderId = sessionId): Promise<OpenOutcome> {
     const outcome = await this.table.open(sessionId, placeholderId);
     if (outcome.ok) {
-      this.circuit.recordSuccess();
+      this.circuit.recordConnected();
+      this.#everConnected = true;
       this.hooks.onClientCreated(this.name, sessionId);
     } else if (outcome.cutShort || this.closed) {
       // Closed or released while connecting: no verdict on the server; a probe may try again.
@@ -192,20 +204,44 @@ export abstract class ServerPool {
   }
 
   /**
-   * Fails waiters (all, or one session's) when nothing can serve them now: a
-   * failed connect, or an open circuit with no client to lend. The one place
-   * that decides who gives up (each waiter has its `deadline`; the circuit its
-   * `retryAt`).
+   * No client can serve these waiters (all, or one session's), and a connect
+   * failed (`cause`) or the circuit refused one. A server that has connected
+   * before is expected back: while the circuit is closed the next connect is
+   * tried at once (its failures open the circuit), and once it is open a
+   * waiter waits for the next attempt if its deadline comes later; only those
+   * who cannot wait that long fail. A server that never connected fails its
+   * waiters at once, so a misconfiguration shows at the first call.
    */
-  protected failWaiters(error: ServerUnavailableError, sessionId?: string): void {
+  protected failUnservable(cause: Error | undefined, sessionId?: string): void {
+    const open = this.circuit.state === "open";
+    if (this.#everConnected && !open) return;
+    const error = cause ? this.connectFailedError(cause) : this.circuit.unavailableError();
     for (const waiter of this.queue.waiting()) {
-      if (sessionId === undefined || waiter.sessionId === sessionId) waiter.reject(error);
+      if (sessionId !== undefined && waiter.sessionId !== sessionId) continue;
+      if (!open || !this.#mayWaitForProbe(waiter.deadline)) waiter.reject(error);
     }
+    if (open) this.#scheduleProbe();
   }
 
+  /** The error of a failed connect: the circuit's when it is open now. */
   protected connectFailedError(cause: Error): ServerUnavailableError {
     if (this.circuit.state === "open") return this.circuit.unavailableError();
     return new ServerUnavailableError(`Cannot connect to MCP server "${this.name}": ${cause.message}`, { server: this.name, cause });
+  }
+
+  /** Can a caller who gives up at `deadline` wait for the open circuit's next attempt? */
+  #mayWaitForProbe(deadline: number): boolean {
+    return this.#everConnected && deadline >= this.circuit.retryAt;
+  }
+
+  /** At the open circuit's next attempt, dispatch: the waiters left get their probe. */
+  #scheduleProbe(): void {
+    if (this.closed || this.queue.length === 0) return;
+    clearTimeout(this.#probeTimer);
+    this.#probeTimer = setTimeout(() => {
+      this.#probeTimer = undefined;
+      this.dispatch();
+    }, Math.max(0, this.circuit.retryAt - Date.now()));
   }
 
   #atSessionCap(sessionId: string | undefined): boolean {
@@ -222,7 +258,9 @@ export abstract class ServerPool {
 
   /** A lease's slot came back (once per lease). */
   readonly #giveBack = (member: Member, sessionId: string | undefined): void => {
+    const proven = member.served;
     this.table.giveBack(member);
+    if (!proven && member.served) this.circuit.recordProven();
     if (sessionId !== undefined) this.#decrementSession(sessionId);
     this.dispatch();
     if (member.inFlight === 0 && member.state === "lent") this.onIdle(member);

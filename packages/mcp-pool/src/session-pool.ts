@@ -111,7 +111,7 @@ export class SessionPool extends ServerPool {
       // No room: wait for a session to be released, idle out or die (closed members dispatch again).
       if (this.table.live >= this.config.pool.maxConnections) return;
       if (!this.circuit.tryAcquireAttempt()) {
-        if (this.circuit.isOpen()) this.failWaiters(this.circuit.unavailableError(), session);
+        if (this.circuit.isOpen()) this.failUnservable(undefined, session);
         continue;
       }
       void this.#open(session);
@@ -148,7 +148,7 @@ export class SessionPool extends ServerPool {
   async #open(session: string): Promise<OpenOutcome> {
     const outcome = await this.openMember(session);
     if (outcome.ok) this.#resets.opened(outcome.member);
-    else if (!outcome.cutShort && !this.closed) this.failWaiters(this.connectFailedError(outcome.error), session);
+    else if (!outcome.cutShort && !this.closed) this.failUnservable(outcome.error, session);
     // Its waiters get their slots; other sessions may have waited for this verdict (the half-open probe).
     this.dispatch();
     return outcome;

@@ -26,6 +26,8 @@ export class SharedPool extends ServerPool {
   readonly #store: IdleStore;
   readonly #growth: GrowthPolicy;
   #shelveScheduled = false;
+  /** New connects the circuit granted to grow() that generic-pool has not started yet. */
+  #connectsGranted = 0;
 
   constructor(config: ServerConfig, deps: SharedPoolDeps) {
     super(config, deps);
@@ -82,12 +84,13 @@ export class SharedPool extends ServerPool {
     const room = idle + Math.max(0, maxConnections - this.table.live);
     for (let i = 0; i < Math.min(wanted, room); i += 1) {
       // Taking an idle client connects nothing: only new clients ask the circuit (and a probe must connect).
-      if (i >= idle && !this.circuit.tryAcquireAttempt()) break;
+      if (i >= idle) {
+        if (!this.circuit.tryAcquireAttempt()) break;
+        this.#connectsGranted += 1;
+      }
       this.#acquire();
     }
-    if (this.#store.pending === 0 && !this.#hasLent() && this.circuit.isOpen()) {
-      this.failWaiters(this.circuit.unavailableError());
-    }
+    if (this.#store.pending === 0 && !this.#hasLent() && this.circuit.isOpen()) this.failUnservable(undefined);
   }
 
   protected onIdle(): void {
@@ -128,7 +131,7 @@ export class SharedPool extends ServerPool {
 
   #onAcquired(outcome: OpenOutcome): void {
     if (!outcome.ok) {
-      if (!this.closed && this.#store.pending === 0 && !this.#hasLent()) this.failWaiters(this.connectFailedError(outcome.error));
+      if (!this.closed && this.#store.pending === 0 && !this.#hasLent()) this.failUnservable(outcome.error);
       this.dispatch();
       return;
     }
@@ -146,6 +149,10 @@ export class SharedPool extends ServerPool {
   async #open(): Promise<OpenOutcome> {
     // generic-pool still creates while draining (to replace a client failing validation): no new child then.
     if (this.closed) return { ok: false, error: new Error("the pool is closed"), cutShort: true };
+    // generic-pool also creates for an acquire that expected an idle client someone else took: that
+    // connect has not been granted, so it asks the circuit now (an open one refuses it).
+    if (this.#connectsGranted > 0) this.#connectsGranted -= 1;
+    else if (!this.circuit.tryAcquireAttempt()) return { ok: false, error: this.circuit.unavailableError(), cutShort: true };
     const outcome = await this.openMember(undefined);
     if (outcome.ok) this.table.shelve(outcome.member);
     return outcome;
