@@ -4,8 +4,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { untilListening, type LogLine } from "@mcp-pool/test-support/json-log";
 import { descendantPids, isAlive, waitFor } from "@mcp-pool/test-support/processes";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatClient } from "./helpers/chat-client.js";
@@ -16,7 +16,7 @@ const NPX = join(dirname(process.execPath), "npx");
 interface Started {
   top: ChildProcess;
   url: string;
-  logs: Record<string, unknown>[];
+  logs: LogLine[];
   stderr: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -33,16 +33,11 @@ async function pnpmStart(): Promise<Started> {
     top.once("exit", (code, signal) => resolve({ code, signal })),
   );
   let stderr = "";
-  top.stderr!.on("data", (chunk: Buffer) => (stderr += String(chunk)));
-  const logs: Record<string, unknown>[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: top.stdout! }).on("line", (line) => {
-      if (!line.startsWith("{")) return;
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      logs.push(entry);
-      if (entry.msg === "listening" && typeof entry.url === "string") resolve(entry.url);
-    });
-    void exited.then(({ code }) => reject(new Error(`pnpm start exited with ${code} before listening: ${stderr}`)));
+  top.stderr!.on("data", (chunk: Buffer) => {
+    stderr += String(chunk);
+  });
+  const { url, logs } = await untilListening(top).catch((error: Error) => {
+    throw new Error(`${error.message}; pnpm said: ${stderr}`);
   });
   return { top, url, logs, stderr: () => stderr, exited };
 }

@@ -7,8 +7,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { untilListening } from "@mcp-pool/test-support/json-log";
 import { isAlive, killAndWait } from "@mcp-pool/test-support/processes";
 
 const MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
@@ -28,16 +28,7 @@ export async function startServerProcess(env: Record<string, string>, nodeFlags:
     env: { ...process.env, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "ignore"],
   });
-  const logs: Record<string, unknown>[] = [];
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.on("line", (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      logs.push(entry);
-      if (entry.msg === "listening" && typeof entry.url === "string") resolve(entry.url);
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code} before listening`)));
-  });
+  const { url, logs } = await untilListening(child);
   const pid = child.pid!;
   return {
     child, pid, url, logs,
