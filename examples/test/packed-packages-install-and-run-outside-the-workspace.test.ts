@@ -4,20 +4,17 @@
  * file), compile it with skipLibCheck: false, and run what was installed. pnpm reuses its
  * store, so nothing is downloaded when the workspace is installed.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { untilListening, type LogLine } from "@mcp-pool/test-support/json-log";
-import { descendantPids, isAlive, killAndWait } from "@mcp-pool/test-support/processes";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { descendantPids, isAlive, killAndWait, waitFor } from "@mcp-pool/test-support/processes";
+import { afterAll, beforeAll, describe, it } from "vitest";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const NPX = join(dirname(process.execPath), "npx");
-const PNPM = [NPX, "-y", "pnpm@12.4.2"] as const;
-const run = promisify(execFile);
 
 /** The environment without the settings of the pnpm that may be running this test (`pnpm test`). */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -25,15 +22,31 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-async function pnpm(cwd: string, ...args: string[]): Promise<void> {
-  const [command, ...prefix] = PNPM;
-  try {
-    await run(command, [...prefix, ...args], { cwd, env: cleanEnv(), maxBuffer: 16 * 1024 * 1024 });
-  } catch (error) {
-    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
-    throw new Error(`pnpm ${args.join(" ")} failed in ${cwd}:\n${stdout}${stderr}`, { cause: error });
-  }
+/**
+ * Runs a command in a process group of its own (npx → sh → pnpm → tsc: ending the group ends them
+ * all, which afterAll does if the test gave up on one); resolves with its stdout, rejects with its output.
+ */
+function run(command: string, args: string[], cwd: string): Promise<string> {
+  const child = spawn(command, args, { cwd, env: cleanEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  started.push(child);
+  let output = "";
+  let stdout = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    stdout += String(chunk);
+    output += String(chunk);
+  });
+  child.stderr!.on("data", (chunk: Buffer) => {
+    output += String(chunk);
+  });
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`${[command, ...args].join(" ")} exited with ${code} in ${cwd}:\n${output}`)),
+    );
+  });
 }
+
+const pnpm = (cwd: string, ...args: string[]) => run(NPX, ["-y", "pnpm@12.4.2", ...args], cwd);
 
 interface Running {
   child: ChildProcess;
@@ -55,7 +68,8 @@ const started: ChildProcess[] = [];
 let work: string;
 let project: string;
 
-describe("the packed packages, installed outside the workspace", () => {
+// The checks after the install are independent processes: they run at once.
+describe.concurrent("the packed packages, installed outside the workspace", () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), "mcp-pool-packed-"));
     const tarballs = join(work, "tarballs");
@@ -72,7 +86,7 @@ describe("the packed packages, installed outside the workspace", () => {
     );
     await pnpm(project, "add", "--prefer-offline", tarball("mcp-pool-0"), tarball("mcp-pool-agent-"), tarball("mcp-pool-server-"));
     await pnpm(project, "run", "build");
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     for (const child of started) {
@@ -81,13 +95,13 @@ describe("the packed packages, installed outside the workspace", () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it("installs one copy of the MCP SDK (a peer dependency of mcp-pool and the agent)", () => {
+  it("installs one copy of the MCP SDK (a peer dependency of mcp-pool and the agent)", ({ expect }) => {
     const copies = readdirSync(join(project, "node_modules/.pnpm")).filter((entry) => entry.startsWith("@modelcontextprotocol+sdk@"));
     expect(copies).toHaveLength(1);
   });
 
-  it("type-checks a consumer against the published types, and its calls reach server-everything", async () => {
-    const { stdout } = await run(process.execPath, ["dist/uses-every-package.js"], { cwd: project, env: cleanEnv() });
+  it("type-checks a consumer against the published types, and its calls reach server-everything", async ({ expect }) => {
+    const stdout = await run(process.execPath, ["dist/uses-every-package.js"], project);
     expect(JSON.parse(stdout)).toEqual({
       echoed: [{ type: "text", text: "Echo: from a consumer" }],
       toolsSeenByClient: expect.any(Number),
@@ -97,7 +111,7 @@ describe("the packed packages, installed outside the workspace", () => {
     });
   });
 
-  it("runs the example service: its HTTP API calls tools through the shared manager, and SIGTERM shuts it down gracefully", async () => {
+  it("runs the example service: its HTTP API calls tools through the shared manager, and SIGTERM shuts it down gracefully", async ({ expect }) => {
     const service = await startListening(process.execPath, ["dist/main.js"], project);
     const call = (name: string, body: string, session = "team-user-1") =>
       fetch(`${service.url}/tools/${name}`, { method: "POST", body, headers: { "content-type": "application/json", "x-session-id": session } });
@@ -116,7 +130,13 @@ describe("the packed packages, installed outside the workspace", () => {
     const mcpServers = descendantPids(service.child.pid!);
     expect(mcpServers.length).toBeGreaterThan(0);
     const inFlight = call("everything__trigger-long-running-operation", JSON.stringify({ duration: 2, steps: 2 }));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitFor(
+      async () => {
+        const stats = (await (await fetch(`${service.url}/stats`)).json()) as { servers: { callsInFlight: number }[] };
+        return stats.servers[0]!.callsInFlight === 1;
+      },
+      { timeoutMs: 30_000, intervalMs: 50, what: "the long call to be in flight" },
+    );
     service.child.kill("SIGTERM");
 
     const finished = await inFlight;
@@ -127,7 +147,7 @@ describe("the packed packages, installed outside the workspace", () => {
     expect(mcpServers.filter(isAlive)).toEqual([]);
   });
 
-  it("runs the installed mcp-pool-server bin with its default config (server-everything found where pnpm put it)", async () => {
+  it("runs the installed mcp-pool-server bin with its default config (server-everything found where pnpm put it)", async ({ expect }) => {
     const server = await startListening(join(project, "node_modules/.bin/mcp-pool-server"), [], project);
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: "ok" });
     const ready = await fetch(`${server.url}/readyz`);

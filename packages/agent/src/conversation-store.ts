@@ -34,7 +34,7 @@ export interface InMemoryConversationStoreOptions {
 }
 
 /** What a conversation costs besides its messages (keys, arrays, bookkeeping), so many tiny ones are bounded too. */
-export const CONVERSATION_OVERHEAD_BYTES = 512;
+const CONVERSATION_OVERHEAD_BYTES = 512;
 
 interface Conversation {
   readonly key: string;

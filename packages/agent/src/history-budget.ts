@@ -10,7 +10,7 @@ import type { ChatMessage } from "./messages.js";
 export const DEFAULT_HISTORY_MAX_CHARS = 60_000;
 
 /** Size of a message as the model reads it: its text, tool call names and arguments. */
-export function messageChars(message: ChatMessage): number {
+function messageChars(message: ChatMessage): number {
   switch (message.role) {
     case "user":
       return message.content.length;

@@ -31,7 +31,7 @@ export const DEFAULT_MODEL = "gpt-4o-mini";
  * Local servers (Ollama, vLLM, llama.cpp) ignore the key, but the openai
  * package refuses to start without one.
  */
-export const PLACEHOLDER_API_KEY = "not-needed";
+const PLACEHOLDER_API_KEY = "not-needed";
 
 /**
  * Settings from OPENAI_API_KEY, OPENAI_BASE_URL and OPENAI_MODEL, and the

@@ -32,7 +32,7 @@ export interface ToolOutcome {
  * stored message and MCP request goes through, recurses, and throws a few
  * thousand levels down. No tool's parameters come near this.
  */
-export const MAX_ARGUMENT_DEPTH = 64;
+const MAX_ARGUMENT_DEPTH = 64;
 
 /** A model's (or a console user's) arguments string as an object, or why it is not one. */
 export function parseToolArguments(raw: string): { ok: true; args: Record<string, unknown> } | { ok: false; error: string } {

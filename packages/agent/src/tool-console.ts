@@ -31,7 +31,7 @@ const NO_MODEL_HINT = [
   "  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 OPENAI_MODEL=llama3.1   (Ollama, vLLM, llama.cpp: any OpenAI-compatible endpoint)",
 ].join("\n");
 
-export const CONSOLE_HELP = [
+const CONSOLE_HELP = [
   "No language model is configured, so this is a tool console. Commands:",
   "",
   "  /tools                 list the tools by server, and the servers that are not available",

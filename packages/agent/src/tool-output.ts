@@ -15,7 +15,7 @@ export function toolResultText(result: ToolCallResult): string {
  * The sentence that tells the model (and the user) that a per-session server
  * started afresh for this session, so it does not build on state that is gone.
  */
-export function sessionResetNote(server: string | undefined, reason: SessionResetReason): string {
+function sessionResetNote(server: string | undefined, reason: SessionResetReason): string {
   const why = reason === "idle" ? "it had been idle too long" : "its previous connection was lost";
   const name = server === undefined ? "The tool's MCP server" : `MCP server "${server}"`;
   return `[${name} was restarted for this session (${why}): whatever it kept from earlier calls, such as open pages, stored data or history, is gone.]`;

@@ -111,7 +111,7 @@ const ID_LAST = new RegExp(String.raw`"id"\s*:\s*${ID_VALUE}\s*\}\s*$`);
 const ID_FIRST = new RegExp(String.raw`^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*${ID_VALUE}\s*,`);
 
 /** The id of the response whose line starts with `head` and ends with `tail`, if either end shows it. */
-export function responseId(head: string, tail: string): RequestId | undefined {
+function responseId(head: string, tail: string): RequestId | undefined {
   const match = ID_LAST.exec(tail.replace(/\r$/, "")) ?? ID_FIRST.exec(head);
   if (!match?.[1]) return undefined;
   const raw = match[1];

@@ -29,21 +29,6 @@ export function serverNameProblem(server: string): string | undefined {
   return `a server name must not contain "${SEPARATOR}" or end with "_": tools are named "<server>${SEPARATOR}<tool>", and such a name would make them ambiguous`;
 }
 
-/**
- * Could this qualified name be one of `server`'s tools? True for its plain
- * form (`<server>__...`) and for its shortened form (the sanitised server
- * name, cut to no less than 16 characters, then `__`). Says which catalogs to
- * load to resolve a name not seen yet; the index says which it is.
- */
-export function mayBeToolOf(server: string, name: string): boolean {
-  if (name.startsWith(`${server}${SEPARATOR}`)) return true;
-  const safeServer = server.replace(INVALID_CHARACTERS, "_");
-  for (let length = Math.min(MIN_SERVER_LENGTH, safeServer.length); length <= safeServer.length; length += 1) {
-    if (name.startsWith(`${safeServer.slice(0, length)}${SEPARATOR}`)) return true;
-  }
-  return false;
-}
-
 export interface ToolRef {
   server: string;
   tool: string;

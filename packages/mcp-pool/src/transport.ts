@@ -7,7 +7,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { fetchWithOwnSignal } from "./fetch-with-own-signal.js";
 import type { StderrTail } from "./stderr-tail.js";
 import { StdioTransport } from "./stdio-transport.js";
-import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "./types.js";
+import type { HttpServerConfig, StdioServerConfig } from "./types.js";
 
 export type StderrMode = "ignore" | "inherit" | ((server: string, line: string) => void);
 
@@ -47,8 +47,4 @@ export function createHttpTransport(config: HttpServerConfig, kind: HttpTranspor
 export function httpTransportKinds(config: HttpServerConfig): HttpTransportKind[] {
   if (config.transport === "auto") return ["streamable-http", "sse"];
   return [config.transport];
-}
-
-export function isStdio(config: ServerConfig): config is StdioServerConfig {
-  return config.type === "stdio";
 }

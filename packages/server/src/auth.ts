@@ -24,7 +24,7 @@ export interface AuthSettings {
 }
 
 /** The prefix of the user id of a JWT's subject. */
-export const JWT_USER_PREFIX = "jwt:";
+const JWT_USER_PREFIX = "jwt:";
 
 /** Hono's env for this app: the Node request (for the TCP socket) and who the request authenticated as. */
 export type AuthEnv = { Bindings: HttpBindings; Variables: { userId: string | undefined } };
@@ -73,7 +73,7 @@ function sha256(text: string): Buffer {
 }
 
 /** The bearer token of a request, wherever a browser or a program could put it. */
-export function tokenOf(c: Context): string | undefined {
+function tokenOf(c: Context): string | undefined {
   const header = c.req.header("authorization");
   if (header?.toLowerCase().startsWith("bearer ")) return header.slice(7).trim();
   const protocols = c.req.header("sec-websocket-protocol")?.split(",").map((p) => p.trim()) ?? [];
