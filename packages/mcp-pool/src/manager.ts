@@ -83,6 +83,12 @@ export interface ClientContext {
 export interface CallToolOptions {
   /** Who is calling: per-session servers get a client per sessionId; per-session caps apply to it. */
   sessionId?: string;
+  /**
+   * Whose share of the server's `maxCallsPerSession` this call takes (default: `sessionId`). Pass the
+   * same key for all of one user's sessions (e.g. their user id) so that opening more sessions does
+   * not buy a user more calls at once.
+   */
+  fairnessKey?: string;
   /** Aborting sends `notifications/cancelled` for this call only and frees its slot at once. */
   signal?: AbortSignal;
   /** Overrides the server's `callTimeoutMs` for this call (still reset by progress). */
@@ -92,6 +98,8 @@ export interface CallToolOptions {
 
 export interface WithClientOptions {
   sessionId?: string;
+  /** As in CallToolOptions. */
+  fairnessKey?: string;
   signal?: AbortSignal;
 }
 
@@ -190,6 +198,7 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
           tool: resolved.tool,
           args,
           sessionId,
+          fairnessKey: options.fairnessKey ?? sessionId,
           controller,
           maxTotalTimeoutMs: pool.config.maxTotalTimeoutMs,
           timeoutMs: options.timeoutMs ?? pool.config.callTimeoutMs,
@@ -227,7 +236,7 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     this.#assertOpen();
     const pool = this.#pool(server);
     return this.#tracked(options.signal, async ({ signal }) => {
-      const lease = await pool.lease(options.sessionId, signal);
+      const lease = await pool.lease(options.sessionId, signal, options.fairnessKey ?? options.sessionId);
       const sessionReset = lease.takeSessionReset();
       try {
         return await fn(lease.client, sessionReset === undefined ? { signal } : { signal, sessionReset });

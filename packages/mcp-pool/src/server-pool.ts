@@ -56,7 +56,7 @@ export abstract class ServerPool {
   protected readonly table: ConnectionTable;
   protected readonly hooks: PoolHooks;
   protected closed = false;
-  /** Calls in flight per calling session (the per-session cap), whichever connection carries them. */
+  /** Calls in flight per fairness key (the per-session cap; the key defaults to the session), whichever connection carries them. */
   readonly #sessionCalls = new Map<string, number>();
   /** A connection to this server succeeded once: waiters may wait for it to come back. */
   #everConnected = false;
@@ -96,22 +96,25 @@ export abstract class ServerPool {
     return this.config.name;
   }
 
-  /** A slot for one call; waits (bounded) when every slot is taken. */
-  lease(sessionId: string | undefined, signal?: AbortSignal): Promise<Lease> {
+  /**
+   * A slot for one call; waits (bounded) when every slot is taken. `fairnessKey` (default `sessionId`)
+   * is whose share of `maxCallsPerSession` it takes.
+   */
+  lease(sessionId: string | undefined, signal?: AbortSignal, fairnessKey: string | undefined = sessionId): Promise<Lease> {
     if (this.closed) return Promise.reject(new ManagerClosedError(undefined, { server: this.name }));
     if (signal?.aborted) return Promise.reject(cancellation(signal, this.name, "Cancelled before the call started"));
     if (this.circuit.isOpen() && !this.hasUsableMember(sessionId)) {
       // Nothing can serve it before the circuit's next attempt: it waits for that if it can, else fails now.
       if (!this.#mayWaitForProbe(Date.now() + this.config.pool.acquireTimeoutMs)) return Promise.reject(this.circuit.unavailableError());
-      const waiting = this.queue.enqueue(sessionKey(sessionId), signal);
+      const waiting = this.queue.enqueue(sessionKey(sessionId), signal, fairnessKey);
       this.#scheduleProbe();
       return waiting;
     }
-    if (this.queue.length === 0 && !this.#atSessionCap(sessionId)) {
+    if (this.queue.length === 0 && !this.#atSessionCap(fairnessKey)) {
       const member = this.findMember(sessionId);
-      if (member) return Promise.resolve(this.#makeLease(member, sessionId));
+      if (member) return Promise.resolve(this.#makeLease(member, fairnessKey));
     }
-    const waiting = this.queue.enqueue(sessionKey(sessionId), signal);
+    const waiting = this.queue.enqueue(sessionKey(sessionId), signal, fairnessKey);
     this.dispatch();
     return waiting;
   }
@@ -169,7 +172,7 @@ export abstract class ServerPool {
     let unserved = false;
     for (const waiter of this.queue.waiting()) {
       const sessionId = waiter.sessionId || undefined;
-      if (this.#atSessionCap(sessionId)) continue;
+      if (this.#atSessionCap(waiter.fairnessKey)) continue;
       const member = this.findMember(sessionId);
       if (!member) {
         unserved = true;
@@ -177,7 +180,7 @@ export abstract class ServerPool {
         if (this.config.sharing === "shared") break;
         continue;
       }
-      const lease = this.#makeLease(member, sessionId);
+      const lease = this.#makeLease(member, waiter.fairnessKey);
       if (!waiter.grant(lease)) lease.release();
     }
     if (unserved) this.grow();
@@ -244,34 +247,35 @@ export abstract class ServerPool {
     }, Math.max(0, this.circuit.retryAt - Date.now()));
   }
 
-  #atSessionCap(sessionId: string | undefined): boolean {
-    if (sessionId === undefined) return false;
-    return (this.#sessionCalls.get(sessionId) ?? 0) >= this.config.maxCallsPerSession;
+  #atSessionCap(fairnessKey: string | undefined): boolean {
+    if (fairnessKey === undefined) return false;
+    return (this.#sessionCalls.get(fairnessKey) ?? 0) >= this.config.maxCallsPerSession;
   }
 
-  #makeLease(member: Member, sessionId: string | undefined): Lease {
+  /** Lends a slot of `member`, counted against `fairnessKey`'s share of the per-session cap. */
+  #makeLease(member: Member, fairnessKey: string | undefined): Lease {
     this.table.lend(member);
     this.onLent(member);
-    if (sessionId !== undefined) this.#sessionCalls.set(sessionId, (this.#sessionCalls.get(sessionId) ?? 0) + 1);
-    return new SlotLease(member, sessionId, this.table, this.#giveBack, this.#takeSessionReset);
+    if (fairnessKey !== undefined) this.#sessionCalls.set(fairnessKey, (this.#sessionCalls.get(fairnessKey) ?? 0) + 1);
+    return new SlotLease(member, fairnessKey, this.table, this.#giveBack, this.#takeSessionReset);
   }
 
   /** A lease's slot came back (once per lease). */
-  readonly #giveBack = (member: Member, sessionId: string | undefined): void => {
+  readonly #giveBack = (member: Member, fairnessKey: string | undefined): void => {
     const proven = member.served;
     this.table.giveBack(member);
     if (!proven && member.served) this.circuit.recordProven();
-    if (sessionId !== undefined) this.#decrementSession(sessionId);
+    if (fairnessKey !== undefined) this.#decrementSession(fairnessKey);
     this.dispatch();
     if (member.inFlight === 0 && member.state === "lent") this.onIdle(member);
   };
 
   readonly #takeSessionReset = (member: Member): SessionResetReason | undefined => this.takeSessionReset(member);
 
-  #decrementSession(sessionId: string): void {
-    const left = (this.#sessionCalls.get(sessionId) ?? 1) - 1;
-    if (left > 0) this.#sessionCalls.set(sessionId, left);
-    else this.#sessionCalls.delete(sessionId);
+  #decrementSession(fairnessKey: string): void {
+    const left = (this.#sessionCalls.get(fairnessKey) ?? 1) - 1;
+    if (left > 0) this.#sessionCalls.set(fairnessKey, left);
+    else this.#sessionCalls.delete(fairnessKey);
   }
 }
 
@@ -281,9 +285,10 @@ class SlotLease implements Lease {
 
   constructor(
     private readonly member: Member,
-    private readonly sessionId: string | undefined,
+    /** Whose share of the per-session cap this slot is. */
+    private readonly fairnessKey: string | undefined,
     private readonly table: ConnectionTable,
-    private readonly giveBack: (member: Member, sessionId: string | undefined) => void,
+    private readonly giveBack: (member: Member, fairnessKey: string | undefined) => void,
     private readonly takeReset: (member: Member) => SessionResetReason | undefined,
   ) {}
 
@@ -306,7 +311,7 @@ class SlotLease implements Lease {
   release(): void {
     if (this.#released) return;
     this.#released = true;
-    this.giveBack(this.member, this.sessionId);
+    this.giveBack(this.member, this.fairnessKey);
   }
 }
 

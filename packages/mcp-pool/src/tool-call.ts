@@ -35,6 +35,8 @@ export interface ToolCallRequest {
   tool: Tool;
   args: Record<string, unknown>;
   sessionId: string | undefined;
+  /** Whose share of maxCallsPerSession the call takes. */
+  fairnessKey: string | undefined;
   /**
    * The call's own controller: the caller's signal and close() abort it, and
    * so does `maxTotalTimeoutMs` here. One per call, passed to the SDK as is.
@@ -74,7 +76,7 @@ export async function runToolCall(request: ToolCallRequest): Promise<ToolCallOut
 async function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt: number, signal: AbortSignal): Promise<ToolCallOutcome> {
   const { pool } = request;
   for (let attempt = 1; ; attempt += 1) {
-    const lease = await pool.lease(request.sessionId, signal);
+    const lease = await pool.lease(request.sessionId, signal, request.fairnessKey);
     if (attempt === 1) request.onStarted(Date.now() - queuedAt);
     try {
       return await send(lease, request, signal);

@@ -9,6 +9,8 @@ import { CallCancelledError, McpPoolError, PoolBusyError, PoolTimeoutError } fro
 
 export interface Waiter<T> {
   readonly sessionId: string;
+  /** Whose share of the per-session call cap the waiter takes; undefined: no cap. */
+  readonly fairnessKey: string | undefined;
   readonly enqueuedAt: number;
   /** Epoch ms when it gives up (`acquireTimeoutMs` after it came); its signal may end it sooner. */
   readonly deadline: number;
@@ -41,7 +43,7 @@ export class WaitQueue<T> {
     return this.#live;
   }
 
-  enqueue(sessionId: string, signal: AbortSignal | undefined): Promise<T> {
+  enqueue(sessionId: string, signal: AbortSignal | undefined, fairnessKey?: string): Promise<T> {
     if (this.#live >= this.maxWaiting) {
       return Promise.reject(
         new PoolBusyError(`MCP server "${this.server}" is busy: ${this.maxWaiting} callers already waiting`, { server: this.server }),
@@ -58,6 +60,7 @@ export class WaitQueue<T> {
       const enqueuedAt = Date.now();
       const entry: Entry<T> = {
         sessionId,
+        fairnessKey,
         enqueuedAt,
         deadline: enqueuedAt + this.timeoutMs,
         settled: false,

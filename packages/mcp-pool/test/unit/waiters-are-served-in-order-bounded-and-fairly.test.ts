@@ -1,6 +1,7 @@
 // Callers that find every slot taken wait in arrival order, at most maxWaiting of them (PoolBusyError beyond)
 // and at most acquireTimeoutMs each (PoolTimeoutError); a cancelled waiter leaves the queue; one session at
-// its maxCallsPerSession cap does not hold up another's call. Fake connections, fake timers.
+// its maxCallsPerSession cap does not hold up another's call, and the cap is counted per fairnessKey (a user's
+// sessions together) when one is given. Fake connections, fake timers.
 import { describe, expect, it, vi } from "vitest";
 import { CallCancelledError, PoolBusyError, PoolTimeoutError } from "../../src/index.js";
 import { fakeConnections } from "../helpers/fake-connections.js";
@@ -121,6 +122,30 @@ describe("waiting for a slot", () => {
     }
     polite.giveBack();
     await polite.done;
+    expect(serverStats(manager)).toMatchObject({ callsInFlight: 0, waiting: 0 });
+  });
+
+  it("counts the cap per fairnessKey: one user's sessions share it, so more sessions buy no more calls", async () => {
+    const manager = use.manager(fakeConnections(), { maxCallsPerSession: 2, pool: { maxConnections: 1, maxCallsPerConnection: 8 } });
+    // Six sessions of one user, two calls each.
+    const hog = Array.from({ length: 12 }, (_, i) => borrow(manager, { sessionId: `hog-socket-${i % 6}`, fairnessKey: "hog" }));
+    await settle();
+    expect(hog.filter((call) => call.client !== undefined)).toHaveLength(2);
+    expect(serverStats(manager)).toMatchObject({ callsInFlight: 2, waiting: 10 });
+
+    // Another user gets a slot at once; without a fairnessKey each session has its own share.
+    const other = borrow(manager, { sessionId: "other-socket", fairnessKey: "other" });
+    await other.lent;
+    const [a, b] = [borrow(manager, { sessionId: "plain-1" }), borrow(manager, { sessionId: "plain-2" })];
+    await Promise.all([a.lent, b.lent]);
+    expect(serverStats(manager)).toMatchObject({ callsInFlight: 5, waiting: 10 });
+
+    for (const call of [other, a, b]) call.giveBack();
+    for (const call of hog) {
+      await call.lent;
+      call.giveBack();
+      await call.done;
+    }
     expect(serverStats(manager)).toMatchObject({ callsInFlight: 0, waiting: 0 });
   });
 });
