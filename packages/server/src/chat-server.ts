@@ -20,6 +20,7 @@ import { createLogger } from "./logger.js";
 import { ServerMetrics, type SocketCounts } from "./metrics.js";
 import { ReadinessCheck } from "./readiness.js";
 import { SocketHub } from "./socket-hub.js";
+import { toolsForUser } from "./user-tools.js";
 import { socketEvents } from "./socket-handler.js";
 import { CloseCode } from "./ws-protocol.js";
 
@@ -88,15 +89,16 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   const deps = {
     hub, logger, rateLimiter, isClosing, refusals,
     maxConnections: settings.maxConnections,
+    maxSocketsPerUser: settings.maxSocketsPerUser,
     maxQueuedTurns: settings.maxQueuedTurns,
     idleTimeoutMs: settings.idleTimeoutMs,
     maxSendBufferBytes: settings.maxSendBufferBytes,
     sendStallMs: settings.sendStallMs,
     maxServerFrameBytes: settings.maxServerFrameBytes,
     mode: llm ? ("llm" as const) : ("console" as const),
-    createAgent: (sessionId: string, owner: string) =>
+    createAgent: (sessionId: string, owner: string, fairnessKey: string) =>
       createAgent({
-        sessionId, owner, tools: manager, llm, memory,
+        sessionId, owner, tools: toolsForUser(manager, fairnessKey), llm, memory,
         ...(systemPrompt ? { systemPrompt } : {}),
         logger: logger.child({ session_id: sessionId }),
       }),

@@ -55,6 +55,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   MAX_CONNECTIONS: int(1).default(1000),
   MAX_CONNECTIONS_PER_IP: int(1).default(64),
+  MAX_SOCKETS_PER_USER: int(1).default(8),
   HEADERS_TIMEOUT_MS: int(1).default(10_000),
   REQUEST_TIMEOUT_MS: int(1).default(30_000),
   MAX_FRAME_BYTES: int(64).default(64 * 1024),
@@ -88,6 +89,8 @@ export interface ServerSettings {
   logLevel: LogLevel;
   /** Open sockets at most; the next one is closed with 1013. */
   maxConnections: number;
+  /** Open sockets per user (anonymous users: per remote address); the next is closed with 1013. */
+  maxSocketsPerUser: number;
   /** TCP connections from one remote address at most; the next is closed at once. */
   maxConnectionsPerIp: number;
   /** A connection must send a request's complete headers within this (also: from connecting). */
@@ -167,6 +170,7 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Server
     mcpConfig: e.MCP_CONFIG,
     logLevel: e.LOG_LEVEL,
     maxConnections: e.MAX_CONNECTIONS,
+    maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
     headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,

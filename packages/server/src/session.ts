@@ -12,6 +12,8 @@ import { TurnQueue } from "./turn-queue.js";
 export interface SessionOptions {
   sessionId: string;
   userId: string;
+  /** Whose share of the limits this session uses: the user, or an anonymous user's remote address. */
+  fairnessKey: string;
   /** Sends a frame; resolves when the socket has room for more (a turn waits for it, so a slow reader pauses the model). */
   send: (frame: ServerFrame) => Promise<void>;
   /** Called once, on the first question. */
@@ -31,6 +33,7 @@ interface Turn {
 export class Session {
   readonly sessionId: string;
   readonly userId: string;
+  readonly fairnessKey: string;
   readonly #options: SessionOptions;
   readonly #log: Logger;
   readonly #chats = new Map<string, TurnQueue<Turn>>();
@@ -42,6 +45,7 @@ export class Session {
   constructor(options: SessionOptions) {
     this.sessionId = options.sessionId;
     this.userId = options.userId;
+    this.fairnessKey = options.fairnessKey;
     this.#options = options;
     this.#log = options.logger.child({ session_id: options.sessionId, user_id: options.userId });
   }
@@ -97,7 +101,7 @@ export class Session {
       void this.#options.send(errorFrame("busy", this.#refusing, chatId));
       return;
     }
-    const waitMs = await this.#options.rateLimiter.take(this.userId);
+    const waitMs = await this.#options.rateLimiter.take(this.fairnessKey);
     if (waitMs > 0) {
       this.#log.info({ chat_id: chatId, wait_ms: waitMs }, "question rate limited");
       void this.#options.send(errorFrame("rate_limited", `too many questions; retry in ${Math.ceil(waitMs / 1000)} s`, chatId));

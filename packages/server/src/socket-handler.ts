@@ -25,6 +25,7 @@ export interface SocketDeps {
   refusals: RefusalLog;
   rateLimiter: QuestionRateLimiter;
   maxConnections: number;
+  maxSocketsPerUser: number;
   maxQueuedTurns: number;
   idleTimeoutMs: number;
   maxSendBufferBytes: number;
@@ -33,7 +34,8 @@ export interface SocketDeps {
   /** "llm" when a model answers, "console" for the offline tool console. */
   mode: "llm" | "console";
   isClosing: () => boolean;
-  createAgent: (sessionId: string, userId: string) => Agent;
+  /** `fairnessKey`: whose share of the limits (rate, sockets, each MCP server's per-session call cap) the agent uses. */
+  createAgent: (sessionId: string, userId: string, fairnessKey: string) => Agent;
   onTurnEnd: (outcome: string, seconds: number) => void;
   /** Runs after the socket closed and its turns ended (releases the MCP session). */
   afterClose: (sessionId: string) => void;
@@ -53,6 +55,8 @@ export interface Peer {
 export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> {
   const sessionId = randomUUID();
   const owner = peer.userId ?? `anon-${sessionId}`;
+  // Limits are shared per user across their sockets; anonymous users (each socket its own) per remote address.
+  const fairnessKey = peer.userId ?? `anon@${peer.remoteAddress}`;
   const log = deps.logger.child({ session_id: sessionId, user_id: owner });
   let open: { session: Session; idle: IdleTimer; buffer: SendBuffer } | undefined;
 
@@ -70,6 +74,11 @@ export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> 
       if (deps.isClosing()) return ws.close(CloseCode.goingAway, "server shutting down");
       if (deps.hub.size >= deps.maxConnections) {
         return refuse(CloseCode.tryAgainLater, "too many connections", "MAX_CONNECTIONS", { max_connections: deps.maxConnections });
+      }
+      if (deps.hub.socketsOf(fairnessKey) >= deps.maxSocketsPerUser) {
+        return refuse(CloseCode.tryAgainLater, "too many sockets for this user", "MAX_SOCKETS_PER_USER", {
+          max_sockets_per_user: deps.maxSocketsPerUser,
+        });
       }
       const raw = ws.raw!;
       const buffer = new SendBuffer({
@@ -94,8 +103,9 @@ export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> 
       const session = new Session({
         sessionId,
         userId: owner,
+        fairnessKey,
         send,
-        createAgent: () => deps.createAgent(sessionId, owner),
+        createAgent: () => deps.createAgent(sessionId, owner, fairnessKey),
         rateLimiter: deps.rateLimiter,
         maxQueuedTurns: deps.maxQueuedTurns,
         logger: deps.logger,

@@ -10,18 +10,34 @@ export interface OpenSocket {
 
 export class SocketHub {
   readonly #open = new Map<string, OpenSocket>();
+  /** Open sockets per fairness key (the user, or an anonymous user's remote address). */
+  readonly #perKey = new Map<string, number>();
 
   get size(): number {
     return this.#open.size;
   }
 
+  /** Open sockets of one fairness key. */
+  socketsOf(fairnessKey: string): number {
+    return this.#perKey.get(fairnessKey) ?? 0;
+  }
+
   add(socket: OpenSocket): void {
     this.#open.set(socket.session.sessionId, socket);
+    const key = socket.session.fairnessKey;
+    this.#perKey.set(key, this.socketsOf(key) + 1);
   }
 
   /** False when the socket was already removed (by closeAll). */
   remove(sessionId: string): boolean {
-    return this.#open.delete(sessionId);
+    const socket = this.#open.get(sessionId);
+    if (!socket) return false;
+    this.#open.delete(sessionId);
+    const key = socket.session.fairnessKey;
+    const left = this.socketsOf(key) - 1;
+    if (left > 0) this.#perKey.set(key, left);
+    else this.#perKey.delete(key);
+    return true;
   }
 
   counts(): SocketCounts {
@@ -52,7 +68,7 @@ export class SocketHub {
     const sockets = [...this.#open.values()];
     await Promise.all(sockets.map((s) => s.session.cancelAll()));
     for (const socket of sockets) {
-      this.#open.delete(socket.session.sessionId);
+      this.remove(socket.session.sessionId);
       socket.close(code, reason);
     }
     return sockets.map((s) => s.session.sessionId);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChatClient } from "./helpers/chat-client.js";
+import { ChatClient, loopbackAddress } from "./helpers/chat-client.js";
 import { labEntry, startChatServer, type TestServer } from "./helpers/servers.js";
 
 describe("the per-session tool-call cap (maxCallsPerSession in the MCP config)", () => {
@@ -12,7 +12,11 @@ describe("the per-session tool-call cap (maxCallsPerSession in the MCP config)",
   });
 
   it("lets one user's chats call one at a time while another user's call runs beside them", async () => {
-    const [greedy, other] = await Promise.all([ChatClient.open(server.url), ChatClient.open(server.url)]);
+    // Two anonymous users: from two addresses (one address is one anonymous user's share).
+    const [greedy, other] = await Promise.all([
+      ChatClient.open(server.url),
+      ChatClient.open(server.url, { localAddress: loopbackAddress(0) }),
+    ]);
     await other.ask("warm", '/call lab__echo {"text":"warm"}');
 
     const greedyTurns = ["a", "b", "c"].map((chat) => greedy.ask(chat, `/call lab__slow_read {"ms":300,"text":"${chat}"}`));

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { descendantPids, isAlive, waitFor } from "@mcp-pool/test-support/processes";
-import { ChatClient, handshakeStatus } from "./helpers/chat-client.js";
+import { ChatClient, handshakeStatus, loopbackAddress } from "./helpers/chat-client.js";
 import { startServerProcess, type ServerProcess } from "./helpers/server-process.js";
 import { labEntry } from "./helpers/servers.js";
 
@@ -26,7 +26,7 @@ describe("SIGTERM under load", () => {
     const child = server.child;
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
-    const clients = await Promise.all(Array.from({ length: USERS }, () => ChatClient.open(server.url)));
+    const clients = await Promise.all(Array.from({ length: USERS }, (_, i) => ChatClient.open(server.url, { localAddress: loopbackAddress(i) })));
     const turns = clients.map((c, i) => c.ask("c1", `/call lab__slow_read {"ms":1500,"text":"u${i}"}`));
     await Promise.all(clients.map((c) => c.until((f) => f.type === "tool_call")));
     const mcpProcesses = descendantPids(child.pid);

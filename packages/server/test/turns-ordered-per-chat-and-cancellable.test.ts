@@ -71,7 +71,8 @@ describe("turns", () => {
     server.manager.on("clientDestroyed", (e) => e.server === "labPerSession" && e.sessionId === sessionId && destroyed.push(e.reason));
     client.send({ chat_id: "c1", question: `/call labPerSession__slow_read ${JSON.stringify({ ms: 10_000, text: "x" })}` });
     client.send({ chat_id: "c2", question: slow(10_000, "y") });
-    await waitFor(() => inFlight() === 2, { what: "both calls in flight" });
+    // The per-session client's child starts first: give it time on a loaded machine.
+    await waitFor(() => inFlight() === 2, { timeoutMs: 20_000, what: "both calls in flight" });
     expect(created).toHaveLength(1);
     expect(destroyed).toHaveLength(0);
 

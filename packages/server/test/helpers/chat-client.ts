@@ -5,6 +5,7 @@
  *   client.until(predicate)            the first frame (from `from`) that matches, waiting for it
  *   client.closed                      resolves with the close code and reason
  *   handshakeStatus(serverUrl, opts)   the HTTP status of a refused handshake (or 101)
+ *   loopbackAddress(n)                 a distinct local address for the n-th simulated user
  */
 import type { ServerFrame } from "../../src/index.js";
 import WebSocket from "ws";
@@ -16,6 +17,8 @@ export interface ConnectOptions {
   headers?: Record<string, string>;
   /** Appended to the URL, e.g. `?token=...`. */
   query?: string;
+  /** Connect from this local address (see loopbackAddress): another anonymous user to the server. */
+  localAddress?: string;
 }
 
 export type Frame = ServerFrame & { chat_id?: string };
@@ -28,7 +31,19 @@ export function wsUrl(serverUrl: string, query = ""): string {
 
 function socketFor(serverUrl: string, options: ConnectOptions): WebSocket {
   const headers = { ...options.headers, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
-  return new WebSocket(wsUrl(serverUrl, options.query), options.protocols ?? [], { headers });
+  return new WebSocket(wsUrl(serverUrl, options.query), options.protocols ?? [], {
+    headers,
+    ...(options.localAddress && { localAddress: options.localAddress }),
+  });
+}
+
+/**
+ * The n-th (from 0) of many loopback addresses, 127.1.x.y: clients that connect from different ones
+ * are different remote addresses to the server, as users on other machines are (anonymous users'
+ * limits are per remote address).
+ */
+export function loopbackAddress(n: number): string {
+  return `127.1.${Math.floor(n / 250)}.${(n % 250) + 1}`;
 }
 
 export class ChatClient {
