@@ -11,7 +11,6 @@ import type { GetPromptResult, Prompt, ReadResourceResult, Resource } from "@mod
 import { followAbort } from "./abort-link.js";
 import { Catalog } from "./catalog.js";
 import { listAllPrompts, listAllResources, listAllTools } from "./client-lists.js";
-import type { ConnectionFactory } from "./connection-factory.js";
 import { isSessionExpired, sdkConnectionFactory } from "./connection.js";
 import { loadConfigFile, parseConfig, type McpServersJson } from "./config.js";
 import {
@@ -28,101 +27,29 @@ import type { PoolDeps, ServerPool } from "./server-pool.js";
 import { SessionPool } from "./session-pool.js";
 import { SharedPool } from "./shared-pool.js";
 import type { ManagerStats, ServerStats } from "./stats.js";
-import { runToolCall, type ProgressUpdate } from "./tool-call.js";
+import { runToolCall } from "./tool-call.js";
 import { cancellation } from "./wait-queue.js";
-import type { StderrMode } from "./transport.js";
-import type { ManagerConfig, ServerConfig, SessionResetReason, ToolFilter, ToolListing } from "./types.js";
+import type { ManagerConfig, ServerConfig, ToolFilter, ToolListing } from "./types.js";
+import type {
+  CallToolOptions,
+  ClientContext,
+  CloseOptions,
+  ListToolsOptions,
+  ManagerOptions,
+  ToolCallResult,
+  WithClientOptions,
+} from "./manager-options.js";
 
 export type { ProgressUpdate } from "./tool-call.js";
-
-export interface ManagerOptions {
-  /** Environment for `${VAR}` expansion when given raw JSON (default process.env). */
-  env?: Record<string, string | undefined>;
-  /** Directory a relative `cwd` resolves against when given raw JSON (default process.cwd()). */
-  baseDir?: string;
-  /**
-   * Where child processes' stderr lines go: nowhere ("ignore", the default), this process's stderr
-   * ("inherit"), or a callback per line. Whatever the choice, stderr is read (as lines: `\n`, `\r\n`
-   * or `\r` end one; a line is cut at 512 bytes) and its last 16 lines per child are kept, so that a
-   * server that fails to start says why in the connect error.
-   */
-  stderr?: StderrMode;
-  /** Client name and version announced to servers. */
-  clientInfo?: { name: string; version: string };
-  /**
-   * Where pools get their connections (default: an SDK Client over each
-   * server's configured transport, with `clientInfo` and `stderr` above).
-   */
-  connectionFactory?: ConnectionFactory;
-}
-
-export interface ListToolsOptions {
-  /** A view on the catalog: allow/deny patterns on qualified names. */
-  filter?: ToolFilter;
-  /** Stops waiting for the listing (CallCancelledError); catalog loads shared with others go on. */
-  signal?: AbortSignal;
-  /**
-   * The session that needs the listing. A per-session server whose tools are not
-   * loaded yet and that has no client open reads them through this session's
-   * client (which its calls use next), rather than through a client of its own.
-   */
-  sessionId?: string;
-}
-
-/** What withClient() hands its callback besides the client. */
-export interface ClientContext {
-  /** Aborted by the caller's signal and by close(): pass it to every request made with the client. */
-  signal: AbortSignal;
-  /**
-   * Set when this session's client of a per-session server is new because the
-   * previous one idled out or died: what the server kept for the session is gone.
-   */
-  sessionReset?: SessionResetReason;
-}
-
-export interface CallToolOptions {
-  /** Who is calling: per-session servers get a client per sessionId; per-session caps apply to it. */
-  sessionId?: string;
-  /**
-   * Whose share of the server's `maxCallsPerSession` this call takes (default: `sessionId`). Pass the
-   * same key for all of one user's sessions (e.g. their user id) so that opening more sessions does
-   * not buy a user more calls at once.
-   */
-  fairnessKey?: string;
-  /** Aborting sends `notifications/cancelled` for this call only and frees its slot at once. */
-  signal?: AbortSignal;
-  /** Overrides the server's `callTimeoutMs` for this call (still reset by progress). */
-  timeoutMs?: number;
-  onProgress?: (update: ProgressUpdate) => void;
-}
-
-export interface WithClientOptions {
-  sessionId?: string;
-  /** As in CallToolOptions. */
-  fairnessKey?: string;
-  signal?: AbortSignal;
-}
-
-export interface ToolCallResult {
-  /** The qualified name that was called. */
-  name: string;
-  server: string;
-  /** The tool's name on its server. */
-  tool: string;
-  content: ToolResultContent[];
-  structuredContent?: Record<string, unknown>;
-  /**
-   * Set on a session's first answer from a new client of a per-session server
-   * whose previous client idled out or died: the call ran on a fresh server,
-   * and what the server kept for the session (a page, a history) is gone.
-   */
-  sessionReset?: SessionResetReason;
-}
-
-export interface CloseOptions {
-  /** How long calls in flight may go on before they fail with ManagerClosedError (default 5000). */
-  graceMs?: number;
-}
+export type {
+  CallToolOptions,
+  ClientContext,
+  CloseOptions,
+  ListToolsOptions,
+  ManagerOptions,
+  ToolCallResult,
+  WithClientOptions,
+} from "./manager-options.js";
 
 interface CallCounters {
   ok: number;
