@@ -1,14 +1,15 @@
 /**
  * The shared tool catalog across servers: LLM-safe qualified names
  * (`<server>__<tool>`, shortened with a hash when needed), the reverse map,
- * and listings that report unreachable servers instead of hiding the rest.
+ * listings that answer at once with the catalogs loaded and report the others
+ * (unreachable, still loading) instead of waiting for them or hiding the rest.
  */
 
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { ManagerClosedError, ServerUnavailableError, ToolNotFoundError, type McpPoolError } from "./errors.js";
 import type { ServerCatalog } from "./server-catalog.js";
 import { compileToolFilter } from "./tool-filter.js";
-import { ToolNameIndex } from "./tool-names.js";
+import { mayBeNameOf, ToolNameIndex } from "./tool-names.js";
 import type { CatalogTool, ToolFilter, ToolListing } from "./types.js";
 
 export interface ResolvedTool {
@@ -24,20 +25,19 @@ export class Catalog {
 
   constructor(private readonly servers: ReadonlyMap<string, ServerCatalog>) {}
 
-  /** Every server's tools, loading those not loaded yet (for `sessionId`, when a session asks). */
-  async list(filter?: ToolFilter, sessionId?: string): Promise<ToolListing> {
-    const unavailable: ToolListing["unavailable"] = [];
-    await Promise.all(
-      [...this.servers.values()].map((catalog) =>
-        catalog.tools(sessionId).catch((error: unknown) => {
-          unavailable.push({ server: catalog.server, error: error instanceof Error ? error : new Error(String(error)) });
-        }),
-      ),
-    );
+  /**
+   * Every server's tools loaded so far, at once: a server not loaded yet is loaded in the background and
+   * listed in `unavailable` until it is (the listing waits for it as `ServerCatalog.settleForListing` says).
+   */
+  async list(filter?: ToolFilter, sessionId?: string, waitMs?: number): Promise<ToolListing> {
+    await Promise.all([...this.servers.values()].map((catalog) => catalog.settleForListing(sessionId, waitMs)));
     const allowed = compileToolFilter(filter);
     const index = this.#currentIndex();
     const tools: CatalogTool[] = [];
+    const unavailable: ToolListing["unavailable"] = [];
     for (const catalog of this.servers.values()) {
+      const reason = catalog.unavailableReason();
+      if (reason) unavailable.push({ server: catalog.server, error: reason });
       for (const tool of catalog.cached() ?? []) {
         const name = index.nameOf(catalog.server, tool.name);
         if (name !== undefined && allowed(name)) tools.push(toCatalogTool(name, catalog.server, tool));
@@ -47,18 +47,29 @@ export class Catalog {
     return { tools, unavailable };
   }
 
-  /** Maps a qualified name back to its server and tool, loading catalogs as needed (for `sessionId`). */
+  /**
+   * Maps a qualified name back to its server and tool. When it is not among the tools loaded, loads the
+   * servers whose name it may be of (for `sessionId`) and waits for them alone, never for another server.
+   */
   async resolve(name: string, sessionId?: string): Promise<ResolvedTool> {
     const found = this.lookup(name);
     if (found) return found;
-    const { unavailable } = await this.list(undefined, sessionId);
+    const candidates = [...this.servers.values()].filter((catalog) => !catalog.cached() && mayBeNameOf(catalog.server, name));
+    const failed: { server: string; error: Error }[] = [];
+    await Promise.all(
+      candidates.map((catalog) =>
+        catalog.tools(sessionId).catch((error: unknown) => {
+          failed.push({ server: catalog.server, error: error instanceof Error ? error : new Error(String(error)) });
+        }),
+      ),
+    );
     const loaded = this.lookup(name);
     if (loaded) return loaded;
     // The tool's own server is down: say that, not "unknown tool".
-    const ownServer = unavailable.find((entry) => name.startsWith(`${entry.server}__`));
+    const ownServer = failed.find((entry) => name.startsWith(`${entry.server}__`)) ?? (failed.length === 1 ? failed[0] : undefined);
     if (ownServer) throw asUnavailable(ownServer.server, ownServer.error);
-    const down = unavailable.map((entry) => entry.server);
-    const hint = down.length > 0 ? ` (unavailable: ${down.join(", ")})` : "";
+    const down = [...this.servers.values()].filter((catalog) => !catalog.cached()).map((catalog) => catalog.server);
+    const hint = down.length > 0 ? ` (not loaded: ${down.join(", ")})` : "";
     throw new ToolNotFoundError(`Unknown tool "${name}"${hint}`, { tool: name });
   }
 

@@ -13,6 +13,7 @@ export type McpPoolErrorCode =
   | "pool_busy"
   | "pool_timeout"
   | "server_unavailable"
+  | "catalog_loading"
   | "server_not_found"
   | "tool_not_found"
   | "tool_timeout"
@@ -89,6 +90,16 @@ export class ServerUnavailableError extends McpPoolError {
     super(message, options);
     this.retryAt = options.retryAt;
   }
+}
+
+/**
+ * In `listTools().unavailable`: the server's tool list is being loaded in the background and was not
+ * there when the listing answered (a server still starting, or one whose connect hangs); no load of it
+ * has failed yet. A later listing has it once it is loaded.
+ */
+export class CatalogLoadingError extends McpPoolError {
+  static readonly code = "catalog_loading";
+  readonly code = CatalogLoadingError.code;
 }
 
 /** No MCP server of that name is configured (a caller's mistake, not an outage). */

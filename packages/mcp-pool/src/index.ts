@@ -52,6 +52,7 @@ export {
   PoolBusyError,
   PoolTimeoutError,
   ServerUnavailableError,
+  CatalogLoadingError,
   UnknownServerError,
   ToolNotFoundError,
   ToolCallTimeoutError,

@@ -41,6 +41,13 @@ export interface ListToolsOptions {
    * client (which its calls use next), rather than through a client of its own.
    */
   sessionId?: string;
+  /**
+   * How long to wait for servers whose tools are not loaded yet (their loads start in the background if
+   * none is in flight). Default: only a server's first load is waited for, until 5 s after it began; a
+   * server still loading, or whose last load failed, is listed in `unavailable` at once
+   * (`CatalogLoadingError`, or the error of its last load).
+   */
+  waitMs?: number;
 }
 
 /** What withClient() hands its callback besides the client. */

@@ -99,15 +99,16 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
   }
 
   /**
-   * The shared catalog (through an optional filter on qualified names);
-   * unreachable servers are listed in `unavailable`, not hidden. Takes
-   * `{ filter, signal }`, or a filter alone.
+   * The shared catalog (through an optional filter on qualified names), as
+   * loaded now: servers not loaded (unreachable, still loading) are listed in
+   * `unavailable`, not waited for (but `waitMs`) and not hidden. Takes
+   * `{ filter, signal, sessionId, waitMs }`, or a filter alone.
    */
   async listTools(options: ListToolsOptions | ToolFilter = {}): Promise<ToolListing> {
     this.#assertOpen();
-    const { filter, signal, sessionId } = isListToolsOptions(options) ? options : { filter: options, signal: undefined, sessionId: undefined };
-    if (!signal) return this.#catalog.list(filter, sessionId);
-    return untilAborted(this.#catalog.list(filter, sessionId), signal);
+    const { filter, signal, sessionId, waitMs } = isListToolsOptions(options) ? options : { filter: options };
+    const listing = this.#catalog.list(filter, sessionId, waitMs);
+    return signal ? untilAborted(listing, signal) : listing;
   }
 
   /** Calls a tool by its qualified name (`<server>__<tool>`). */
@@ -326,7 +327,7 @@ function isManagerConfig(config: ManagerConfig | McpServersJson): config is Mana
 }
 
 function isListToolsOptions(options: ListToolsOptions | ToolFilter): options is ListToolsOptions {
-  return "filter" in options || "signal" in options || "sessionId" in options;
+  return "filter" in options || "signal" in options || "sessionId" in options || "waitMs" in options;
 }
 
 /** The promise, or CallCancelledError as soon as the signal aborts (the work itself goes on for others). */

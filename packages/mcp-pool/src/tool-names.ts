@@ -29,6 +29,17 @@ export function serverNameProblem(server: string): string | undefined {
   return `a server name must not contain "${SEPARATOR}" or end with "_": tools are named "<server>${SEPARATOR}<tool>", and such a name would make them ambiguous`;
 }
 
+/**
+ * Whether `name` may be a qualified name of a tool of `server`, judged from the name alone: plain
+ * (`<server>__<tool>`) or shortened (the sanitised server name, cut to no less than 16 characters, then
+ * `__`). Loose on purpose: it picks the servers worth loading to resolve a name, never the answer.
+ */
+export function mayBeNameOf(server: string, name: string): boolean {
+  if (name.startsWith(`${server}${SEPARATOR}`)) return true;
+  const safeServer = server.replace(INVALID_CHARACTERS, "_");
+  return name.startsWith(safeServer.slice(0, MIN_SERVER_LENGTH)) && name.includes(SEPARATOR);
+}
+
 export interface ToolRef {
   server: string;
   tool: string;
