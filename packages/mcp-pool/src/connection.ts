@@ -14,6 +14,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { Agent } from "undici";
 import { connectFailure, fallbackFailed } from "./connect-errors.js";
 import type { ConnectionEvents, ConnectionFactory, PoolConnection } from "./connection-factory.js";
 import { configForSession, makeSessionCwd, sessionCwdToMake } from "./session-placeholder.js";
@@ -42,6 +43,8 @@ export class Connection implements PoolConnection {
   #phase: Phase = "new";
   #client: Client | undefined;
   #transport: Transport | undefined;
+  /** An HTTP transport's sockets: destroyed with it, so none outlives the connection. */
+  #sockets: Agent | undefined;
   /** The last lines of a stdio child's stderr. */
   #stderr: StderrTail | undefined;
 
@@ -103,7 +106,8 @@ export class Connection implements PoolConnection {
     let earlier: unknown;
     for (const [index, kind] of kinds.entries()) {
       try {
-        await this.#connectWith(createHttpTransport(config, kind));
+        this.#sockets = new Agent();
+        await this.#connectWith(createHttpTransport(config, kind, this.#sockets));
         return;
       } catch (error) {
         // The fallback's failure alone would hide the first one, usually the real cause.
@@ -143,12 +147,17 @@ export class Connection implements PoolConnection {
   async #closeTransport(): Promise<void> {
     const client = this.#client;
     const transport = this.#transport;
-    if (!client || !transport) return;
-    client.onclose = undefined;
-    if (this.config.type === "http") await terminateHttpSession(transport);
-    // The transport's own close first: the client's would not wait for it had the connect failed.
-    await transport.close().catch(() => undefined);
-    await client.close().catch(() => undefined);
+    const sockets = this.#sockets;
+    this.#sockets = undefined;
+    if (client && transport) {
+      client.onclose = undefined;
+      if (this.config.type === "http") await terminateHttpSession(transport);
+      // The transport's own close first: the client's would not wait for it had the connect failed.
+      await transport.close().catch(() => undefined);
+      await client.close().catch(() => undefined);
+    }
+    // Whatever is still open on them (a stream the server keeps open) ends now.
+    await sockets?.destroy().catch(() => undefined);
   }
 }
 

@@ -9,29 +9,40 @@
  * prints MaxListenersExceededWarning past 1,500 of them. Here the long-lived
  * signal gets one listener, which aborts the requests still open; a request
  * leaves that set when it fails or its response has been read.
+ *
+ * Requests go through the connection's own undici Agent (`dispatcher`), so
+ * that closing the connection closes its sockets: on the process-wide one
+ * they would stay open, idle, after the client is gone.
  */
 
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { fetch as undiciFetch, type Dispatcher } from "undici";
 import { followAbort } from "./abort-link.js";
 
-export const fetchWithOwnSignal: FetchLike = async (url, init) => {
-  const shared = init?.signal;
-  if (!shared) return fetch(url, init);
-  const own = new AbortController();
-  const settle = followAbort(shared, own);
-  try {
-    const response = await fetch(url, { ...init, signal: own.signal });
-    if (!isEventStream(response)) {
-      // JSON, 202 and error bodies are read at once; only a stream lives on.
+/** undici's fetch is the WHATWG one; its types are undici's own, not the DOM's the SDK uses. */
+type Fetch = (url: string | URL, init: Omit<RequestInit, "dispatcher"> & { dispatcher: Dispatcher }) => Promise<Response>;
+const fetchOn = undiciFetch as unknown as Fetch;
+
+export function fetchWithOwnSignal(dispatcher: Dispatcher): FetchLike {
+  return async (url, init) => {
+    const shared = init?.signal;
+    if (!shared) return fetchOn(url, { ...init, dispatcher });
+    const own = new AbortController();
+    const settle = followAbort(shared, own);
+    try {
+      const response = await fetchOn(url, { ...init, signal: own.signal, dispatcher });
+      if (!isEventStream(response)) {
+        // JSON, 202 and error bodies are read at once; only a stream lives on.
+        settle();
+        return response;
+      }
+      return settleWhenBodyEnds(response, settle);
+    } catch (error) {
       settle();
-      return response;
+      throw error;
     }
-    return settleWhenBodyEnds(response, settle);
-  } catch (error) {
-    settle();
-    throw error;
-  }
-};
+  };
+}
 
 function isEventStream(response: Response): boolean {
   return response.ok && response.body !== null && (response.headers.get("content-type") ?? "").startsWith("text/event-stream");

@@ -4,6 +4,7 @@ import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { Dispatcher } from "undici";
 import { fetchWithOwnSignal } from "./fetch-with-own-signal.js";
 import type { StderrTail } from "./stderr-tail.js";
 import { StdioTransport } from "./stdio-transport.js";
@@ -30,15 +31,17 @@ export function createStdioTransport(config: StdioServerConfig, stderr: StderrTa
   });
 }
 
-export function createHttpTransport(config: HttpServerConfig, kind: HttpTransportKind): Transport {
+/** Its requests go through `dispatcher`: the connection's own sockets, closed with it. */
+export function createHttpTransport(config: HttpServerConfig, kind: HttpTransportKind, dispatcher: Dispatcher): Transport {
   const url = new URL(config.url);
   const requestInit: RequestInit = { headers: config.headers };
   // A pooled client lives for many calls: each request gets its own abort signal (see fetch-with-own-signal.ts).
-  if (kind === "sse") return new SSEClientTransport(url, { requestInit, fetch: fetchWithOwnSignal });
+  const fetch = fetchWithOwnSignal(dispatcher);
+  if (kind === "sse") return new SSEClientTransport(url, { requestInit, fetch });
   // Reconnecting the standalone GET stream is the SDK's job; a dead session is ours (404 → new client).
   return new StreamableHTTPClientTransport(url, {
     requestInit,
-    fetch: fetchWithOwnSignal,
+    fetch,
     reconnectionOptions: { maxReconnectionDelay: 30_000, initialReconnectionDelay: 1_000, reconnectionDelayGrowFactor: 2, maxRetries: 2 },
   });
 }

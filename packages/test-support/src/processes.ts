@@ -1,6 +1,9 @@
 /**
  * Processes, for tests that start MCP servers and must prove none is left behind.
  *   descendantPids(rootPid = process.pid)  live descendants (children, grandchildren, ...), read from /proc
+ *   markedProcesses(marker)                live processes whose command line holds `marker`, with their parent
+ *                                          (parent 1, or a subreaper's pid, once the one that started them is gone)
+ *   uniqueMarker(label)                    a word no other process's command line holds
  *   isAlive(pid)                           the process exists and is not a zombie
  *   killAndWait(pid, signal, timeoutMs)    end it: `signal`, then SIGKILL if still alive after timeoutMs
  *   waitFor(predicate, { timeoutMs, intervalMs })  poll until predicate gives a truthy value; returns it
@@ -43,6 +46,38 @@ export function descendantPids(rootPid: number = process.pid): number[] {
     queue.push(...children);
   }
   return found;
+}
+
+export interface MarkedProcess {
+  pid: number;
+  ppid: number;
+  cmdline: string;
+}
+
+/** Every live (non-zombie) process whose command line holds `marker`, in this machine's pid namespace. */
+export function markedProcesses(marker: string): MarkedProcess[] {
+  const found: MarkedProcess[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+    } catch {
+      continue;
+    }
+    if (!cmdline.includes(marker)) continue;
+    const stat = readStat(Number(entry));
+    if (stat && stat.state !== "Z") found.push({ pid: stat.pid, ppid: stat.ppid, cmdline: cmdline.trim() });
+  }
+  return found;
+}
+
+let markers = 0;
+
+/** A word for a child's command line that no other process has: the test's pid, a counter and a random part. */
+export function uniqueMarker(label: string): string {
+  markers += 1;
+  return `${label}-${process.pid}-${markers}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
 export function isAlive(pid: number): boolean {
