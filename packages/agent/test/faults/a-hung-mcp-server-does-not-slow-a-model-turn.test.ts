@@ -5,7 +5,7 @@
 import { faultEntry, answeredAsFast, timed, watchWarnings } from "@mcp-pool/test-support/fault-suite";
 import { startFakeLlm, type FakeLlm, type RecordedRequest } from "@mcp-pool/test-support/fake-llm";
 import { descendantPids } from "@mcp-pool/test-support/processes";
-import { PooledMCPServerManager } from "mcp-pool";
+import { PooledMCPServerManager, type McpServersJson } from "mcp-pool";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, expect, it } from "vitest";
 import { createAgent, type Agent } from "../../src/index.js";
@@ -26,7 +26,7 @@ function echoThenAnswer(request: RecordedRequest) {
   return { toolCalls: [{ name: "ok__echo", arguments: JSON.stringify({ text: "hi" }) }] };
 }
 
-function managerOf(mcpServers: ConstructorParameters<typeof PooledMCPServerManager>[0]["mcpServers"]) {
+function managerOf(mcpServers: McpServersJson["mcpServers"]) {
   const manager = new PooledMCPServerManager({ mcpServers });
   ended.push(() => manager.close({ graceMs: 0 }));
   return manager;
