@@ -216,6 +216,8 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
       return {
         server: pool.name,
         sharing: pool.config.sharing,
+        maxConnections: pool.config.pool.maxConnections,
+        callSlots: pool.config.pool.maxConnections * pool.config.pool.maxCallsPerConnection,
         ...pool.counts(),
         callsOk: counters.ok,
         callsFailed: { ...counters.failed },

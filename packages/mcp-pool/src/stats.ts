@@ -8,6 +8,10 @@ export type CircuitState = "closed" | "open" | "half-open";
 export interface ServerStats {
   server: string;
   sharing: Sharing;
+  /** The bound on `clientsOpen` (`pool.maxConnections`), so a reader sees how far from it the pool is. */
+  maxConnections: number;
+  /** Calls the open-at-most clients can carry at once: `maxConnections × maxCallsPerConnection`. */
+  callSlots: number;
   /** Clients connected or connecting (shared pool, or all dedicated clients). */
   clientsOpen: number;
   /** Open clients with no call in flight. */

@@ -1,5 +1,10 @@
-// The chat page: one WebSocket (protocol v1, docs/protocol.md), one chat at a time,
-// and a live panel polled from /api/stats. Plain DOM, no build step.
+// The chat page: one WebSocket (protocol v1, docs/protocol.md) that reconnects with backoff and asks
+// for the history of the open chat, several chats in this tab, and the live panel. Plain ES modules,
+// no build step; the libraries are served by the server from its node_modules.
+
+import { Chats } from "/chats.js";
+import { assistantMessage, errorMessage, historyMessage, toolMessage, userMessage } from "/messages.js";
+import { startPanel } from "/panel.js";
 
 const $ = (selector) => document.querySelector(selector);
 const params = new URLSearchParams(location.search);
@@ -11,19 +16,25 @@ if (params.has("token")) {
   history.replaceState(null, "", `${location.pathname}${params.size ? `?${params}` : ""}`);
 }
 
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 30_000;
+
 const state = {
   socket: undefined,
-  chatId: newChatId(),
-  running: 0,
-  answering: undefined, // the <li> receiving deltas
-  toolBlocks: new Map(), // call_id -> element
+  mode: undefined,
+  retryMs: FIRST_RETRY_MS,
+  panelStarted: false,
   helpShown: false,
-  retryMs: 1000,
+  /** False once the server said it has no `history` frame (an older server). */
+  historySupported: true,
 };
 
-function newChatId() {
-  return `chat-${Math.random().toString(36).slice(2, 10)}`;
-}
+const chats = new Chats($("#messages"), $("#chat-list"));
+chats.onSwitch = (chat) => {
+  showCancel();
+  askHistory(chat);
+  $("#question").focus();
+};
 
 function setStatus(text, kind) {
   const status = $("#status");
@@ -40,167 +51,209 @@ function connect() {
   socket.addEventListener("message", (event) => onFrame(JSON.parse(event.data)));
   socket.addEventListener("close", (event) => {
     $("#send").disabled = true;
-    endTurnUi(state.running);
+    // The server cancels a closed socket's turns: nothing more comes for them.
+    for (const chat of chats.all) {
+      chat.pending = [];
+      chat.answering = undefined;
+      chat.loaded = false;
+    }
+    showCancel();
+    // Backoff with jitter, so the users of an instance that died do not all come back at once.
+    const delay = Math.round(state.retryMs * (0.5 + Math.random() / 2));
     const why = event.reason ? `: ${event.reason}` : "";
-    setStatus(`disconnected (${event.code}${why}), retrying…`, "down");
-    setTimeout(connect, state.retryMs);
-    state.retryMs = Math.min(state.retryMs * 2, 30_000);
+    setStatus(`disconnected (${event.code}${why}), retrying in ${Math.ceil(delay / 1000)} s…`, "down");
+    setTimeout(connect, delay);
+    state.retryMs = Math.min(state.retryMs * 2, MAX_RETRY_MS);
   });
 }
 
+function send(frame) {
+  if (state.socket?.readyState !== WebSocket.OPEN) return false;
+  state.socket.send(JSON.stringify(frame));
+  return true;
+}
+
 function onFrame(frame) {
+  if (frame.type === "ready") return onReady(frame);
+  if (frame.type === "pong") return;
+  const chat = frame.chat_id === undefined ? chats.current : chats.get(frame.chat_id);
+  if (!chat) return;
   switch (frame.type) {
-    case "ready":
-      state.retryMs = 1000;
-      setStatus(frame.mode === "llm" ? "connected · LLM agent" : "connected · tool console", "up");
-      $("#you").textContent = `you are ${frame.user_id}`;
-      $("#send").disabled = false;
-      if (frame.mode === "console" && !state.helpShown) {
-        state.helpShown = true;
-        ask("/help", { quiet: true });
-      }
+    case "history":
+      return showHistory(chat, frame.messages ?? []);
+    case "delta": {
+      const answer = answerOf(chat);
+      answer.set(answer.text + frame.text);
+      return scrollDown(chat);
+    }
+    case "tool_call": {
+      chat.answering = undefined;
+      const block = toolMessage(frame.name, frame.arguments);
+      chat.tools.set(frame.call_id, block);
+      add(chat, block.item);
       return;
-    case "pong":
-      return;
-    case "delta":
-      answerBubble().textContent += frame.text;
-      return scrollDown();
-    case "tool_call":
-      return addToolCall(frame);
-    case "tool_result":
-      return addToolResult(frame);
+    }
+    case "tool_result": {
+      chat.tools.get(frame.call_id)?.setResult(frame.ok, frame.content);
+      chat.tools.delete(frame.call_id);
+      chat.lastResult = frame.content;
+      return scrollDown(chat);
+    }
     case "answer":
-      // A truncated answer was cut to fit one frame; the deltas before it, if any, carried all of it.
-      if (!frame.truncated || answerBubble().textContent === "") answerBubble().textContent = frame.truncated ? `${frame.text}…` : frame.text;
-      state.answering = undefined;
-      endTurnUi(1);
-      return scrollDown();
+      return onAnswer(chat, frame);
     case "error":
-      addMessage("error", `${frame.code}: ${frame.message}`);
-      state.answering = undefined;
-      if (frame.chat_id) endTurnUi(1);
-      return;
+      return onError(chat, frame);
   }
 }
 
-function addMessage(kind, text) {
-  const item = document.createElement("li");
-  item.className = `message ${kind}`;
-  item.textContent = text;
-  $("#messages").append(item);
-  scrollDown();
-  return item;
-}
-
-function answerBubble() {
-  state.answering ??= addMessage("assistant", "");
-  return state.answering;
-}
-
-function addToolCall(frame) {
-  state.answering = undefined;
-  const item = document.createElement("li");
-  item.className = "message tool pending";
-  const details = document.createElement("details");
-  details.open = true;
-  const summary = document.createElement("summary");
-  summary.textContent = `⚙ ${frame.name}`;
-  const args = document.createElement("pre");
-  args.className = "tool-args";
-  args.textContent = typeof frame.arguments === "string" ? frame.arguments : JSON.stringify(frame.arguments, null, 2);
-  const result = document.createElement("pre");
-  result.className = "tool-result";
-  result.textContent = "running…";
-  details.append(summary, args, result);
-  item.append(details);
-  $("#messages").append(item);
-  state.toolBlocks.set(frame.call_id, item);
-  scrollDown();
-}
-
-function addToolResult(frame) {
-  const item = state.toolBlocks.get(frame.call_id);
-  if (!item) return;
-  item.classList.remove("pending");
-  item.classList.add(frame.ok ? "ok" : "failed");
-  item.querySelector(".tool-result").textContent = frame.content;
-  state.toolBlocks.delete(frame.call_id);
-  scrollDown();
-}
-
-function ask(question, { quiet = false } = {}) {
-  if (state.socket?.readyState !== WebSocket.OPEN) return;
-  if (!quiet) addMessage("user", question);
-  state.answering = undefined;
-  state.socket.send(JSON.stringify({ type: "ask", chat_id: state.chatId, question }));
-  state.running += 1;
-  $("#cancel").hidden = false;
-}
-
-function endTurnUi(turns) {
-  state.running = Math.max(0, state.running - turns);
-  $("#cancel").hidden = state.running === 0;
-}
-
-function scrollDown() {
-  const list = $("#messages");
-  list.scrollTop = list.scrollHeight;
-}
-
-async function refreshPanel() {
-  try {
-    const response = await fetch("/api/stats", { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    if (!response.ok) throw new Error(String(response.status));
-    const stats = await response.json();
-    $("#users-online").textContent = stats.users;
-    $("#sockets").textContent = stats.sockets;
-    $("#sessions").textContent = stats.sessions;
-    const rows = stats.pool.servers.map((s) => {
-      const row = document.createElement("tr");
-      row.dataset.server = s.server;
-      row.className = s.circuit === "closed" ? "" : "circuit-open";
-      row.title = `${s.sharing}; circuit ${s.circuit}; ${s.callsOk} calls ok`;
-      for (const [key, value] of [["name", s.server], ["clients-open", s.clientsOpen], ["in-flight", s.callsInFlight], ["waiting", s.waiting]]) {
-        const cell = document.createElement("td");
-        cell.className = key;
-        cell.textContent = value;
-        row.append(cell);
-      }
-      return row;
-    });
-    $("#servers tbody").replaceChildren(...rows);
-  } catch {
-    /* the panel shows the last values; the next poll tries again */
+function onReady(frame) {
+  state.retryMs = FIRST_RETRY_MS;
+  state.mode = frame.mode;
+  setStatus(frame.mode === "llm" ? "connected · LLM agent" : "connected · tool console", "up");
+  $("#you").textContent = `you are ${frame.user_id}`;
+  $("#send").disabled = false;
+  // The panel starts with the socket, so its first numbers already count this user.
+  if (!state.panelStarted) {
+    state.panelStarted = true;
+    startPanel(token ? { authorization: `Bearer ${token}` } : {});
+  }
+  askHistory(chats.current);
+  if (frame.mode === "console" && !state.helpShown) {
+    state.helpShown = true;
+    ask(chats.current, "/help", { quiet: true });
   }
 }
 
-$("#chat-id").textContent = state.chatId;
+/** Asks for a chat's messages once per connection (the server may have turns this tab never saw). */
+function askHistory(chat) {
+  if (!state.historySupported || chat.loaded || chat.pending.length > 0) return;
+  if (send({ type: "history", chat_id: chat.id })) chat.loaded = "asked";
+}
+
+function showHistory(chat, messages) {
+  chat.loaded = true;
+  // A turn of this tab still running keeps what it shows; an empty history keeps what the tab has.
+  if (chat.pending.length > 0 || messages.length === 0) return;
+  let question = "";
+  const items = [];
+  for (const message of messages) {
+    if (message.role === "user") question = message.text ?? "";
+    const item = historyMessage(message, renderFor(question));
+    if (item) items.push(item);
+  }
+  const first = messages.find((message) => message.role === "user");
+  if (first) chats.asked(chat, first.text);
+  chat.view.replaceChildren(...items);
+  scrollDown(chat);
+}
+
+function onAnswer(chat, frame) {
+  const turn = chat.pending.shift();
+  const answer = chat.answering;
+  chat.answering = undefined;
+  // The console answers a /call with its result, already shown in the tool block: shown once.
+  if (!answer && chat.lastResult !== undefined && frame.text === chat.lastResult) {
+    chat.lastResult = undefined;
+    return endTurn();
+  }
+  chat.lastResult = undefined;
+  // A truncated answer was cut to fit one frame; the deltas before it, if any, carried all of it.
+  if (answer && answer.text !== "") {
+    answer.flush();
+  } else {
+    const bubble = assistantMessage(renderFor(turn?.question ?? ""));
+    bubble.set(frame.truncated ? `${frame.text}…` : frame.text);
+    bubble.flush();
+    add(chat, bubble.item);
+  }
+  endTurn();
+}
+
+function onError(chat, frame) {
+  if (chat.loaded === "asked" && chat.pending.length === 0 && frame.code === "bad_request") {
+    // A server without the history frame refuses it: the tab keeps its own messages.
+    state.historySupported = false;
+    chat.loaded = true;
+    return;
+  }
+  chat.answering = undefined;
+  chat.lastResult = undefined;
+  add(chat, errorMessage(`${frame.code}: ${frame.message}`));
+  if (frame.chat_id !== undefined) chat.pending.shift();
+  endTurn();
+}
+
+/** How an answer is shown: the console's own text as it is (its /tools as groups), a model's as Markdown. */
+function renderFor(question) {
+  if (state.mode !== "console") return "markdown";
+  if (/^\/tools\b/i.test(question)) return "tools";
+  return /^\/call\b/i.test(question) ? "markdown" : "plain";
+}
+
+function answerOf(chat) {
+  if (!chat.answering) {
+    chat.answering = assistantMessage(renderFor(chat.pending[0]?.question ?? ""));
+    add(chat, chat.answering.item);
+  }
+  return chat.answering;
+}
+
+function add(chat, item) {
+  chat.view.append(item);
+  scrollDown(chat);
+}
+
+function ask(chat, question, { quiet = false } = {}) {
+  if (!send({ type: "ask", chat_id: chat.id, question })) return false;
+  if (!quiet) {
+    add(chat, userMessage(question));
+    chats.asked(chat, question);
+  }
+  chat.loaded = true;
+  chat.answering = undefined;
+  chat.pending.push({ question, quiet });
+  showCancel();
+  return true;
+}
+
+function endTurn() {
+  showCancel();
+}
+
+/** Cancel is there only while a question of the open chat is being answered. */
+function showCancel() {
+  $("#cancel").hidden = !chats.current.pending.some((turn) => !turn.quiet);
+}
+
+function cancel() {
+  if ($("#cancel").hidden) return;
+  send({ type: "cancel", chat_id: chats.current.id });
+}
+
+function scrollDown(chat) {
+  if (chat !== chats.current) return;
+  const box = $("#messages");
+  box.scrollTop = box.scrollHeight;
+}
+
 $("#ask").addEventListener("submit", (event) => {
   event.preventDefault();
   const question = $("#question").value.trim();
-  if (!question) return;
-  ask(question);
-  $("#question").value = "";
+  if (question && ask(chats.current, question)) $("#question").value = "";
 });
 $("#question").addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey) {
+  // Enter sends, Shift+Enter breaks the line (the textarea's own), not while an IME composes.
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
     $("#ask").requestSubmit();
   }
 });
-$("#cancel").addEventListener("click", () => {
-  state.socket?.send(JSON.stringify({ type: "cancel", chat_id: state.chatId }));
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") cancel();
 });
-$("#new-chat").addEventListener("click", () => {
-  state.chatId = newChatId();
-  $("#chat-id").textContent = state.chatId;
-  $("#messages").replaceChildren();
-});
+$("#cancel").addEventListener("click", cancel);
+$("#new-chat").addEventListener("click", () => chats.switchTo(chats.create()));
 // Keep the socket from the idle timeout while the page is open.
-setInterval(() => {
-  if (state.socket?.readyState === WebSocket.OPEN) state.socket.send('{"type":"ping"}');
-}, 60_000);
+setInterval(() => send({ type: "ping" }), 60_000);
 
 connect();
-refreshPanel();
-setInterval(refreshPanel, 2000);

@@ -1,7 +1,5 @@
 /** The HTTP routes: the web page, health, readiness, metrics, stats and /ws. */
 
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { createNodeWebSocket, type NodeWebSocket } from "@hono/node-ws";
@@ -10,25 +8,12 @@ import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { requireUser, type AuthEnv, type Authenticator } from "./auth.js";
 import { hostGuard, originGuard, securityHeaders } from "./browser-guards.js";
+import { loadPageFiles } from "./page-files.js";
 import type { RefusalLog } from "./refusal-log.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { ReadinessCheck } from "./readiness.js";
 import type { Peer } from "./socket-handler.js";
 import { remoteAddressOf } from "./remote-address.js";
-
-const PUBLIC_DIR = new URL("../public/", import.meta.url);
-
-/** The page's files, read once at start: plain HTML/JS/CSS, no build step. */
-const PAGE_FILES: Record<string, string> = {
-  "/": "index.html",
-  "/app.js": "app.js",
-  "/style.css": "style.css",
-};
-const CONTENT_TYPES: Record<string, string> = {
-  html: "text/html; charset=utf-8",
-  js: "text/javascript; charset=utf-8",
-  css: "text/css; charset=utf-8",
-};
 
 export interface AppDeps {
   auth: Authenticator;
@@ -63,10 +48,8 @@ export function createApp(deps: AppDeps): { app: Hono<AuthEnv>; nodeWs: NodeWebS
   app.use("*", securityHeaders, hostGuard(deps.allowedHosts, deps.boundToLoopback, deps.refusals));
   const sameOrigin = originGuard(deps.allowedOrigins, deps.refusals);
 
-  for (const [route, file] of Object.entries(PAGE_FILES)) {
-    const body = readFileSync(fileURLToPath(new URL(file, PUBLIC_DIR)), "utf8");
-    const type = CONTENT_TYPES[file.split(".").pop()!]!;
-    app.get(route, (c) => c.body(body, 200, { "content-type": type, "cache-control": "no-cache" }));
+  for (const { route, body, contentType } of loadPageFiles()) {
+    app.get(route, (c) => c.body(body, 200, { "content-type": contentType, "cache-control": "no-cache" }));
   }
 
   app.get("/healthz", (c) => c.json({ status: deps.isClosing() ? "closing" : "ok" }));
