@@ -56,6 +56,7 @@ function connect() {
       chat.pending = [];
       chat.answering = undefined;
       chat.loaded = false;
+      chat.historyPending = false;
     }
     showCancel();
     // Backoff with jitter, so the users of an instance that died do not all come back at once.
@@ -127,11 +128,14 @@ function onReady(frame) {
 /** Asks for a chat's messages once per connection (the server may have turns this tab never saw). */
 function askHistory(chat) {
   if (!state.historySupported || chat.loaded || chat.pending.length > 0) return;
-  if (send({ type: "history", chat_id: chat.id })) chat.loaded = "asked";
+  if (send({ type: "history", chat_id: chat.id })) {
+    chat.loaded = true;
+    chat.historyPending = true;
+  }
 }
 
 function showHistory(chat, messages) {
-  chat.loaded = true;
+  chat.historyPending = false;
   // A turn of this tab still running keeps what it shows; an empty history keeps what the tab has.
   if (chat.pending.length > 0 || messages.length === 0) return;
   let question = "";
@@ -170,11 +174,14 @@ function onAnswer(chat, frame) {
 }
 
 function onError(chat, frame) {
-  if (chat.loaded === "asked" && chat.pending.length === 0 && frame.code === "bad_request") {
-    // A server without the history frame refuses it: the tab keeps its own messages.
-    state.historySupported = false;
-    chat.loaded = true;
-    return;
+  if (chat.historyPending) {
+    chat.historyPending = false;
+    // The server reads frames in order and answers a history frame at once, before any turn's
+    // error: this is the refusal of a server without it. The tab keeps its own messages.
+    if (frame.code === "bad_request") {
+      state.historySupported = false;
+      return;
+    }
   }
   chat.answering = undefined;
   chat.lastResult = undefined;
@@ -209,7 +216,6 @@ function ask(chat, question, { quiet = false } = {}) {
     add(chat, userMessage(question));
     chats.asked(chat, question);
   }
-  chat.loaded = true;
   chat.answering = undefined;
   chat.pending.push({ question, quiet });
   showCancel();

@@ -71,9 +71,9 @@ class LiveChart {
         axes: [{ stroke: color("--muted"), grid: { stroke: color("--line") } }, { stroke: color("--muted"), grid: { stroke: color("--line") } }],
         series: [
           {},
-          { label: "users online", stroke: color("--accent"), width: 2 },
-          { label: "MCP connections", stroke: color("--ok"), width: 2 },
-          { label: "bound", stroke: color("--muted"), width: 1, dash: [4, 4] },
+          { label: "users online", stroke: color("--accent"), width: 2, points: { show: false } },
+          { label: "MCP connections", stroke: color("--ok"), width: 2, points: { show: false } },
+          { label: "bound", stroke: color("--muted"), width: 1, dash: [4, 4], points: { show: false } },
         ],
       },
       data,

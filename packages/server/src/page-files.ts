@@ -4,7 +4,8 @@
  */
 
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const PUBLIC_DIR = new URL("../public/", import.meta.url);
 
@@ -18,13 +19,17 @@ const OWN_FILES: Record<string, string> = {
   "/style.css": "style.css",
 };
 
-/** Route → module specifier resolved like an import, so the version is the one in package.json. */
-const VENDOR_FILES: Record<string, string> = {
-  "/vendor/marked.js": "marked",
-  "/vendor/purify.js": "dompurify",
-  "/vendor/uplot.js": "uplot/dist/uPlot.esm.js",
-  "/vendor/uplot.css": "uplot/dist/uPlot.min.css",
+/**
+ * Route → a module resolved from this package (so the version is the one in package.json) and,
+ * when its entry is not the browser's ES module, that module's file beside the entry.
+ */
+const VENDOR_FILES: Record<string, { module: string; beside?: string }> = {
+  "/vendor/marked.js": { module: "marked" },
+  "/vendor/purify.js": { module: "dompurify", beside: "purify.es.mjs" },
+  "/vendor/uplot.js": { module: "uplot/dist/uPlot.esm.js" },
+  "/vendor/uplot.css": { module: "uplot/dist/uPlot.min.css" },
 };
+const require = createRequire(import.meta.url);
 
 const CONTENT_TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
@@ -41,7 +46,10 @@ export interface PageFile {
 
 export function loadPageFiles(): PageFile[] {
   const own = Object.entries(OWN_FILES).map(([route, file]) => [route, new URL(file, PUBLIC_DIR)] as const);
-  const vendor = Object.entries(VENDOR_FILES).map(([route, specifier]) => [route, new URL(import.meta.resolve(specifier))] as const);
+  const vendor = Object.entries(VENDOR_FILES).map(([route, { module, beside }]) => {
+    const entry = pathToFileURL(require.resolve(module));
+    return [route, beside ? new URL(beside, entry) : entry] as const;
+  });
   return [...own, ...vendor].map(([route, url]) => {
     const path = fileURLToPath(url);
     // The libraries end with a sourceMappingURL comment; their maps are not served, so it is dropped.

@@ -1,0 +1,58 @@
+/**
+ * The chat page in chromium, for tests:
+ *   openChatPage(browser, url, opts)   a page that records its errors and the console's CSP reports; waits until connected
+ *   screenshot(page, name)             saved under .test-out/page/<name>.png (gitignored) for a person to look at
+ *   sendQuestion(page, text)           types a question and presses Enter
+ *   contrastRatio(fg, bg)              WCAG 2 contrast of two "rgb(r, g, b)" colors
+ */
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { expect } from "vitest";
+
+const OUT_DIR = fileURLToPath(new URL("../../../../.test-out/page/", import.meta.url));
+
+export interface ChatPage {
+  page: Page;
+  /** Uncaught errors and console errors (a CSP violation is one). */
+  errors: string[];
+}
+
+export async function openChatPage(
+  browser: Browser,
+  url: string,
+  { width = 1280, height = 800, status = "connected" }: { width?: number; height?: number; status?: string } = {},
+): Promise<ChatPage> {
+  const page = await browser.newPage({ viewport: { width, height } });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  await page.goto(url);
+  await expect.poll(() => page.textContent("#status"), { timeout: 15_000 }).toContain(status);
+  return { page, errors };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(OUT_DIR, { recursive: true });
+  await page.screenshot({ path: `${OUT_DIR}${name}.png` });
+}
+
+export async function sendQuestion(page: Page, text: string): Promise<void> {
+  await page.fill("#question", text);
+  await page.press("#question", "Enter");
+}
+
+function luminance(color: string): number {
+  const [r, g, b] = (color.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((part) => {
+    const channel = Number(part) / 255;
+    return channel <= 0.03928 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+export function contrastRatio(foreground: string, background: string): number {
+  const [light, dark] = [luminance(foreground), luminance(background)].sort((a, b) => b - a);
+  return (light! + 0.05) / (dark! + 0.05);
+}
