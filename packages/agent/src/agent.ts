@@ -14,7 +14,6 @@ import { InMemoryConversationStore } from "./conversation-store.js";
 import { DEFAULT_HISTORY_MAX_CHARS } from "./history-budget.js";
 import { DEFAULT_TOOL_RESULT_MAX_CHARS } from "./tool-output.js";
 import { TurnAbort } from "./abort.js";
-import { TurnQueue } from "./turn-queue.js";
 import { openAIClientFor } from "./llm-client.js";
 import { runLlmTurn } from "./llm-turn.js";
 import { checkOpenAIToolLimits } from "mcp-pool";
@@ -44,6 +43,8 @@ export interface AgentOptions {
   /** History sent to the model, system prompt excluded (default 60000 chars, about 15k tokens). */
   historyMaxChars?: number;
   logger?: AgentLogger;
+  /** What the tool console says about configuring a model (the deployment knows how: which variables, which flags). */
+  consoleHint?: string;
 }
 
 export interface AskOptions {
@@ -55,8 +56,10 @@ export interface Agent {
   readonly sessionId: string;
   readonly owner: string;
   /**
-   * Answers a question in one chat. Never throws: yields delta, tool_call and
-   * tool_result events, and ends with exactly one `answer` or `error` event.
+   * Answers a question in one chat. Never throws: yields delta, toolCall and
+   * toolResult events, and ends with exactly one `answer` or `error` event.
+   * The caller runs one turn of a chat at a time (the server orders them per
+   * owner and chat, across instances): two at once would interleave the memory.
    */
   ask(chatId: string, question: string, options?: AskOptions): AsyncIterable<AgentEvent>;
 }
@@ -70,7 +73,6 @@ class SessionAgent implements Agent {
   readonly owner: string;
   readonly #options: AgentOptions;
   readonly #memory: ConversationStore;
-  readonly #queue = new TurnQueue();
 
   constructor(options: AgentOptions) {
     requireText(options.sessionId, "sessionId");
@@ -90,19 +92,16 @@ class SessionAgent implements Agent {
 
   async *ask(chatId: string, question: string, options: AskOptions = {}): AsyncGenerator<AgentEvent, void> {
     const turn = new TurnAbort(options.signal);
-    let leave: (() => void) | undefined;
     try {
-      if (typeof chatId !== "string" || chatId === "") throw new BadRequestError("chat_id must be a non-empty string");
+      if (typeof chatId !== "string" || chatId === "") throw new BadRequestError("chatId must be a non-empty string");
       if (typeof question !== "string" || question.trim() === "") throw new BadRequestError("The question is empty");
-      leave = await this.#queue.enter(chatId, turn.signal);
       yield* this.#turn(chatId, question, turn);
       turn.ranToEnd();
     } catch (error) {
       const event = errorEventFor(typeof chatId === "string" && chatId !== "" ? chatId : undefined, error, turn.signal);
-      if (event.code === "internal") this.#options.logger?.warn({ chatId, err: error }, "agent turn failed");
+      if (event.code === "internal") this.#options.logger?.warn({ chat_id: chatId, err: error }, "agent turn failed");
       yield event;
     } finally {
-      leave?.();
       turn.dispose();
     }
   }
@@ -118,7 +117,7 @@ class SessionAgent implements Agent {
     };
     const toolResultMaxChars = o.toolResultMaxChars ?? DEFAULT_TOOL_RESULT_MAX_CHARS;
     if (!o.llm) {
-      yield* runToolConsole(question, { ...common, maxResultChars: toolResultMaxChars });
+      yield* runToolConsole(question, { ...common, maxResultChars: toolResultMaxChars, hint: o.consoleHint });
       return;
     }
     const history = await this.#memory.load(this.owner, chatId);

@@ -1,13 +1,18 @@
 /**
  * Conversation memory, keyed by (owner, chatId). The interface is async and
  * append-only so a shared store (Redis: RPUSH/LRANGE/EXPIRE) can implement it
- * for several server instances; messages are plain JSON.
+ * for several server instances; messages are plain JSON. The agent loads and
+ * appends; the server reads it for the `history` frame (resume after a
+ * reconnect) and forgets anonymous owners.
  */
 
 import type { ChatMessage } from "./messages.js";
 
 export interface ConversationStore {
-  /** The messages of one conversation, oldest first; [] when there is none. */
+  /**
+   * The messages of one conversation, oldest first; [] when there is none. A
+   * question whose turn never ended (its instance died) carries `interrupted: true`.
+   */
   load(owner: string, chatId: string): Promise<ChatMessage[]>;
   /**
    * Adds messages at the end as one unit: an assistant message with tool

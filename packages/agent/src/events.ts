@@ -1,13 +1,14 @@
 /**
- * What an agent's turn yields. The shapes are the server-to-client frames of
- * the WebSocket protocol v1 (docs/protocol.md), so a server can send them as they are.
+ * What an agent's turn yields: the agent's own domain events (camelCase). A
+ * server maps them to its wire format; the agent knows nothing of frames.
  */
 
+/**
+ * What a turn can itself fail with. Admission refusals (busy, rate limited,
+ * unauthorized) are the server's: a turn that runs was already admitted.
+ */
 export type AgentErrorCode =
   | "bad_request"
-  | "busy"
-  | "rate_limited"
-  | "unauthorized"
   | "tool_failed"
   | "server_unavailable"
   | "llm_failed"
@@ -16,14 +17,14 @@ export type AgentErrorCode =
 
 export interface DeltaEvent {
   type: "delta";
-  chat_id: string;
+  chatId: string;
   text: string;
 }
 
 export interface ToolCallEvent {
-  type: "tool_call";
-  chat_id: string;
-  call_id: string;
+  type: "toolCall";
+  chatId: string;
+  callId: string;
   /** Qualified tool name (`<server>__<tool>`). */
   name: string;
   /** The parsed arguments (an object), or the raw string when it was not valid JSON. */
@@ -31,9 +32,9 @@ export interface ToolCallEvent {
 }
 
 export interface ToolResultEvent {
-  type: "tool_result";
-  chat_id: string;
-  call_id: string;
+  type: "toolResult";
+  chatId: string;
+  callId: string;
   name: string;
   ok: boolean;
   /** The tool's text output, or the error text when `ok` is false. */
@@ -42,13 +43,14 @@ export interface ToolResultEvent {
 
 export interface AnswerEvent {
   type: "answer";
-  chat_id: string;
+  chatId: string;
   text: string;
 }
 
 export interface ErrorEvent {
   type: "error";
-  chat_id?: string;
+  /** Absent only when the chat id itself was unusable. */
+  chatId?: string;
   code: AgentErrorCode;
   message: string;
 }

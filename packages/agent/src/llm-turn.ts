@@ -6,7 +6,7 @@
 import type OpenAI from "openai";
 import type { OpenAIToolLimits, ToolFilter } from "mcp-pool";
 import type { AgentEvent } from "./events.js";
-import type { AssistantMessage, ChatMessage, PromptMessage, StoredToolCall } from "./messages.js";
+import { forModel, type AssistantMessage, type ChatMessage, type PromptMessage, type StoredToolCall } from "./messages.js";
 import type { LlmSettings } from "./llm-settings.js";
 import type { ToolProvider } from "./tools.js";
 import type { AgentLogger } from "./logger.js";
@@ -47,20 +47,20 @@ export async function* runLlmTurn(context: LlmTurnContext): AsyncGenerator<Agent
   if (listing.unavailable.length > 0) {
     // The model is simply not offered their tools; say why somewhere.
     const servers = listing.unavailable.map(({ server, error }) => `${server}: ${error.message}`);
-    context.logger?.debug({ chatId: context.chatId, servers }, "MCP servers unavailable for this turn");
+    context.logger?.debug({ chat_id: context.chatId, servers }, "MCP servers unavailable for this turn");
   }
   const conversation = [...context.history];
 
   for (let step = 1; step <= context.maxSteps; step++) {
     const prompt: PromptMessage[] = [
       { role: "system", content: context.systemPrompt },
-      ...fitHistory(conversation, context.historyMaxChars),
+      ...fitHistory(conversation, context.historyMaxChars).map(forModel),
     ];
     const reply = yield* streamReply(context, prompt, tools);
 
     if (reply.toolCalls.length === 0) {
       await context.record([{ role: "assistant", content: reply.text }]);
-      yield { type: "answer", chat_id: context.chatId, text: reply.text };
+      yield { type: "answer", chatId: context.chatId, text: reply.text };
       return;
     }
 
@@ -104,7 +104,7 @@ async function* streamReply(
       const delta = chunk.choices[0]?.delta;
       if (delta?.content) {
         text += delta.content;
-        yield { type: "delta", chat_id: context.chatId, text: delta.content };
+        yield { type: "delta", chatId: context.chatId, text: delta.content };
       }
       if (delta?.tool_calls) assembler.add(delta.tool_calls);
     }

@@ -8,6 +8,11 @@
 export interface UserMessage {
   role: "user";
   content: string;
+  /**
+   * Set by a store when the turn that asked this never ended (its process
+   * died): no answer will come. Not sent to the model.
+   */
+  interrupted?: true;
 }
 
 export interface StoredToolCall {
@@ -38,3 +43,8 @@ export interface SystemMessage {
 
 /** What is sent to the model: the system prompt, then the (bounded) history. */
 export type PromptMessage = SystemMessage | ChatMessage;
+
+/** A stored message as the model API takes it: store-only marks dropped. */
+export function forModel(message: ChatMessage): ChatMessage {
+  return message.role === "user" && message.interrupted ? { role: "user", content: message.content } : message;
+}

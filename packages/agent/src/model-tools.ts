@@ -80,11 +80,11 @@ function report(fit: OpenAIToolsFit, limits: OpenAIToolLimits, logger: AgentLogg
   if (fit.dropped.length > 0 || fit.descriptionsCut.length > 0) {
     logger.warn(
       {
-        maxTools: limits.maxTools,
-        maxDescriptionChars: limits.maxDescriptionChars,
+        max_tools: limits.maxTools,
+        max_description_chars: limits.maxDescriptionChars,
         offered: fit.tools.length,
         dropped: fit.dropped.map((ref) => `${where(ref)} (${ref.reason})`),
-        descriptionsCut: fit.descriptionsCut.map(where),
+        descriptions_cut: fit.descriptionsCut.map(where),
       },
       "tools not offered to the model as they are: choose them with tools.allow / tools.deny",
     );

@@ -78,9 +78,9 @@ export async function* runToolCalls(
   for (const [i, call] of calls.entries()) {
     const args = parsed[i]!;
     yield {
-      type: "tool_call",
-      chat_id: context.chatId,
-      call_id: call.id,
+      type: "toolCall",
+      chatId: context.chatId,
+      callId: call.id,
       name: call.function.name,
       arguments: args.ok ? args.args : call.function.arguments,
     };
@@ -93,9 +93,9 @@ export async function* runToolCalls(
     outcomes[i] = outcome;
     const call = calls[i]!;
     yield {
-      type: "tool_result",
-      chat_id: context.chatId,
-      call_id: call.id,
+      type: "toolResult",
+      chatId: context.chatId,
+      callId: call.id,
       name: call.function.name,
       ok: outcome.ok,
       content: outcome.text,

@@ -23,13 +23,9 @@ export interface ToolConsoleContext {
   chatId: string;
   signal: AbortSignal;
   maxResultChars: number;
+  /** How to configure a model, from whoever deployed the agent; appended to /help and to the no-model reply. */
+  hint: string | undefined;
 }
-
-const NO_MODEL_HINT = [
-  "To chat with a model, start the server with one of:",
-  "  OPENAI_API_KEY=sk-...   (OpenAI; OPENAI_MODEL defaults to gpt-4o-mini)",
-  "  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 OPENAI_MODEL=llama3.1   (Ollama, vLLM, llama.cpp: any OpenAI-compatible endpoint)",
-].join("\n");
 
 const CONSOLE_HELP = [
   "No language model is configured, so this is a tool console. Commands:",
@@ -41,24 +37,23 @@ const CONSOLE_HELP = [
   "  /help                  this text",
   "",
   "A tool's short name works too when it is unique (/call echo {...}).",
-  "",
-  NO_MODEL_HINT,
 ].join("\n");
 
 export async function* runToolConsole(input: string, context: ToolConsoleContext): AsyncGenerator<AgentEvent, void> {
   const text = input.trim();
   const [command = ""] = text.split(/\s+/);
   const argument = text.slice(command.length).trim();
-  const answer = (reply: string): AgentEvent => ({ type: "answer", chat_id: context.chatId, text: reply });
+  const answer = (reply: string): AgentEvent => ({ type: "answer", chatId: context.chatId, text: reply });
 
+  const withHint = (reply: string) => (context.hint ? `${reply}\n\n${context.hint}` : reply);
   if (!text.startsWith("/")) {
-    yield answer(`No language model is configured, so I can only run tools for you. Type /help for the commands.\n\n${NO_MODEL_HINT}`);
+    yield answer(withHint("No language model is configured, so I can only run tools for you. Type /help for the commands."));
     return;
   }
   switch (command.toLowerCase()) {
     case "/help":
     case "/?":
-      yield answer(CONSOLE_HELP);
+      yield answer(withHint(CONSOLE_HELP));
       return;
     case "/tools":
       yield answer(await listTools(argument, context));
@@ -108,19 +103,19 @@ async function* callTool(argument: string, context: ToolConsoleContext): AsyncGe
   }
 
   const callId = `call_${randomUUID().replaceAll("-", "").slice(0, 24)}`;
-  const base = { chat_id: context.chatId, call_id: callId, name };
-  yield { type: "tool_call", ...base, arguments: args.args };
+  const base = { chatId: context.chatId, callId, name };
+  yield { type: "toolCall", ...base, arguments: args.args };
   let output: string;
   try {
     const call = context.tools.callTool(name, args.args, { sessionId: context.sessionId, signal: context.signal });
     output = truncateText(toolResultText(await untilAborted(call, context.signal)), context.maxResultChars);
   } catch (error) {
     const message = context.signal.aborted ? "Cancelled before the tool finished." : toolErrorText(error);
-    yield { type: "tool_result", ...base, ok: false, content: message };
+    yield { type: "toolResult", ...base, ok: false, content: message };
     throw consoleCallError(message, error);
   }
-  yield { type: "tool_result", ...base, ok: true, content: output };
-  yield { type: "answer", chat_id: context.chatId, text: output === "" ? "(the tool returned no content)" : output };
+  yield { type: "toolResult", ...base, ok: true, content: output };
+  yield { type: "answer", chatId: context.chatId, text: output === "" ? "(the tool returned no content)" : output };
 }
 
 /** The turn's error for a failed /call: the pool's verdict when it has one that is not the tool's. */

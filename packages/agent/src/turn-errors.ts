@@ -62,7 +62,7 @@ export function errorEventFor(chatId: string | undefined, error: unknown, signal
     : error instanceof TurnError
       ? [error.code, error.message]
       : (["internal", (error instanceof Error ? error.message : String(error)) || "Internal error"] as const);
-  return chatId === undefined ? { type: "error", code, message } : { type: "error", chat_id: chatId, code, message };
+  return chatId === undefined ? { type: "error", code, message } : { type: "error", chatId, code, message };
 }
 
 /** Every message of an error's cause chain once, e.g. "Connection error: fetch failed: connect ECONNREFUSED 127.0.0.1:9". */

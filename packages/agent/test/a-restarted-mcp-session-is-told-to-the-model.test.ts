@@ -37,7 +37,7 @@ describe("a per-session MCP server restarted for the agent's session", () => {
     const echoTurn = async (message: string) => {
       llm.script([{ toolCalls: [{ id: `call_${message}`, name: "everything__echo", arguments: JSON.stringify({ message }) }] }, { text: "done" }]);
       const events = await collect(agent.ask("c1", `echo ${message}`));
-      const result = events.find((event): event is ToolResultEvent => event.type === "tool_result");
+      const result = events.find((event): event is ToolResultEvent => event.type === "toolResult");
       const toolMessage = llm.requests.at(-1)!.messages.at(-1)!;
       return { shown: result?.content, modelRead: toolMessage.content };
     };

@@ -20,10 +20,10 @@ it("runs all 16 calls of one step with no MaxListenersExceededWarning", async ()
 
   const events = await collect(agent.ask("c1", "Echo sixteen things"));
 
-  const results = events.flatMap((event) => (event.type === "tool_result" ? [event] : []));
+  const results = events.flatMap((event) => (event.type === "toolResult" ? [event] : []));
   expect(results.map((result) => result.ok)).toEqual(Array.from({ length: 16 }, () => true));
   expect(results.map((result) => result.content).sort()).toEqual(calls.map((_, i) => `Echo: m${i}`).sort());
-  expect(lastEvent(events)).toEqual({ type: "answer", chat_id: "c1", text: "All sixteen done." });
+  expect(lastEvent(events)).toEqual({ type: "answer", chatId: "c1", text: "All sixteen done." });
   // Warnings are emitted on the next tick.
   await new Promise((resolve) => setImmediate(resolve));
   expect(warnings).toEqual([]);

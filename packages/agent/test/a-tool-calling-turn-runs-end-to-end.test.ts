@@ -17,12 +17,12 @@ describe("a turn with a model that calls tools", () => {
     const events = await collect(agent.ask("c1", "Echo hello pool"));
 
     expect(events).toEqual([
-      { type: "delta", chat_id: "c1", text: "Let me echo." },
-      { type: "tool_call", chat_id: "c1", call_id: "call_echo", name: "everything__echo", arguments: { message: "hello pool" } },
-      { type: "tool_result", chat_id: "c1", call_id: "call_echo", name: "everything__echo", ok: true, content: "Echo: hello pool" },
-      { type: "delta", chat_id: "c1", text: "The tool said " },
-      { type: "delta", chat_id: "c1", text: "hello pool." },
-      { type: "answer", chat_id: "c1", text: "The tool said hello pool." },
+      { type: "delta", chatId: "c1", text: "Let me echo." },
+      { type: "toolCall", chatId: "c1", callId: "call_echo", name: "everything__echo", arguments: { message: "hello pool" } },
+      { type: "toolResult", chatId: "c1", callId: "call_echo", name: "everything__echo", ok: true, content: "Echo: hello pool" },
+      { type: "delta", chatId: "c1", text: "The tool said " },
+      { type: "delta", chatId: "c1", text: "hello pool." },
+      { type: "answer", chatId: "c1", text: "The tool said hello pool." },
     ]);
 
     const [first, second] = fixture.llm.requests.slice(-2);
@@ -59,21 +59,21 @@ describe("a turn with a model that calls tools", () => {
 
     const events = await collect(agent.ask("c1", "Add one and two"));
 
-    const results = events.filter((e) => e.type === "tool_result");
-    expect(results.map((e) => [e.call_id, e.ok])).toEqual(
+    const results = events.filter((e) => e.type === "toolResult");
+    expect(results.map((e) => [e.callId, e.ok])).toEqual(
       expect.arrayContaining([["call_bad_args", false], ["call_unknown", false], ["call_bad_json", false]]),
     );
-    const byId = Object.fromEntries(results.map((e) => [e.call_id, e.content]));
+    const byId = Object.fromEntries(results.map((e) => [e.callId, e.content]));
     expect(byId.call_unknown).toBe('Unknown tool "everything__no-such-tool". The tool was not called.');
     expect(byId.call_bad_json).toMatch(/^Invalid JSON arguments: .*The tool was not called\.$/);
     expect(byId.call_bad_args).toMatch(/number/i);
     // The malformed call reaches the client as the raw string the model sent.
-    expect(events.find((e) => e.type === "tool_call" && e.call_id === "call_bad_json")).toMatchObject({ arguments: '{"message": ' });
+    expect(events.find((e) => e.type === "toolCall" && e.callId === "call_bad_json")).toMatchObject({ arguments: '{"message": ' });
 
     const toolMessages = fixture.llm.requests.at(-1)!.messages.filter((m) => m.role === "tool");
     expect(toolMessages.map((m) => m.tool_call_id)).toEqual(["call_bad_args", "call_unknown", "call_bad_json"]);
     for (const message of toolMessages) expect(message.content).toMatch(/^Error: /);
-    expect(lastEvent(events)).toEqual({ type: "answer", chat_id: "c1", text: "Sorry, the tools failed." });
+    expect(lastEvent(events)).toEqual({ type: "answer", chatId: "c1", text: "Sorry, the tools failed." });
   });
 
   it("cuts a tool result over the budget, with a visible marker, for the model and the client", async () => {
@@ -84,7 +84,7 @@ describe("a turn with a model that calls tools", () => {
     const events = await collect(agent.ask("c1", "Echo a lot"));
 
     const cut = `Echo: ${"x".repeat(14)}\n…[truncated 86 chars]`;
-    expect(events.find((e) => e.type === "tool_result")).toMatchObject({ ok: true, content: cut });
+    expect(events.find((e) => e.type === "toolResult")).toMatchObject({ ok: true, content: cut });
     expect(fixture.llm.requests.at(-1)!.messages.at(-1)).toEqual({ role: "tool", tool_call_id: "call_big", content: cut });
   });
 
@@ -101,6 +101,6 @@ describe("a turn with a model that calls tools", () => {
     const events = await collect(agent.ask("c1", "Echo x"));
 
     expect(fixture.llm.requests.at(-2)!.tools?.map((t) => t.function.name)).toEqual(["everything__get-sum"]);
-    expect(events.find((e) => e.type === "tool_result")).toMatchObject({ ok: false, content: expect.stringMatching(/^Unknown tool/) });
+    expect(events.find((e) => e.type === "toolResult")).toMatchObject({ ok: false, content: expect.stringMatching(/^Unknown tool/) });
   });
 });

@@ -33,15 +33,15 @@ describe("cancelling a turn", () => {
     const events = await collectAndAbortWhen((signal) => agent.ask("c1", "A long answer, please", { signal }), (e) => e.type === "delta");
 
     expect(events).toEqual([
-      { type: "delta", chat_id: "c1", text: "Let me think" },
-      { type: "error", chat_id: "c1", code: "cancelled", message: "The turn was cancelled" },
+      { type: "delta", chatId: "c1", text: "Let me think" },
+      { type: "error", chatId: "c1", code: "cancelled", message: "The turn was cancelled" },
     ]);
     await streamClosed; // the model endpoint saw the client go away
     expect(await memory.load("alice", "c1")).toEqual([{ role: "user", content: "A long answer, please" }]);
 
     fixture.llm.script([{ text: "Here it is." }]);
     const next = await collect(agent.ask("c1", "Try again"));
-    expect(lastEvent(next)).toEqual({ type: "answer", chat_id: "c1", text: "Here it is." });
+    expect(lastEvent(next)).toEqual({ type: "answer", chatId: "c1", text: "Here it is." });
     expect(fixture.llm.requests.at(-1)!.messages.slice(1)).toEqual([
       { role: "user", content: "A long answer, please" },
       { role: "user", content: "Try again" },
@@ -60,8 +60,8 @@ describe("cancelling a turn", () => {
     const events = await collect(agent.ask("c1", "Run the slow tool", { signal: controller.signal }));
 
     expect(events.slice(-2)).toEqual([
-      { type: "tool_result", chat_id: "c1", call_id: "call_slow", name: slowCall.name, ok: false, content: "Cancelled before the tool finished." },
-      { type: "error", chat_id: "c1", code: "cancelled", message: "The turn was cancelled" },
+      { type: "toolResult", chatId: "c1", callId: "call_slow", name: slowCall.name, ok: false, content: "Cancelled before the tool finished." },
+      { type: "error", chatId: "c1", code: "cancelled", message: "The turn was cancelled" },
     ]);
     expect(await ended).toBe("call_cancelled");
     expect(callsInFlight()).toBe(0);
@@ -80,7 +80,7 @@ describe("cancelling a turn", () => {
     const ended = new Promise<string>((resolve) => fixture.manager.on("callEnd", (e) => resolve(e.outcome)));
 
     for await (const event of agent.ask("c1", "Run the slow tool")) {
-      if (event.type === "tool_call") {
+      if (event.type === "toolCall") {
         await started;
         break; // as a server does when the client's socket closes
       }
@@ -94,7 +94,7 @@ describe("cancelling a turn", () => {
     const agent = createAgent({ sessionId: "s4", owner: "dave", tools: fixture.manager, llm: fixture.settings });
     const requestsBefore = fixture.llm.requests.length;
     const events = await collect(agent.ask("c1", "hello", { signal: AbortSignal.abort() }));
-    expect(events).toEqual([{ type: "error", chat_id: "c1", code: "cancelled", message: "The turn was cancelled" }]);
+    expect(events).toEqual([{ type: "error", chatId: "c1", code: "cancelled", message: "The turn was cancelled" }]);
     expect(fixture.llm.requests.length).toBe(requestsBefore);
   });
 });

@@ -27,7 +27,7 @@ describe("a failing model endpoint", () => {
 
     const events = await collect(agent.ask("c1", "Anyone there?"));
 
-    expect(lastEvent(events)).toMatchObject({ type: "error", chat_id: "c1", code: "llm_failed", message: expect.stringContaining("ECONNREFUSED") });
+    expect(lastEvent(events)).toMatchObject({ type: "error", chatId: "c1", code: "llm_failed", message: expect.stringContaining("ECONNREFUSED") });
     expect(await memory.load("alice", "c1")).toEqual([{ role: "user", content: "Anyone there?" }]);
   });
 
@@ -37,7 +37,7 @@ describe("a failing model endpoint", () => {
 
     const events = await collect(agent.ask("c1", "hello"));
 
-    expect(lastEvent(events)).toEqual({ type: "error", chat_id: "c1", code: "llm_failed", message: "429 Rate limit reached for fake-model" });
+    expect(lastEvent(events)).toEqual({ type: "error", chatId: "c1", code: "llm_failed", message: "429 Rate limit reached for fake-model" });
     expect(fixture.llm.requests.slice(-2).map((r) => r.messages.at(-1)?.content)).toEqual(["hello", "hello"]);
   });
 
@@ -47,7 +47,7 @@ describe("a failing model endpoint", () => {
 
     const events = await collect(agent.ask("c1", "hello"));
 
-    expect(lastEvent(events)).toEqual({ type: "error", chat_id: "c1", code: "llm_failed", message: "500 The server had an error" });
+    expect(lastEvent(events)).toEqual({ type: "error", chatId: "c1", code: "llm_failed", message: "500 The server had an error" });
   });
 
   it("that closes the socket gives llm_failed", async () => {
@@ -56,7 +56,7 @@ describe("a failing model endpoint", () => {
 
     const events = await collect(agent.ask("c1", "hello"));
 
-    expect(lastEvent(events)).toMatchObject({ type: "error", chat_id: "c1", code: "llm_failed", message: expect.stringMatching(/^Connection error/) });
+    expect(lastEvent(events)).toMatchObject({ type: "error", chatId: "c1", code: "llm_failed", message: expect.stringMatching(/^Connection error/) });
   });
 
   it("that recovers serves the next turn", async () => {
@@ -64,6 +64,6 @@ describe("a failing model endpoint", () => {
     fixture.llm.script([{ status: 503, message: "overloaded" }, { text: "back" }]);
 
     expect(lastEvent(await collect(agent.ask("c1", "one")))).toMatchObject({ code: "llm_failed" });
-    expect(lastEvent(await collect(agent.ask("c1", "two")))).toEqual({ type: "answer", chat_id: "c1", text: "back" });
+    expect(lastEvent(await collect(agent.ask("c1", "two")))).toEqual({ type: "answer", chatId: "c1", text: "back" });
   });
 });

@@ -39,6 +39,6 @@ describe("the agent's logger", () => {
     await new Promise((resolve) => setImmediate(resolve));
 
     const line = lines.find((l) => l.msg === "MCP servers unavailable for this turn");
-    expect(line).toMatchObject({ level: 20, session_id: "s1", chatId: "c1", servers: [expect.stringMatching(/^broken: /)] });
+    expect(line).toMatchObject({ level: 20, session_id: "s1", chat_id: "c1", servers: [expect.stringMatching(/^broken: /)] });
   });
 });

@@ -20,10 +20,10 @@ it("stops a model that keeps calling tools after maxSteps, with llm_failed, and 
   const events = await collect(agent.ask("c1", "Loop forever"));
 
   expect(fixture.llm.requests).toHaveLength(3);
-  expect(events.filter((e) => e.type === "tool_result")).toHaveLength(3);
+  expect(events.filter((e) => e.type === "toolResult")).toHaveLength(3);
   expect(lastEvent(events)).toEqual({
     type: "error",
-    chat_id: "c1",
+    chatId: "c1",
     code: "llm_failed",
     message: "The model was still calling tools after 3 steps (maxSteps); the turn was stopped.",
   });

@@ -14,7 +14,7 @@ it("sends turn after turn over keep-alive connections, not a connection per requ
   const before = fixture.llm.connections;
 
   for (const question of ["one", "two", "three", "4", "5", "6", "7"]) {
-    expect(lastEvent(await collect(agent.ask("c1", question)))).toEqual({ type: "answer", chat_id: "c1", text: "ok" });
+    expect(lastEvent(await collect(agent.ask("c1", question)))).toEqual({ type: "answer", chatId: "c1", text: "ok" });
   }
 
   // A second one may open while the first is being released after its response: never more.
@@ -31,7 +31,7 @@ it("follows a redirect of the endpoint, as fetch does", async () => {
     const agent = createAgent({ sessionId: "s2", owner: "bob", tools: fixture.manager, llm: { ...fixture.settings, baseURL: `http://127.0.0.1:${port}/v1` } });
     fixture.llm.script(() => ({ text: "moved" }));
 
-    expect(lastEvent(await collect(agent.ask("c1", "hello")))).toEqual({ type: "answer", chat_id: "c1", text: "moved" });
+    expect(lastEvent(await collect(agent.ask("c1", "hello")))).toEqual({ type: "answer", chatId: "c1", text: "moved" });
     expect(fixture.llm.requests.at(-1)!.messages.at(-1)).toEqual({ role: "user", content: "hello" });
   } finally {
     redirect.closeAllConnections();

@@ -7,6 +7,8 @@ import { everythingServer, missingServer } from "./support/everything.js";
 let manager: PooledMCPServerManager;
 let memory: InMemoryConversationStore;
 let agent: Agent;
+/** What the deployment says about configuring a model (the server passes its own environment variables). */
+const HINT = "To chat with a model, set MODEL_URL.";
 
 beforeAll(() => {
   manager = new PooledMCPServerManager({
@@ -17,7 +19,7 @@ beforeAll(() => {
     },
   });
   memory = new InMemoryConversationStore();
-  agent = createAgent({ sessionId: "s1", owner: "alice", tools: manager, llm: null, memory });
+  agent = createAgent({ sessionId: "s1", owner: "alice", tools: manager, llm: null, memory, consoleHint: HINT });
 });
 
 afterAll(async () => {
@@ -54,11 +56,11 @@ describe("the tool console (no model configured)", () => {
 
   it("/call runs a tool: tool_call, tool_result, then the result as the answer", async () => {
     const events = await collect(agent.ask("c1", '/call everything__echo {"message": "hi there"}'));
-    const callId = events[0]?.type === "tool_call" ? events[0].call_id : "";
+    const callId = events[0]?.type === "toolCall" ? events[0].callId : "";
     expect(events).toEqual([
-      { type: "tool_call", chat_id: "c1", call_id: callId, name: "everything__echo", arguments: { message: "hi there" } },
-      { type: "tool_result", chat_id: "c1", call_id: callId, name: "everything__echo", ok: true, content: "Echo: hi there" },
-      { type: "answer", chat_id: "c1", text: "Echo: hi there" },
+      { type: "toolCall", chatId: "c1", callId: callId, name: "everything__echo", arguments: { message: "hi there" } },
+      { type: "toolResult", chatId: "c1", callId: callId, name: "everything__echo", ok: true, content: "Echo: hi there" },
+      { type: "answer", chatId: "c1", text: "Echo: hi there" },
     ]);
   });
 
@@ -84,7 +86,7 @@ describe("the tool console (no model configured)", () => {
     const [event] = await errorFor("/call sum {}");
     expect(event).toEqual({
       type: "error",
-      chat_id: "c1",
+      chatId: "c1",
       code: "bad_request",
       message: 'Unknown tool "sum". Did you mean everything__get-sum? Type /tools to list the tools.',
     });
@@ -92,7 +94,7 @@ describe("the tool console (no model configured)", () => {
 
   it("/call of a tool on a server that is down says so, with the pool's code server_unavailable (not bad_request)", async () => {
     const events = await errorFor("/call broken__anything {}");
-    expect(events.map((e) => e.type)).toEqual(["tool_call", "tool_result", "error"]);
+    expect(events.map((e) => e.type)).toEqual(["toolCall", "toolResult", "error"]);
     expect(events[1]).toMatchObject({ ok: false, content: expect.stringContaining('MCP server "broken"') });
     expect(events[2]).toMatchObject({ code: "server_unavailable", message: expect.stringContaining('MCP server "broken"') });
   });
@@ -106,23 +108,26 @@ describe("the tool console (no model configured)", () => {
 
   it("/call of a tool that fails shows the tool's error, then ends with tool_failed", async () => {
     const events = await errorFor('/call everything__get-sum {"a": "one", "b": 2}');
-    expect(events.map((e) => e.type)).toEqual(["tool_call", "tool_result", "error"]);
+    expect(events.map((e) => e.type)).toEqual(["toolCall", "toolResult", "error"]);
     expect(events[1]).toMatchObject({ ok: false, content: expect.stringContaining("expected number") });
     expect(events[2]).toMatchObject({ code: "tool_failed", message: expect.stringContaining("expected number") });
   });
 
-  it("/help lists the commands and how to configure a model", async () => {
+  it("/help lists the commands and the deployment's hint on configuring a model", async () => {
     const text = await answerTo("/help");
-    for (const part of ["/tools", "/call <tool> <json>", "/help", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"]) {
+    for (const part of ["/tools", "/call <tool> <json>", "/help", HINT]) {
       expect(text).toContain(part);
     }
   });
 
-  it("plain text is answered with how to configure a model", async () => {
+  it("plain text is answered with the deployment's hint on configuring a model, and without a hint says no more", async () => {
     const text = await answerTo("What is the weather?");
     expect(text).toMatch(/^No language model is configured/);
-    expect(text).toContain("OPENAI_API_KEY");
-    expect(text).toContain("OPENAI_BASE_URL");
+    expect(text).toContain(HINT);
+    const bare = createAgent({ sessionId: "s9", owner: "alice", tools: manager, llm: null });
+    expect(await answerTo("What is the weather?", bare)).toBe(
+      "No language model is configured, so I can only run tools for you. Type /help for the commands.",
+    );
   });
 
   it("an unknown command is a bad_request naming the commands", async () => {
@@ -131,8 +136,8 @@ describe("the tool console (no model configured)", () => {
   });
 
   it("an empty question or chat id is a bad_request", async () => {
-    expect(await collect(agent.ask("c1", "   "))).toEqual([{ type: "error", chat_id: "c1", code: "bad_request", message: "The question is empty" }]);
-    expect(await collect(agent.ask("", "/help"))).toEqual([{ type: "error", code: "bad_request", message: "chat_id must be a non-empty string" }]);
+    expect(await collect(agent.ask("c1", "   "))).toEqual([{ type: "error", chatId: "c1", code: "bad_request", message: "The question is empty" }]);
+    expect(await collect(agent.ask("", "/help"))).toEqual([{ type: "error", code: "bad_request", message: "chatId must be a non-empty string" }]);
   });
 
   it("keeps console turns out of the conversation memory", async () => {

@@ -74,7 +74,7 @@ describe("the tools a turn sends to the model", () => {
     expect(second!.tools).toEqual(first!.tools);
     // Once per catalog version, not per turn.
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.details).toMatchObject({ descriptionsCut: ["thinking/sequentialthinking"], dropped: [] });
+    expect(warnings[0]!.details).toMatchObject({ descriptions_cut: ["thinking/sequentialthinking"], dropped: [] });
   });
 
   it("are at most maxTools, in catalog order; the others are logged by server and tool, and never called", async () => {
@@ -90,7 +90,7 @@ describe("the tools a turn sends to the model", () => {
     const request = llm.requests.at(-2)!;
     expectAcceptedByTheApi(request);
     expect(request.tools!.map((tool) => tool.function.name)).toEqual(catalog.slice(0, 2).map((tool) => tool.name));
-    expect(events.find((e) => e.type === "tool_result")).toMatchObject({ ok: false, content: `Unknown tool "${hidden.name}". The tool was not called.` });
+    expect(events.find((e) => e.type === "toolResult")).toMatchObject({ ok: false, content: `Unknown tool "${hidden.name}". The tool was not called.` });
     expect(warnings).toHaveLength(1);
     const dropped = warnings[0]!.details!["dropped"] as string[];
     expect(dropped).toHaveLength(catalog.length - 2);

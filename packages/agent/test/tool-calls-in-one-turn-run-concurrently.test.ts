@@ -26,6 +26,6 @@ it("runs the tool calls of one model step at the same time", async () => {
 
   // Run one after the other, the first would end before the second started.
   expect(timeline).toEqual(["start", "start", "end", "end"]);
-  expect(events.filter((e) => e.type === "tool_result").map((e) => e.type === "tool_result" && e.ok)).toEqual([true, true]);
-  expect(lastEvent(events)).toEqual({ type: "answer", chat_id: "c1", text: "Both done." });
+  expect(events.filter((e) => e.type === "toolResult").map((e) => e.type === "toolResult" && e.ok)).toEqual([true, true]);
+  expect(lastEvent(events)).toEqual({ type: "answer", chatId: "c1", text: "Both done." });
 });

@@ -21,8 +21,16 @@ import { ServerMetrics, type SocketCounts } from "./metrics.js";
 import { ReadinessCheck } from "./readiness.js";
 import { SocketHub } from "./socket-hub.js";
 import { toolsForUser } from "./user-tools.js";
+import { InMemoryChatTurnOrder, type ChatTurnOrder } from "./chat-turn-order.js";
 import { socketEvents } from "./socket-handler.js";
 import { CloseCode } from "./ws-protocol.js";
+
+/** What the tool console says about configuring a model: this server's environment variables. */
+const MODEL_HINT = [
+  "To chat with a model, start the server with one of:",
+  "  OPENAI_API_KEY=sk-...   (OpenAI; OPENAI_MODEL defaults to gpt-4o-mini)",
+  "  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 OPENAI_MODEL=llama3.1   (Ollama, vLLM, llama.cpp: any OpenAI-compatible endpoint)",
+].join("\n");
 
 export interface ChatServerOptions extends Partial<ServerSettings> {
   /** Use this manager instead of loading `mcpConfig`; the caller then owns (and closes) it. */
@@ -31,6 +39,8 @@ export interface ChatServerOptions extends Partial<ServerSettings> {
   llm?: LlmSettings | null;
   /** Conversation memory shared by all sessions (default: in this process, bounded by maxHistoryBytesPerUser and maxStoreBytes). */
   memory?: ConversationStore;
+  /** Turn order per (user, chat) (default: in this process, MAX_QUEUED_TURNS waiting per chat). */
+  turnOrder?: ChatTurnOrder;
   systemPrompt?: string;
   logger?: Logger;
 }
@@ -56,10 +66,11 @@ export interface ChatServer {
 }
 
 export async function createChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
-  const { manager: givenManager, llm = null, memory: givenMemory, systemPrompt, logger: givenLogger, ...overrides } = options;
+  const { manager: givenManager, llm = null, memory: givenMemory, turnOrder: givenOrder, systemPrompt, logger: givenLogger, ...overrides } = options;
   const settings: ServerSettings = { ...settingsFromEnv({}), ...definedOnly(overrides) };
   const memory =
     givenMemory ?? new InMemoryConversationStore({ maxBytesPerOwner: settings.maxHistoryBytesPerUser, maxBytes: settings.maxStoreBytes });
+  const turnOrder = givenOrder ?? new InMemoryChatTurnOrder({ maxQueued: settings.maxQueuedTurns });
   const logger = givenLogger ?? createLogger(settings.logLevel);
   const manager =
     givenManager ??
@@ -87,10 +98,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   };
 
   const deps = {
-    hub, logger, rateLimiter, isClosing, refusals,
+    hub, logger, rateLimiter, turnOrder, isClosing, refusals,
     maxConnections: settings.maxConnections,
     maxSocketsPerUser: settings.maxSocketsPerUser,
-    maxQueuedTurns: settings.maxQueuedTurns,
     idleTimeoutMs: settings.idleTimeoutMs,
     maxSendBufferBytes: settings.maxSendBufferBytes,
     sendStallMs: settings.sendStallMs,
@@ -100,6 +110,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       createAgent({
         sessionId, owner, tools: toolsForUser(manager, fairnessKey), llm, memory,
         ...(systemPrompt ? { systemPrompt } : {}),
+        consoleHint: MODEL_HINT,
         logger: logger.child({ session_id: sessionId }),
       }),
     onTurnEnd: (outcome: string, seconds: number) => metrics.turnEnded(outcome, seconds),

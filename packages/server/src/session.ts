@@ -1,13 +1,17 @@
 /**
  * One Session per socket: reads its frames, makes its agent on the first
- * question, runs each chat's turns in order and cancels them when the socket goes.
+ * question, runs its turns through the chat turn order (one at a time per
+ * user and chat, across sockets) and cancels them when the socket goes.
  */
 
 import type { Agent, AgentEvent } from "@mcp-pool/agent";
 import type { Logger } from "pino";
 import type { QuestionRateLimiter } from "./limits.js";
-import { errorFrame, parseClientFrame, type AskFrame, type BadFrameError, type ClientFrame, type ServerFrame } from "./ws-protocol.js";
-import { TurnQueue } from "./turn-queue.js";
+import { ChatBusyError, TurnNotStartedError, type ChatTurnOrder } from "./chat-turn-order.js";
+import {
+  errorFrame, frameOf, parseClientFrame,
+  type AskFrame, type BadFrameError, type ClientFrame, type ServerFrame,
+} from "./ws-protocol.js";
 
 export interface SessionOptions {
   sessionId: string;
@@ -19,7 +23,8 @@ export interface SessionOptions {
   /** Called once, on the first question. */
   createAgent: () => Agent;
   rateLimiter: QuestionRateLimiter;
-  maxQueuedTurns: number;
+  /** Orders the turns of each (user, chat), this session's and any other socket's of the same user. */
+  turnOrder: ChatTurnOrder;
   logger: Logger;
   /** Told when a turn ends: `ok` or the error code, and how long it took. */
   onTurnEnd: (outcome: string, seconds: number) => void;
@@ -36,7 +41,10 @@ export class Session {
   readonly fairnessKey: string;
   readonly #options: SessionOptions;
   readonly #log: Logger;
-  readonly #chats = new Map<string, TurnQueue<Turn>>();
+  /** This session's turns running or waiting, per chat: what a `cancel` frame aborts. */
+  readonly #chats = new Map<string, Set<AbortController>>();
+  /** Every turn admitted and not yet ended (running or waiting). */
+  readonly #pending = new Set<Promise<void>>();
   #agent: Agent | undefined;
   /** Frames are admitted one after another, so the rate limiter's await cannot reorder turns. */
   #intake: Promise<void> = Promise.resolve();
@@ -55,10 +63,9 @@ export class Session {
     return this.#agent !== undefined;
   }
 
-  /** True while any chat has a turn running. */
+  /** True while a turn of this session runs or waits. */
   get busy(): boolean {
-    for (const chat of this.#chats.values()) if (!chat.idle) return true;
-    return false;
+    return this.#pending.size > 0;
   }
 
   /** Handles one text frame. Never throws: a bad frame gets an `error` frame. */
@@ -73,7 +80,7 @@ export class Session {
       return;
     }
     if (frame.type === "ping") void this.#options.send({ type: "pong" });
-    else if (frame.type === "cancel") this.#chats.get(frame.chat_id)?.cancel();
+    else if (frame.type === "cancel") this.#cancel(frame.chat_id);
     else this.#intake = this.#intake.then(() => this.#admit(frame));
   }
 
@@ -85,13 +92,13 @@ export class Session {
   /** Resolves when no turn runs or waits. */
   async whenIdle(): Promise<void> {
     await this.#intake;
-    await Promise.all([...this.#chats.values()].map((chat) => chat.whenIdle()));
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
   }
 
   /** Cancels every turn and waits for them to end. */
   async cancelAll(): Promise<void> {
     this.refuseNewTurns("the session is closing");
-    for (const chat of this.#chats.values()) chat.cancel();
+    for (const chatId of this.#chats.keys()) this.#cancel(chatId);
     await this.whenIdle();
   }
 
@@ -107,31 +114,46 @@ export class Session {
       void this.#options.send(errorFrame("rate_limited", `too many questions; retry in ${Math.ceil(waitMs / 1000)} s`, chatId));
       return;
     }
-    const chat = this.#chat(chatId);
-    if (!chat.push({ chatId, question })) {
-      void this.#options.send(errorFrame("busy", "too many questions waiting in this chat", chatId));
-      return;
-    }
-    // A chat with nothing to run is forgotten (its memory is in the store), so idle sessions stay small.
-    void chat.whenIdle().then(() => {
-      if (chat.idle && this.#chats.get(chatId) === chat) this.#chats.delete(chatId);
-    });
+    const controller = new AbortController();
+    const chat = this.#chats.get(chatId) ?? new Set<AbortController>();
+    this.#chats.set(chatId, chat);
+    chat.add(controller);
+    let queued!: () => void;
+    const inLine = new Promise<void>((resolve) => (queued = resolve));
+    const ended = this.#options.turnOrder
+      .run(this.userId, chatId, (turn) => this.#runTurn({ chatId, question }, turn.signal), {
+        signal: controller.signal,
+        onQueued: queued,
+      })
+      .catch((error: unknown) => this.#notRun(chatId, error))
+      .finally(() => {
+        this.#pending.delete(ended);
+        chat.delete(controller);
+        // A chat with nothing to run is forgotten (its memory is in the store), so idle sessions stay small.
+        if (chat.size === 0 && this.#chats.get(chatId) === chat) this.#chats.delete(chatId);
+        queued();
+      });
+    this.#pending.add(ended);
+    // The next frame is admitted once this turn has its place: turns keep their arrival order.
+    await inLine;
   }
 
-  #chat(chatId: string): TurnQueue<Turn> {
-    let chat = this.#chats.get(chatId);
-    if (!chat) {
-      chat = new TurnQueue<Turn>({
-        maxQueued: this.#options.maxQueuedTurns,
-        run: (turn, signal) => this.#runTurn(turn, signal),
-        dropped: (turn) => {
-          void this.#options.send(errorFrame("cancelled", "cancelled before it started", turn.chatId));
-          this.#options.onTurnEnd("cancelled", 0);
-        },
-      });
-      this.#chats.set(chatId, chat);
+  /** Aborts this session's running and waiting turns in one chat. */
+  #cancel(chatId: string): void {
+    for (const controller of this.#chats.get(chatId) ?? []) controller.abort("cancelled");
+  }
+
+  /** A turn that never ran says why. */
+  #notRun(chatId: string, error: unknown): void {
+    if (error instanceof ChatBusyError) {
+      void this.#options.send(errorFrame("busy", error.message, chatId));
+    } else if (error instanceof TurnNotStartedError) {
+      void this.#options.send(errorFrame("cancelled", error.message, chatId));
+      this.#options.onTurnEnd("cancelled", 0);
+    } else {
+      this.#log.error({ chat_id: chatId, err: error }, "turn order failed");
+      void this.#options.send(errorFrame("internal", "the turn failed", chatId));
     }
-    return chat;
   }
 
   async #runTurn(turn: Turn, signal: AbortSignal): Promise<void> {
@@ -145,7 +167,7 @@ export class Session {
       // pauses the model's stream here instead of having it buffered in this process.
       for await (const event of this.#agent.ask(turn.chatId, turn.question, { signal })) {
         outcome = outcomeOf(event) ?? outcome;
-        await untilRoomOrAborted(this.#options.send(event), signal);
+        await untilRoomOrAborted(this.#options.send(frameOf(event)), signal);
       }
     } catch (error) {
       // The agent promises never to throw; if it does, the turn still ends with one frame.

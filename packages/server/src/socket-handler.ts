@@ -11,6 +11,7 @@ import type { Agent } from "@mcp-pool/agent";
 import type { WSEvents } from "hono/ws";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
+import type { ChatTurnOrder } from "./chat-turn-order.js";
 import { IdleTimer, type QuestionRateLimiter } from "./limits.js";
 import type { LimitName, RefusalLog } from "./refusal-log.js";
 import { serializeBounded } from "./frame-bound.js";
@@ -24,9 +25,9 @@ export interface SocketDeps {
   logger: Logger;
   refusals: RefusalLog;
   rateLimiter: QuestionRateLimiter;
+  turnOrder: ChatTurnOrder;
   maxConnections: number;
   maxSocketsPerUser: number;
-  maxQueuedTurns: number;
   idleTimeoutMs: number;
   maxSendBufferBytes: number;
   sendStallMs: number;
@@ -107,7 +108,7 @@ export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> 
         send,
         createAgent: () => deps.createAgent(sessionId, owner, fairnessKey),
         rateLimiter: deps.rateLimiter,
-        maxQueuedTurns: deps.maxQueuedTurns,
+        turnOrder: deps.turnOrder,
         logger: deps.logger,
         onTurnEnd: deps.onTurnEnd,
       });

@@ -1,9 +1,11 @@
 /**
  * WebSocket protocol v1 (docs/protocol.md): the frames a client may send,
- * parsed and validated, and the frames and close codes the server sends.
+ * parsed and validated, the frames and close codes the server sends, and the
+ * mapping from the agent's events to frames. Snake_case names and the
+ * server's own error codes (busy, rate_limited, unauthorized) live here only.
  */
 
-import type { AgentErrorCode, AgentEvent, ErrorEvent } from "@mcp-pool/agent";
+import type { AgentErrorCode, AgentEvent } from "@mcp-pool/agent";
 import { z } from "zod";
 
 export const PROTOCOL_VERSION = 1;
@@ -17,6 +19,8 @@ export const CloseCode = {
   unsupportedData: 1003,
   policyViolation: 1008,
   tooBig: 1009,
+  /** Drain: this instance is restarting; reconnect (to another) and resume with a `history` frame. */
+  serviceRestart: 1012,
   tryAgainLater: 1013,
 } as const;
 
@@ -36,8 +40,47 @@ export type CancelFrame = z.infer<typeof cancelFrame>;
 export type PingFrame = z.infer<typeof pingFrame>;
 export type ClientFrame = AskFrame | CancelFrame | PingFrame;
 
+/** An `error` frame's code: what the agent's turn failed with, or the server's own refusals. */
+export type ErrorCode = AgentErrorCode | "busy" | "rate_limited" | "unauthorized";
+
+export interface DeltaFrame {
+  type: "delta";
+  chat_id: string;
+  text: string;
+}
+export interface ToolCallFrame {
+  type: "tool_call";
+  chat_id: string;
+  call_id: string;
+  name: string;
+  arguments: unknown;
+}
+export interface ToolResultFrame {
+  type: "tool_result";
+  chat_id: string;
+  call_id: string;
+  name: string;
+  ok: boolean;
+  content: string;
+}
+export interface AnswerFrame {
+  type: "answer";
+  chat_id: string;
+  text: string;
+}
+export interface ErrorFrame {
+  type: "error";
+  chat_id?: string;
+  code: ErrorCode;
+  message: string;
+}
+
 export type ServerFrame =
-  | AgentEvent
+  | DeltaFrame
+  | ToolCallFrame
+  | ToolResultFrame
+  | AnswerFrame
+  | ErrorFrame
   | { type: "ready"; session_id: string; user_id: string; mode: "llm" | "console"; protocol: number }
   | { type: "pong" };
 
@@ -80,6 +123,25 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   return field ? `${field}: ${issue.message}` : issue.message;
 }
 
-export function errorFrame(code: AgentErrorCode, message: string, chatId?: string): ErrorEvent {
+export function errorFrame(code: ErrorCode, message: string, chatId?: string): ErrorFrame {
   return chatId === undefined ? { type: "error", code, message } : { type: "error", chat_id: chatId, code, message };
+}
+
+/** The frame that tells the client about one agent event. */
+export function frameOf(event: AgentEvent): ServerFrame {
+  switch (event.type) {
+    case "delta":
+      return { type: "delta", chat_id: event.chatId, text: event.text };
+    case "toolCall":
+      return { type: "tool_call", chat_id: event.chatId, call_id: event.callId, name: event.name, arguments: event.arguments };
+    case "toolResult":
+      return {
+        type: "tool_result", chat_id: event.chatId, call_id: event.callId,
+        name: event.name, ok: event.ok, content: event.content,
+      };
+    case "answer":
+      return { type: "answer", chat_id: event.chatId, text: event.text };
+    case "error":
+      return errorFrame(event.code, event.message, event.chatId);
+  }
 }

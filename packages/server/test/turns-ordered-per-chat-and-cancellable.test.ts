@@ -9,10 +9,13 @@ const answers = (client: ChatClient) => client.frames.flatMap((f) => (f.type ===
 describe("turns", () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startChatServer({
-      lab: labEntry({ pool: { maxConnections: 2 } }),
-      labPerSession: labEntry({ sharing: "per-session" }),
-    });
+    server = await startChatServer(
+      {
+        lab: labEntry({ pool: { maxConnections: 2 } }),
+        labPerSession: labEntry({ sharing: "per-session" }),
+      },
+      { authTokens: new Map([["tok-ann", "ann"], ["tok-bob", "bob"]]), maxQueuedTurns: 2 },
+    );
   });
   afterAll(async () => {
     await server?.close({ graceMs: 500 });
@@ -21,7 +24,7 @@ describe("turns", () => {
   const inFlight = () => server.manager.stats().servers.reduce((sum, s) => sum + s.callsInFlight, 0);
 
   it("runs the turns of one chat in the order they were sent", async () => {
-    const client = await ChatClient.open(server.url);
+    const client = await ChatClient.open(server.url, { token: "tok-ann" });
     client.send({ chat_id: "c1", question: slow(400, "one") });
     client.send({ chat_id: "c1", question: slow(1, "two") });
     client.send({ chat_id: "c1", question: slow(1, "three") });
@@ -30,8 +33,34 @@ describe("turns", () => {
     await client.close();
   });
 
+  it("runs one user's turns in one chat one after another across their sockets, and refuses busy beyond the line", async () => {
+    const first = await ChatClient.open(server.url, { token: "tok-ann" });
+    const second = await ChatClient.open(server.url, { token: "tok-ann" });
+    const other = await ChatClient.open(server.url, { token: "tok-bob" });
+    first.send({ chat_id: "shared", question: slow(1500, "first") });
+    await first.until((f) => f.type === "tool_call");
+    // Two wait behind the other socket's turn (maxQueuedTurns: 2); a third one is busy.
+    second.send({ chat_id: "shared", question: slow(1, "second") });
+    second.send({ chat_id: "shared", question: slow(1, "third") });
+    second.send({ chat_id: "shared", question: slow(1, "fourth") });
+    const refused = await second.until((f) => f.type === "error");
+    expect(refused).toMatchObject({ chat_id: "shared", code: "busy" });
+    expect(refused.type === "error" && refused.message).toBe("too many questions waiting in this chat");
+    // Another user's chat of the same name is not in that line.
+    expect((await other.ask("shared", slow(1, "bob"))).at(-1)).toMatchObject({ type: "answer", text: "slow:bob" });
+
+    await second.until((f) => f.type === "answer" && f.text === "slow:third");
+    const firstAnswered = first.arrivals[first.frames.findIndex((f) => f.type === "answer")]!;
+    const secondCalled = second.arrivals[second.frames.findIndex((f) => f.type === "tool_call")]!;
+    // The waiting turns began only once the other socket's turn had answered.
+    expect(firstAnswered).toBeLessThanOrEqual(secondCalled);
+    expect(answers(first)).toEqual(["slow:first"]);
+    expect(answers(second)).toEqual(["slow:second", "slow:third"]);
+    await Promise.all([first.close(), second.close(), other.close()]);
+  });
+
   it("runs different chats of one socket at the same time", async () => {
-    const client = await ChatClient.open(server.url);
+    const client = await ChatClient.open(server.url, { token: "tok-ann" });
     client.send({ chat_id: "slow", question: slow(800, "slow") });
     client.send({ chat_id: "fast", question: slow(1, "fast") });
     await client.until((f) => f.type === "answer" && f.text === "slow:slow");
@@ -40,7 +69,7 @@ describe("turns", () => {
   });
 
   it("cancels the turn in progress in a chat, and drops the ones waiting behind it", async () => {
-    const client = await ChatClient.open(server.url);
+    const client = await ChatClient.open(server.url, { token: "tok-ann" });
     client.send({ chat_id: "c1", question: slow(10_000, "never") });
     client.send({ chat_id: "c1", question: slow(1, "queued") });
     client.send({ chat_id: "c2", question: slow(300, "untouched") });
@@ -63,7 +92,7 @@ describe("turns", () => {
   });
 
   it("a closing socket cancels its calls in flight and releases its per-session MCP client", async () => {
-    const client = await ChatClient.open(server.url);
+    const client = await ChatClient.open(server.url, { token: "tok-ann" });
     const sessionId = client.ready.session_id;
     const created: string[] = [];
     const destroyed: string[] = [];
