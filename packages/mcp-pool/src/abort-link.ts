@@ -6,10 +6,15 @@
  * and, for fetch, pile up until garbage collection.
  */
 
-const followers = new WeakMap<AbortSignal, Set<AbortController>>();
+/** An AbortController, or anything else that can be aborted with a reason (a CallControl). */
+export interface Abortable {
+  abort(reason?: unknown): void;
+}
+
+const followers = new WeakMap<AbortSignal, Set<Abortable>>();
 
 /** `controller` aborts (with the same reason) when `signal` does; the returned function stops that. */
-export function followAbort(signal: AbortSignal, controller: AbortController): () => void {
+export function followAbort(signal: AbortSignal, controller: Abortable): () => void {
   if (signal.aborted) {
     controller.abort(signal.reason);
     return noop;
@@ -19,10 +24,10 @@ export function followAbort(signal: AbortSignal, controller: AbortController): (
   return () => following.delete(controller);
 }
 
-function followersOf(signal: AbortSignal): Set<AbortController> {
+function followersOf(signal: AbortSignal): Set<Abortable> {
   const known = followers.get(signal);
   if (known) return known;
-  const following = new Set<AbortController>();
+  const following = new Set<Abortable>();
   followers.set(signal, following);
   signal.addEventListener(
     "abort",

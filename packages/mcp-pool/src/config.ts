@@ -46,6 +46,7 @@ const SERVER_DEFAULTS = {
   maxCallsPerSession: 4,
   callTimeoutMs: 60_000,
   maxTotalTimeoutMs: 600_000,
+  resetTimeoutOnProgress: false,
   killTimeoutMs: 2000,
   connectTimeoutMs: 30_000,
   maxResultBytes: 8 * 1024 * 1024,
@@ -89,6 +90,7 @@ const serverEntrySchema = z.looseObject({
   maxCallsPerSession: int(1, MAX_COUNT),
   callTimeoutMs: int(1, MAX_TIMER_MS),
   maxTotalTimeoutMs: int(1, MAX_TIMER_MS),
+  resetTimeoutOnProgress: z.boolean().optional(),
   killTimeoutMs: int(0, MAX_TIMER_MS),
   connectTimeoutMs: int(1, MAX_TIMER_MS),
   maxResultBytes: int(1_024, MAX_RESULT_BYTES),
@@ -306,8 +308,8 @@ class EntryReader {
 type CommonConfig = Omit<StdioServerConfig, "type" | "command" | "args" | "env" | "cwd">;
 
 function pickLimits(entry: ServerEntry) {
-  const { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, killTimeoutMs, connectTimeoutMs, maxResultBytes } = entry;
-  return { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, killTimeoutMs, connectTimeoutMs, maxResultBytes };
+  const { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, resetTimeoutOnProgress, killTimeoutMs, connectTimeoutMs, maxResultBytes } = entry;
+  return { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, resetTimeoutOnProgress, killTimeoutMs, connectTimeoutMs, maxResultBytes };
 }
 
 /** Drops undefined values so that spreading the result keeps the defaults. */

@@ -72,8 +72,9 @@ export interface CallToolOptions {
   fairnessKey?: string;
   /** Aborting sends `notifications/cancelled` for this call only and frees its slot at once. */
   signal?: AbortSignal;
-  /** Overrides the server's `callTimeoutMs` for this call (still reset by progress). */
+  /** Overrides the server's `callTimeoutMs` for this call (reset by progress when progress is asked for). */
   timeoutMs?: number;
+  /** Asks for the call's progress: each update is passed here and resets the call's timeout. */
   onProgress?: (update: ProgressUpdate) => void;
 }
 

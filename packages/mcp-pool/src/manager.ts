@@ -9,6 +9,7 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { GetPromptResult, Prompt, ReadResourceResult, Resource } from "@modelcontextprotocol/sdk/types.js";
 import { followAbort } from "./abort-link.js";
+import { CallControl } from "./call-control.js";
 import { Catalog } from "./catalog.js";
 import { listAllPrompts, listAllResources, listAllTools } from "./client-lists.js";
 import { isSessionExpired, sdkConnectionFactory } from "./connection.js";
@@ -65,7 +66,7 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
   readonly #counters = new Map<string, CallCounters>();
   readonly #catalog: Catalog;
   /** Every call accepted and not yet ended: close() waits for them, then aborts them. */
-  readonly #calls = new Set<AbortController>();
+  readonly #calls = new Set<CallControl>();
   #state: "open" | "closing" | "closed" = "open";
   #closing: Promise<void> | undefined;
 
@@ -119,7 +120,7 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     const pool = this.#pool(resolved.server);
     const startedAt = Date.now();
     const tool = resolved.tool.name;
-    return this.#tracked(options.signal, async (controller) => {
+    return this.#tracked(options.signal, async (control) => {
       try {
         const { result, sessionReset } = await runToolCall({
           pool,
@@ -127,7 +128,8 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
           args,
           sessionId,
           fairnessKey: options.fairnessKey ?? sessionId,
-          controller,
+          control,
+          cancellable: options.signal !== undefined,
           maxTotalTimeoutMs: pool.config.maxTotalTimeoutMs,
           timeoutMs: options.timeoutMs ?? pool.config.callTimeoutMs,
           onProgress: options.onProgress,
@@ -241,7 +243,7 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
   async #close(graceMs: number): Promise<void> {
     this.#state = "closing";
     await this.#callsEnded(graceMs);
-    for (const controller of this.#calls) controller.abort(new ManagerClosedError());
+    for (const control of this.#calls) control.abort(new ManagerClosedError());
     for (const catalog of this.#catalogs.values()) catalog.close();
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
     this.#state = "closed";
@@ -254,15 +256,15 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     }
   }
 
-  /** Runs `fn` with an AbortController of its own, aborted by the caller's signal and by close(). */
-  async #tracked<T>(callerSignal: AbortSignal | undefined, fn: (controller: AbortController) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    const unfollow = callerSignal ? followAbort(callerSignal, controller) : undefined;
-    this.#calls.add(controller);
+  /** Runs `fn` with a CallControl of its own, ended by the caller's signal and by close(). */
+  async #tracked<T>(callerSignal: AbortSignal | undefined, fn: (control: CallControl) => Promise<T>): Promise<T> {
+    const control = new CallControl();
+    const unfollow = callerSignal ? followAbort(callerSignal, control) : undefined;
+    this.#calls.add(control);
     try {
-      return await fn(controller);
+      return await fn(control);
     } finally {
-      this.#calls.delete(controller);
+      this.#calls.delete(control);
       unfollow?.();
     }
   }

@@ -1,12 +1,14 @@
 /**
  * One tool call on a pool: borrow a slot, send with the server's timeouts
- * (reset by progress, capped in total), and turn what went wrong into a typed
+ * (reset by progress when asked for, capped in total), and turn what went wrong into a typed
  * error. A call whose connection died is repeated once on a fresh client only
  * when repeating cannot do harm: the request never reached the server, or the
  * tool says it is read-only or idempotent.
  */
 
+import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { CallControl } from "./call-control.js";
 import { isSessionExpired } from "./connection.js";
 import {
   ConnectionLostError,
@@ -38,10 +40,13 @@ export interface ToolCallRequest {
   /** Whose share of maxCallsPerSession the call takes. */
   fairnessKey: string | undefined;
   /**
-   * The call's own controller: the caller's signal and close() abort it, and
-   * so does `maxTotalTimeoutMs` here. One per call, passed to the SDK as is.
+   * The call's own control: the caller's signal and close() end it, and so
+   * does `maxTotalTimeoutMs` here. Its signal goes to the SDK only when the
+   * call needs one (see runToolCall).
    */
-  controller: AbortController;
+  control: CallControl;
+  /** The caller passed a signal (it may cancel the call). */
+  cancellable: boolean;
   maxTotalTimeoutMs: number;
   timeoutMs: number;
   onProgress: ((update: ProgressUpdate) => void) | undefined;
@@ -64,25 +69,33 @@ export async function runToolCall(request: ToolCallRequest): Promise<ToolCallOut
   const annotations = request.tool.annotations ?? {};
   const repeatable = annotations.readOnlyHint === true || annotations.idempotentHint === true;
   const queuedAt = Date.now();
-  const signal = request.controller.signal;
-  const totalTimer = abortAfterTotalTimeout(request);
+  // Progress only when someone uses it: the caller listens, or the server's timeout is reset by it.
+  const progress = request.onProgress !== undefined || request.pool.config.resetTimeoutOnProgress;
+  // A signal only when something must abort the SDK's request: the caller, or the total cap (with progress,
+  // the SDK's one timeout is not the cap). Otherwise close() ends the call through unlessEnded.
+  const signal = request.cancellable || progress ? request.control.signal : undefined;
+  const totalTimer = progress ? abortAfterTotalTimeout(request) : undefined;
+  const sdkOptions: RequestOptions = progress
+    ? { signal, timeout: request.timeoutMs, resetTimeoutOnProgress: true, onprogress: (update) => request.onProgress?.(update) }
+    : // Without progress nothing resets the SDK's timer: it is the total cap too.
+      { signal, timeout: Math.min(request.timeoutMs, request.maxTotalTimeoutMs) };
   try {
-    return await attempts(request, repeatable, queuedAt, signal);
+    return await attempts(request, repeatable, queuedAt, sdkOptions);
   } finally {
-    clearTimeout(totalTimer);
+    if (totalTimer !== undefined) clearTimeout(totalTimer);
   }
 }
 
-async function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt: number, signal: AbortSignal): Promise<ToolCallOutcome> {
+async function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt: number, sdkOptions: RequestOptions): Promise<ToolCallOutcome> {
   const { pool } = request;
   for (let attempt = 1; ; attempt += 1) {
-    const lease = await pool.lease(request.sessionId, signal, request.fairnessKey);
+    const lease = await pool.lease(request.sessionId, sdkOptions.signal, request.fairnessKey);
     if (attempt === 1) request.onStarted(Date.now() - queuedAt);
     try {
-      return await send(lease, request, signal);
+      return await send(lease, request, sdkOptions);
     } catch (error) {
-      const lost = connectionLoss(error, lease, signal);
-      if (!lost) throw typedError(error, request, lease);
+      const lost = connectionLoss(error, lease, request.control);
+      if (!lost) throw typedError(error, request, lease, sdkOptions);
       lease.markLost(lost.reason);
       if (attempt === 1 && (!lost.mayHaveRun || repeatable)) continue;
       throw new ConnectionLostError(
@@ -96,8 +109,8 @@ async function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt:
   }
 }
 
-async function send(lease: Lease, request: ToolCallRequest, signal: AbortSignal): Promise<ToolCallOutcome> {
-  const { onProgress, tool } = request;
+async function send(lease: Lease, request: ToolCallRequest, sdkOptions: RequestOptions): Promise<ToolCallOutcome> {
+  const { tool } = request;
   const server = request.pool.name;
   if (tool.execution?.taskSupport === "required") {
     throw new ToolProtocolError(`Tool "${tool.name}" on MCP server "${server}" requires task-based execution, which the pool does not offer`, {
@@ -106,13 +119,8 @@ async function send(lease: Lease, request: ToolCallRequest, signal: AbortSignal)
     });
   }
   // The request, not client.callTool(): the output schema is checked below from the shared catalog, the same on every client.
-  const result = await lease.client.request({ method: "tools/call", params: { name: tool.name, arguments: request.args } }, CallToolResultSchema, {
-    signal,
-    timeout: request.timeoutMs,
-    resetTimeoutOnProgress: true,
-    // Always ask for progress: the token is what lets a long tool keep its call alive.
-    onprogress: (progress) => onProgress?.(progress),
-  });
+  const sent = lease.client.request({ method: "tools/call", params: { name: tool.name, arguments: request.args } }, CallToolResultSchema, sdkOptions);
+  const result = sdkOptions.signal === undefined ? await request.control.unlessEnded(sent) : await sent;
   // The server answered: this answer tells a session whose client was replaced (success or not).
   const sessionReset = lease.takeSessionReset();
   const problem = outputSchemaProblem(tool, result);
@@ -127,17 +135,17 @@ async function send(lease: Lease, request: ToolCallRequest, signal: AbortSignal)
  * aborting does both, on time.
  */
 function abortAfterTotalTimeout(request: ToolCallRequest): NodeJS.Timeout {
-  const { controller, maxTotalTimeoutMs: timeoutMs } = request;
+  const { control, maxTotalTimeoutMs: timeoutMs } = request;
   const server = request.pool.name;
   return setTimeout(() => {
     const message = `"${request.tool.name}" on MCP server "${server}" timed out: maximum total timeout (${timeoutMs} ms) exceeded`;
-    controller.abort(new ToolCallTimeoutError(message, { server, timeoutMs }));
+    control.abort(new ToolCallTimeoutError(message, { server, timeoutMs }));
   }, timeoutMs);
 }
 
 /** Was the error the connection dying? Then how: could the request have reached the server? */
-function connectionLoss(error: unknown, lease: Lease, signal: AbortSignal): Lost | undefined {
-  if (signal.aborted || error instanceof McpPoolError) return undefined;
+function connectionLoss(error: unknown, lease: Lease, control: CallControl): Lost | undefined {
+  if (control.ended || error instanceof McpPoolError) return undefined;
   if (isSessionExpired(error)) return { mayHaveRun: false, reason: "HTTP session expired" };
   if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
     return { mayHaveRun: true, reason: "connection closed" };
@@ -149,11 +157,11 @@ function connectionLoss(error: unknown, lease: Lease, signal: AbortSignal): Lost
   return undefined;
 }
 
-function typedError(error: unknown, request: ToolCallRequest, lease: Lease): McpPoolError {
+function typedError(error: unknown, request: ToolCallRequest, lease: Lease, sdkOptions: RequestOptions): McpPoolError {
   const server = request.pool.name;
   const tool = request.tool.name;
   if (error instanceof McpPoolError) return error;
-  if (request.controller.signal.aborted) return abortError(request);
+  if (request.control.ended) return abortError(request);
   const size = resultTooLargeOf(error);
   if (size) {
     const message = `"${tool}" on MCP server "${server}" answered ${size.bytes} bytes, over maxResultBytes (${size.limit}); the answer was not read`;
@@ -162,7 +170,7 @@ function typedError(error: unknown, request: ToolCallRequest, lease: Lease): Mcp
   if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
     return new ToolCallTimeoutError(`"${tool}" on MCP server "${server}" timed out: ${error.message}`, {
       server,
-      timeoutMs: request.timeoutMs,
+      timeoutMs: sdkOptions.timeout ?? request.timeoutMs,
       cause: error,
     });
   }
@@ -175,7 +183,7 @@ function typedError(error: unknown, request: ToolCallRequest, lease: Lease): Mcp
 
 /** Why an aborted call ended: the manager closing (its own error), or the caller's cancel. */
 function abortError(request: ToolCallRequest): McpPoolError {
-  return cancellation(request.controller.signal, request.pool.name, `Call to "${request.tool.name}" was cancelled`);
+  return cancellation(request.control, request.pool.name, `Call to "${request.tool.name}" was cancelled`);
 }
 
 function isConnectRefused(error: unknown): boolean {

@@ -55,6 +55,11 @@ interface CommonServerConfig {
   callTimeoutMs: number;
   /** A call times out after this long whatever its progress. */
   maxTotalTimeoutMs: number;
+  /**
+   * Every call asks for progress, and each progress notification resets its `callTimeoutMs` (up to
+   * `maxTotalTimeoutMs`). Off, only calls given an `onProgress` do: the others have one timeout.
+   */
+  resetTimeoutOnProgress: boolean;
   /** Wait this long after SIGTERM before SIGKILL when ending a child. */
   killTimeoutMs: number;
   /** Starting a server and the MCP handshake must finish within this. */

@@ -121,7 +121,7 @@ export class WaitQueue<T> {
 }
 
 /** The error for an aborted caller: the abort's own reason when it is ours (e.g. ManagerClosedError). */
-export function cancellation(signal: AbortSignal | undefined, server: string | undefined, message: string): McpPoolError {
+export function cancellation(signal: { readonly reason?: unknown } | undefined, server: string | undefined, message: string): McpPoolError {
   const reason: unknown = signal?.reason;
   if (reason instanceof McpPoolError) return reason;
   return new CallCancelledError(message, { server, cause: reason });

@@ -26,6 +26,7 @@ describe("parseConfig fills every default", () => {
         maxCallsPerSession: 4,
         callTimeoutMs: 60_000,
         maxTotalTimeoutMs: 600_000,
+        resetTimeoutOnProgress: false,
         killTimeoutMs: 2000,
         connectTimeoutMs: 30_000,
         maxResultBytes: 8 * 1024 * 1024,

@@ -1,6 +1,7 @@
 // A tool that never answers times out after callTimeoutMs (not the SDK's 60 s), tells the server with
 // notifications/cancelled and gives its slot back at once. A tool that reports progress keeps its call alive
-// past callTimeoutMs, up to maxTotalTimeoutMs.
+// past callTimeoutMs, up to maxTotalTimeoutMs, when its progress is asked for: the caller listens (onProgress)
+// or the server sets resetTimeoutOnProgress.
 import { describe, expect, it } from "vitest";
 import { ToolCallTimeoutError, type PooledMCPServerManager, type ProgressUpdate } from "../src/index.js";
 import { labStdioEntry } from "@mcp-pool/test-support/fixture-servers";
@@ -10,7 +11,7 @@ import { waitFor } from "@mcp-pool/test-support/processes";
 const use = useManagers();
 
 /** One client with one slot: a call that kept its slot would block every other. */
-function oneSlotLab(limits: { callTimeoutMs: number; maxTotalTimeoutMs?: number }): PooledMCPServerManager {
+function oneSlotLab(limits: { callTimeoutMs: number; maxTotalTimeoutMs?: number; resetTimeoutOnProgress?: boolean }): PooledMCPServerManager {
   return use.manager({ lab: labStdioEntry({ ...limits, pool: { maxConnections: 1, maxCallsPerConnection: 1 } }) });
 }
 
@@ -100,5 +101,22 @@ describe("a tool that reports progress", () => {
     expect(progressSeen).toBeGreaterThan(4); // it was alive past callTimeoutMs
     expect(await cancellationsSeen(manager)).toBe(1);
     expect(serverStats(manager)).toMatchObject({ callsInFlight: 0, clientsCreated: 1 });
+  });
+
+  it("outlives callTimeoutMs without an onProgress when the server sets resetTimeoutOnProgress", async () => {
+    const manager = oneSlotLab({ callTimeoutMs: 400, maxTotalTimeoutMs: 5_000, resetTimeoutOnProgress: true });
+    const startedAt = Date.now();
+    expect(textOf(await manager.callTool("lab__progress", { steps: 8, intervalMs: 100 }))).toBe("done:8");
+    expect(Date.now() - startedAt).toBeGreaterThan(400);
+  });
+
+  it("times out at callTimeoutMs when nobody asked for its progress (the default), and the server is told to stop", async () => {
+    const manager = oneSlotLab({ callTimeoutMs: 400, maxTotalTimeoutMs: 5_000 });
+    await manager.listTools(); // the child is up: the clock below times the call, not the start
+    const startedAt = Date.now();
+    const error = await rejectionOf(manager.callTool("lab__progress", { steps: 50, intervalMs: 100 }));
+    expect(error).toMatchObject({ code: "tool_timeout", timeoutMs: 400 });
+    expect(Date.now() - startedAt).toBeLessThan(4_000);
+    expect(await cancellationsSeen(manager)).toBe(1);
   });
 });
