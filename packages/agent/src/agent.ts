@@ -7,7 +7,7 @@
 import type { ToolFilter } from "mcp-pool";
 import type { AgentEvent } from "./events.js";
 import type { ToolProvider } from "./tools.js";
-import type { ConversationStore } from "./conversation-store.js";
+import type { AppendOptions, ConversationStore, TurnFence } from "./conversation-store.js";
 import { toolLimitsOf, type LlmSettings } from "./llm-settings.js";
 import type { AgentLogger } from "./logger.js";
 import { InMemoryConversationStore } from "./conversation-store.js";
@@ -50,6 +50,8 @@ export interface AgentOptions {
 export interface AskOptions {
   /** Cancels the turn: stops the model stream and the tool calls in flight. */
   signal?: AbortSignal;
+  /** The turn's hold on its chat's lock (several instances): every write of the turn carries it. */
+  fence?: TurnFence;
 }
 
 export interface Agent {
@@ -95,7 +97,7 @@ class SessionAgent implements Agent {
     try {
       if (typeof chatId !== "string" || chatId === "") throw new BadRequestError("chatId must be a non-empty string");
       if (typeof question !== "string" || question.trim() === "") throw new BadRequestError("The question is empty");
-      yield* this.#turn(chatId, question, turn);
+      yield* this.#turn(chatId, question, turn, options.fence);
       turn.ranToEnd();
     } catch (error) {
       const event = errorEventFor(typeof chatId === "string" && chatId !== "" ? chatId : undefined, error, turn.signal);
@@ -106,7 +108,7 @@ class SessionAgent implements Agent {
     }
   }
 
-  async *#turn(chatId: string, question: string, turn: TurnAbort): AsyncGenerator<AgentEvent, void> {
+  async *#turn(chatId: string, question: string, turn: TurnAbort, fence: TurnFence | undefined): AsyncGenerator<AgentEvent, void> {
     const o = this.#options;
     const common = {
       tools: o.tools,
@@ -122,8 +124,9 @@ class SessionAgent implements Agent {
     }
     const history = await this.#memory.load(this.owner, chatId);
     const asked = { role: "user" as const, content: question };
-    // Stored first: a failed or cancelled turn still shows what was asked.
-    await this.#memory.append(this.owner, chatId, [asked]);
+    const write = (part: AppendOptions["part"]) => ({ part, ...(fence && { fence }) });
+    // Stored first: a failed or cancelled turn (or one whose instance died) still shows what was asked.
+    await this.#memory.append(this.owner, chatId, [asked], write("question"));
     turn.throwIfAborted();
     yield* runLlmTurn({
       ...common,
@@ -135,7 +138,7 @@ class SessionAgent implements Agent {
       historyMaxChars: o.historyMaxChars ?? DEFAULT_HISTORY_MAX_CHARS,
       toolLimits: toolLimitsOf(o.llm),
       history: [...history, asked],
-      record: (messages) => this.#memory.append(this.owner, chatId, messages),
+      record: (messages) => this.#memory.append(this.owner, chatId, messages, write("answer")),
       logger: o.logger,
     });
   }

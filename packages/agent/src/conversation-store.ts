@@ -8,6 +8,26 @@
 
 import type { ChatMessage } from "./messages.js";
 
+/**
+ * The turn that writes, when a chat's turns are ordered by a lock shared by
+ * several instances: `token` grows with every holder of the chat's lock, so a
+ * store that can check it refuses writes from a turn that lost its lock.
+ */
+export interface TurnFence {
+  readonly turnId: string;
+  readonly token: number;
+}
+
+export interface AppendOptions {
+  fence?: TurnFence;
+  /**
+   * `question`: the question a turn is about to answer; `answer`: that turn's
+   * messages, written once as it ends (possibly none). A store shared by
+   * instances marks a question whose turn died before its answer `interrupted`.
+   */
+  part?: "question" | "answer";
+}
+
 export interface ConversationStore {
   /**
    * The messages of one conversation, oldest first; [] when there is none. A
@@ -16,9 +36,10 @@ export interface ConversationStore {
   load(owner: string, chatId: string): Promise<ChatMessage[]>;
   /**
    * Adds messages at the end as one unit: an assistant message with tool
-   * calls is always appended together with its tool results.
+   * calls is always appended together with its tool results. Rejects with
+   * TurnLostError when `options.fence` is no longer the chat's lock holder.
    */
-  append(owner: string, chatId: string, messages: ChatMessage[]): Promise<void>;
+  append(owner: string, chatId: string, messages: ChatMessage[], options?: AppendOptions): Promise<void>;
   /** Forgets one conversation. */
   delete(owner: string, chatId: string): Promise<void>;
   /** Forgets every conversation of one owner (e.g. an anonymous user who left). */

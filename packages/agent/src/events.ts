@@ -12,6 +12,8 @@ export type AgentErrorCode =
   | "tool_failed"
   | "server_unavailable"
   | "llm_failed"
+  | "store_unavailable"
+  | "turn_lost"
   | "cancelled"
   | "internal";
 

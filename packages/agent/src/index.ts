@@ -11,7 +11,8 @@ export { llmSettingsFromEnv, DEFAULT_MODEL } from "./llm-settings.js";
 export type { LlmSettings } from "./llm-settings.js";
 
 export { InMemoryConversationStore } from "./conversation-store.js";
-export type { ConversationStore, InMemoryConversationStoreOptions } from "./conversation-store.js";
+export type { AppendOptions, ConversationStore, InMemoryConversationStoreOptions, TurnFence } from "./conversation-store.js";
+export { StoreUnavailableError, TurnLostError } from "./turn-errors.js";
 export type { ChatMessage, UserMessage, AssistantMessage, ToolMessage, StoredToolCall } from "./messages.js";
 
 export { fitHistory, DEFAULT_HISTORY_MAX_CHARS } from "./history-budget.js";

@@ -31,7 +31,7 @@ export interface LlmTurnContext {
   signal: AbortSignal;
   /** The stored conversation, ending with this turn's question. */
   history: ChatMessage[];
-  /** Stores messages of this turn; called once per step with a whole unit. */
+  /** Stores this turn's messages; called exactly once, as the turn ends (before its answer, or after a failure), so a turn is never half stored. */
   record(messages: ChatMessage[]): Promise<void>;
   logger: AgentLogger | undefined;
 }
@@ -42,6 +42,23 @@ interface ModelReply {
 }
 
 export async function* runLlmTurn(context: LlmTurnContext): AsyncGenerator<AgentEvent, void> {
+  /** This turn's messages so far, stored together as the turn ends. */
+  const produced: ChatMessage[] = [];
+  let recorded = false;
+  const record = () => {
+    recorded = true;
+    return context.record(produced);
+  };
+  try {
+    yield* steps(context, produced, record);
+  } finally {
+    // Stored even when the turn failed or was cancelled: tool calls may have had effects, and the
+    // results say which finished, so the next turn's model knows. A failed write cannot hide the turn's own error.
+    if (!recorded) await record().catch((error: unknown) => context.logger?.warn({ chat_id: context.chatId, err: error }, "storing an unfinished turn failed"));
+  }
+}
+
+async function* steps(context: LlmTurnContext, produced: ChatMessage[], record: () => Promise<void>): AsyncGenerator<AgentEvent, void> {
   const listing = await context.tools.listTools({ filter: context.toolFilter, sessionId: context.sessionId });
   const { tools, allowed } = modelTools(context.tools, listing, context.toolFilter, context.toolLimits, context.logger);
   if (listing.unavailable.length > 0) {
@@ -50,7 +67,6 @@ export async function* runLlmTurn(context: LlmTurnContext): AsyncGenerator<Agent
     context.logger?.debug({ chat_id: context.chatId, servers }, "MCP servers unavailable for this turn");
   }
   const conversation = [...context.history];
-
   for (let step = 1; step <= context.maxSteps; step++) {
     const prompt: PromptMessage[] = [
       { role: "system", content: context.systemPrompt },
@@ -59,7 +75,8 @@ export async function* runLlmTurn(context: LlmTurnContext): AsyncGenerator<Agent
     const reply = yield* streamReply(context, prompt, tools);
 
     if (reply.toolCalls.length === 0) {
-      await context.record([{ role: "assistant", content: reply.text }]);
+      produced.push({ role: "assistant", content: reply.text });
+      await record();
       yield { type: "answer", chatId: context.chatId, text: reply.text };
       return;
     }
@@ -73,10 +90,8 @@ export async function* runLlmTurn(context: LlmTurnContext): AsyncGenerator<Agent
       signal: context.signal,
       maxResultChars: context.toolResultMaxChars,
     });
-    // Stored even when cancelled: the calls may have had effects, and the
-    // results say which finished, so the next turn's model knows.
     conversation.push(assistant, ...results);
-    await context.record([assistant, ...results]);
+    produced.push(assistant, ...results);
     if (context.signal.aborted) throw new TurnCancelledError();
   }
   throw new MaxStepsExceededError(context.maxSteps);

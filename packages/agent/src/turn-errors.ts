@@ -42,6 +42,16 @@ export class LlmFailedError extends TurnError {
   readonly code = "llm_failed";
 }
 
+/** The conversation store cannot be reached (a shared store's server is down): nothing was asked of the model. */
+export class StoreUnavailableError extends TurnError {
+  readonly code = "store_unavailable";
+}
+
+/** The turn lost its chat's lock (it stalled past the lock's expiry, or lost the store): it may not write, another turn may run. */
+export class TurnLostError extends TurnError {
+  readonly code = "turn_lost";
+}
+
 /**
  * The model was still calling tools after `maxSteps` rounds. Counted as an
  * LLM failure: the model did not converge; nothing in the agent broke.

@@ -7,7 +7,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { createAgent, InMemoryConversationStore, type ConversationStore, type LlmSettings } from "@mcp-pool/agent";
+import { createAgent, type ConversationStore, type LlmSettings } from "@mcp-pool/agent";
 import { PooledMCPServerManager, type ManagerStats } from "mcp-pool";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
@@ -15,10 +15,10 @@ import { Authenticator, selectSubprotocol } from "./auth.js";
 import { isLoopbackHost, mcpConfigEnv, settingsFromEnv, type ServerSettings } from "./config.js";
 import { guardConnections, httpTimeouts } from "./connection-guard.js";
 import { RefusalLog } from "./refusal-log.js";
-import { QuestionRateLimiter } from "./limits.js";
 import { createLogger } from "./logger.js";
 import { ServerMetrics, type SocketCounts } from "./metrics.js";
 import { ReadinessCheck } from "./readiness.js";
+import { createSharedState } from "./shared-state.js";
 import { SocketHub } from "./socket-hub.js";
 import { toolsForUser } from "./user-tools.js";
 import { InMemoryChatTurnOrder, type ChatTurnOrder } from "./chat-turn-order.js";
@@ -37,7 +37,7 @@ export interface ChatServerOptions extends Partial<ServerSettings> {
   manager?: PooledMCPServerManager;
   /** The model; null or absent = offline tool console. */
   llm?: LlmSettings | null;
-  /** Conversation memory shared by all sessions (default: in this process, bounded by maxHistoryBytesPerUser and maxStoreBytes). */
+  /** Conversation memory shared by all sessions (default: in Redis when redisUrl is set, else in this process, bounded by maxHistoryBytesPerUser and maxStoreBytes). */
   memory?: ConversationStore;
   /** Turn order per (user, chat) (default: in this process, MAX_QUEUED_TURNS waiting per chat). */
   turnOrder?: ChatTurnOrder;
@@ -68,15 +68,18 @@ export interface ChatServer {
 export async function createChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
   const { manager: givenManager, llm = null, memory: givenMemory, turnOrder: givenOrder, systemPrompt, logger: givenLogger, ...overrides } = options;
   const settings: ServerSettings = { ...settingsFromEnv({}), ...definedOnly(overrides) };
-  const memory =
-    givenMemory ?? new InMemoryConversationStore({ maxBytesPerOwner: settings.maxHistoryBytesPerUser, maxBytes: settings.maxStoreBytes });
   const turnOrder = givenOrder ?? new InMemoryChatTurnOrder({ maxQueued: settings.maxQueuedTurns });
   const logger = givenLogger ?? createLogger(settings.logLevel);
+  const shared = await createSharedState(settings, logger, givenMemory);
+  const { memory, rateLimiter } = shared;
   const manager =
     givenManager ??
     (await PooledMCPServerManager.fromFile(settings.mcpConfig, {
       env: mcpConfigEnv(process.env),
       stderr: (server, line) => logger.debug({ server }, line),
+    }).catch(async (error: unknown) => {
+      await shared.close();
+      throw error;
     }));
   manager.on("warning", (w) => logger.warn({ server: w.server, err: w.error }, w.message));
 
@@ -84,7 +87,6 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   const metrics = new ServerMetrics(manager, () => hub.counts());
   const refusals = new RefusalLog(logger, (limit) => metrics.limited(limit));
   const auth = new Authenticator(settings);
-  const rateLimiter = new QuestionRateLimiter(settings.rateLimitQuestions, settings.rateLimitWindowS);
   const releases = new Set<Promise<void>>();
   let closing: Promise<void> | undefined;
   const isClosing = () => closing !== undefined;
@@ -126,7 +128,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     allowedHosts: settings.allowedHosts,
     boundToLoopback: isLoopbackHost(settings.host),
     refusals,
-    readiness: new ReadinessCheck(manager, settings.readyCacheMs),
+    readiness: new ReadinessCheck(manager, settings.readyCacheMs, shared.redis && (() => shared.unavailableReason())),
     stats: async (): Promise<ApiStats> => ({ ...hub.counts(), mode: deps.mode, turns: await metrics.turnCounts(), pool: manager.stats() }),
     socketEvents: (peer) => socketEvents(peer, deps),
     logger,
@@ -138,6 +140,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   const server = await listen(app.fetch, settings).catch(async (error: unknown) => {
     metrics.close();
     if (!givenManager) await manager.close({ graceMs: 0 });
+    await shared.close();
     throw error;
   });
   guardConnections(server, {
@@ -159,6 +162,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     await Promise.all(releases);
     if (!givenManager) await manager.close({ graceMs: 1000 });
+    await shared.close();
     metrics.close();
     server.closeAllConnections();
     await stopped;

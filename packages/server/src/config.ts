@@ -70,6 +70,13 @@ const envSchema = z.object({
   SEND_STALL_MS: int(1).default(30_000),
   SHUTDOWN_GRACE_MS: int(0).default(10_000),
   READY_CACHE_MS: int(0).default(2_000),
+  REDIS_URL: z
+    .string()
+    .refine((value) => /^rediss?:\/\/[^/]/.test(value), 'must be a redis:// or rediss:// URL, e.g. "redis://127.0.0.1:6379"')
+    .optional(),
+  REDIS_PREFIX: z.string().min(1).max(64).default("mcp-pool:"),
+  CONVERSATION_TTL_S: int(1).default(3600),
+  TURN_LOCK_MS: int(1000).default(15_000),
   AUTH_TOKENS: authTokens.optional(),
   JWT_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   JWT_ALLOW_NO_EXP: z.enum(["true", "false"], { message: 'must be "true" or "false"' }).optional(),
@@ -106,9 +113,9 @@ export interface ServerSettings {
   rateLimitWindowS: number;
   /** A socket with no frame and no turn for this long is closed. */
   idleTimeoutMs: number;
-  /** Conversation memory kept per user (in-memory store); beyond, their oldest chats and turns go. */
+  /** Conversation memory kept per user (either store); beyond, their least recently used chats, then oldest turns, go. */
   maxHistoryBytesPerUser: number;
-  /** Conversation memory kept in all (in-memory store); beyond, the user holding the most loses first. */
+  /** Conversation memory kept in all (in-memory store; with Redis, Redis' own `maxmemory` bounds it); beyond, the user holding the most loses first. */
   maxStoreBytes: number;
   /** Bytes one socket may have queued for its client; beyond, its turns wait and its frames are not read. */
   maxSendBufferBytes: number;
@@ -120,6 +127,14 @@ export interface ServerSettings {
   shutdownGraceMs: number;
   /** How long a /readyz answer is reused. */
   readyCacheMs: number;
+  /** Redis for conversations, rate limits and turn order, shared by instances; undefined = all in this process. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key this server writes. */
+  redisPrefix: string;
+  /** A conversation unused this long is forgotten (both stores). */
+  conversationTtlS: number;
+  /** Redis mode: a turn's hold on its chat expires this long after its instance last renewed it (a dead instance frees its chats). */
+  turnLockMs: number;
   /** Static bearer tokens → user id. */
   authTokens: Map<string, string>;
   /** HS256 secret for JWT bearer tokens (user id = `jwt:<sub>`). */
@@ -186,6 +201,10 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Server
     maxServerFrameBytes: e.MAX_SERVER_FRAME_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     readyCacheMs: e.READY_CACHE_MS,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    conversationTtlS: e.CONVERSATION_TTL_S,
+    turnLockMs: e.TURN_LOCK_MS,
     authTokens: e.AUTH_TOKENS ?? new Map(),
     jwtSecret: e.JWT_SECRET,
     jwtAllowNoExp: e.JWT_ALLOW_NO_EXP === "true",

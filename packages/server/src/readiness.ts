@@ -9,24 +9,35 @@ import type { PooledMCPServerManager } from "mcp-pool";
 export interface Readiness {
   ready: boolean;
   servers: { server: string; ready: boolean; reason?: string }[];
+  /** The shared store (Redis), when the server uses one. */
+  store?: { ready: boolean; reason?: string };
 }
 
 export class ReadinessCheck {
   readonly #manager: PooledMCPServerManager;
   readonly #cacheMs: number;
+  readonly #storeReason: (() => string | undefined) | undefined;
   #last: { at: number; result: Promise<Readiness> } | undefined;
 
-  constructor(manager: PooledMCPServerManager, cacheMs: number) {
+  /** `storeReason`: why the shared store cannot be used now (undefined: it can); absent when there is none. */
+  constructor(manager: PooledMCPServerManager, cacheMs: number, storeReason?: () => string | undefined) {
     this.#manager = manager;
     this.#cacheMs = cacheMs;
+    this.#storeReason = storeReason;
   }
 
-  check(): Promise<Readiness> {
+  async check(): Promise<Readiness> {
     const now = Date.now();
     if (!this.#last || now - this.#last.at > this.#cacheMs) {
       this.#last = { at: now, result: this.#probe() };
     }
-    return this.#last.result;
+    const result = await this.#last.result;
+    if (!this.#storeReason) return result;
+    // The store's state is read fresh: it is known without asking anyone.
+    const reason = this.#storeReason();
+    return reason === undefined
+      ? { ...result, store: { ready: true } }
+      : { ...result, ready: false, store: { ready: false, reason } };
   }
 
   async #probe(): Promise<Readiness> {

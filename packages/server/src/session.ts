@@ -108,7 +108,15 @@ export class Session {
       void this.#options.send(errorFrame("busy", this.#refusing, chatId));
       return;
     }
-    const waitMs = await this.#options.rateLimiter.take(this.fairnessKey);
+    let waitMs: number;
+    try {
+      waitMs = await this.#options.rateLimiter.take(this.fairnessKey);
+    } catch (error) {
+      // The shared count (Redis) cannot be reached: refuse now, clearly, rather than guess.
+      this.#log.warn({ chat_id: chatId, err: error }, "question refused: store unavailable");
+      void this.#options.send(errorFrame("store_unavailable", "the server's store is unavailable; try again shortly", chatId));
+      return;
+    }
     if (waitMs > 0) {
       this.#log.info({ chat_id: chatId, wait_ms: waitMs }, "question rate limited");
       void this.#options.send(errorFrame("rate_limited", `too many questions; retry in ${Math.ceil(waitMs / 1000)} s`, chatId));

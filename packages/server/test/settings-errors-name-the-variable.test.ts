@@ -21,6 +21,12 @@ describe("settings from the environment", () => {
     expect(settings.allowedOrigins).toEqual(["https://a.example", "https://b.example"]);
   });
 
+  it("uses no Redis unless REDIS_URL is set, and reads the Redis settings", () => {
+    expect(settingsFromEnv({})).toMatchObject({ redisUrl: undefined, conversationTtlS: 3600 });
+    const settings = settingsFromEnv({ REDIS_URL: "redis://:secret@10.0.0.5:6380/2", REDIS_PREFIX: "chat:", CONVERSATION_TTL_S: "60", TURN_LOCK_MS: "5000" });
+    expect(settings).toMatchObject({ redisUrl: "redis://:secret@10.0.0.5:6380/2", redisPrefix: "chat:", conversationTtlS: 60, turnLockMs: 5000 });
+  });
+
   it.each([
     [{ PORT: "eighty" }, "PORT"],
     [{ PORT: "70000" }, "PORT"],
@@ -30,6 +36,9 @@ describe("settings from the environment", () => {
     [{ JWT_SECRET: "short" }, "JWT_SECRET"],
     [{ MAX_SEND_BUFFER_BYTES: "1000" }, "MAX_SEND_BUFFER_BYTES"],
     [{ HEADERS_TIMEOUT_MS: "20000", REQUEST_TIMEOUT_MS: "10000" }, "REQUEST_TIMEOUT_MS"],
+    [{ REDIS_URL: "127.0.0.1:6379" }, "REDIS_URL"],
+    [{ CONVERSATION_TTL_S: "0" }, "CONVERSATION_TTL_S"],
+    [{ TURN_LOCK_MS: "10" }, "TURN_LOCK_MS"],
   ])("rejects %j naming %s", (env, key) => {
     expect(() => settingsFromEnv(env)).toThrow(SettingsError);
     expect(() => settingsFromEnv(env)).toThrow(new RegExp(`^${key}: `));

@@ -1,0 +1,80 @@
+/**
+ * The one Redis connection of an instance (REDIS_URL), made to fail fast
+ * while Redis is down instead of queueing: a question then gets
+ * `store_unavailable` at once and /readyz says why, and ioredis reconnects
+ * by itself with a capped backoff, so the instance recovers when Redis returns.
+ */
+
+import { once } from "node:events";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+
+export interface RedisConnection {
+  readonly client: Redis;
+  /** undefined when Redis can be used; else why not (for /readyz). */
+  unavailableReason(): string | undefined;
+  close(): Promise<void>;
+}
+
+export interface RedisConnectionOptions {
+  /** How long a command may take before it fails (default 2 s). */
+  commandTimeoutMs?: number;
+  /** How long to wait for the first connection before starting anyway, not ready (default 5 s). */
+  connectWaitMs?: number;
+}
+
+export async function connectRedis(url: string, logger: Logger, options: RedisConnectionOptions = {}): Promise<RedisConnection> {
+  const where = describeUrl(url);
+  const client = new Redis(url, {
+    lazyConnect: true,
+    // A command while disconnected fails at once, and one in flight when the link drops is not resent:
+    // a write must not happen twice, nor a question wait for an outage to end.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs ?? 2_000,
+    connectTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+  });
+  let lastError: string | undefined;
+  let down = false;
+  client.on("error", (error: Error) => {
+    lastError = error.message;
+    // One line per outage, not one per reconnect attempt.
+    if (!down) logger.warn({ redis: where, err: error }, "redis unavailable");
+    down = true;
+  });
+  client.on("ready", () => {
+    if (down) logger.info({ redis: where }, "redis available again");
+    down = false;
+    lastError = undefined;
+  });
+  const ready = once(client, "ready");
+  client.connect().catch(() => {
+    /* reported by the "error" listener; ioredis keeps trying */
+  });
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.connectWaitMs ?? 5_000).unref());
+  await Promise.race([ready.catch(() => {}), timeout]);
+  if (client.status !== "ready") logger.warn({ redis: where, status: client.status }, "starting before redis is reachable: not ready until it is");
+
+  return {
+    client,
+    unavailableReason: () => (client.status === "ready" ? undefined : `redis ${client.status}${lastError ? `: ${lastError}` : ""}`),
+    async close() {
+      try {
+        await client.quit();
+      } catch {
+        client.disconnect();
+      }
+    },
+  };
+}
+
+/** host:port only: a URL may hold a password, which is never logged. */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || "6379"}${parsed.pathname && parsed.pathname !== "/" ? parsed.pathname : ""}`;
+  } catch {
+    return "(unparsable REDIS_URL)";
+  }
+}
