@@ -14,6 +14,7 @@ export { InMemoryConversationStore } from "./conversation-store.js";
 export type { AppendOptions, ConversationStore, InMemoryConversationStoreOptions, TurnFence } from "./conversation-store.js";
 export { StoreUnavailableError, TurnLostError } from "./turn-errors.js";
 export type { ChatMessage, UserMessage, AssistantMessage, ToolMessage, StoredToolCall } from "./messages.js";
+export { toolOutcomeOf } from "./messages.js";
 
 export { fitHistory, DEFAULT_HISTORY_MAX_CHARS } from "./history-budget.js";
 export { DEFAULT_TOOL_RESULT_MAX_CHARS } from "./tool-output.js";

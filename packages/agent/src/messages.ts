@@ -44,6 +44,20 @@ export interface SystemMessage {
 /** What is sent to the model: the system prompt, then the (bounded) history. */
 export type PromptMessage = SystemMessage | ChatMessage;
 
+/** How a failed tool call's result is stored: the model reads the failure in the text itself. */
+const TOOL_ERROR_PREFIX = "Error: ";
+
+/** The content of a stored tool result. */
+export function toolMessageContent(ok: boolean, text: string): string {
+  return ok ? text : `${TOOL_ERROR_PREFIX}${text}`;
+}
+
+/** Whether a stored tool result was a failure, and its text (a tool whose own output begins "Error: " reads as failed). */
+export function toolOutcomeOf(message: ToolMessage): { ok: boolean; text: string } {
+  const failed = message.content.startsWith(TOOL_ERROR_PREFIX);
+  return { ok: !failed, text: failed ? message.content.slice(TOOL_ERROR_PREFIX.length) : message.content };
+}
+
 /** A stored message as the model API takes it: store-only marks dropped. */
 export function forModel(message: ChatMessage): ChatMessage {
   return message.role === "user" && message.interrupted ? { role: "user", content: message.content } : message;

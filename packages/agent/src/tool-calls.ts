@@ -6,7 +6,7 @@
  */
 
 import type { ToolCallEvent, ToolResultEvent } from "./events.js";
-import type { StoredToolCall, ToolMessage } from "./messages.js";
+import { toolMessageContent, type StoredToolCall, type ToolMessage } from "./messages.js";
 import type { ToolProvider } from "./tools.js";
 import { untilAborted } from "./abort.js";
 import { toolErrorText, toolResultText, truncateText } from "./tool-output.js";
@@ -105,7 +105,7 @@ export async function* runToolCalls(
   return calls.map((call, i) => ({
     role: "tool" as const,
     tool_call_id: call.id,
-    content: outcomes[i]!.ok ? outcomes[i]!.text : `Error: ${outcomes[i]!.text}`,
+    content: toolMessageContent(outcomes[i]!.ok, outcomes[i]!.text),
   }));
 }
 

@@ -22,6 +22,7 @@ import { createSharedState } from "./shared-state.js";
 import { SocketHub } from "./socket-hub.js";
 import { toolsForUser } from "./user-tools.js";
 import { InMemoryChatTurnOrder, type ChatTurnOrder } from "./chat-turn-order.js";
+import { historyFrame } from "./history-frame.js";
 import { socketEvents } from "./socket-handler.js";
 import { CloseCode } from "./ws-protocol.js";
 
@@ -115,6 +116,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
         consoleHint: MODEL_HINT,
         logger: logger.child({ session_id: sessionId }),
       }),
+    history: async (owner: string, chatId: string) => historyFrame(chatId, await memory.load(owner, chatId), settings.maxServerFrameBytes),
     onTurnEnd: (outcome: string, seconds: number) => metrics.turnEnded(outcome, seconds),
     afterClose: releaseSession,
     forgetOwner: (owner: string) => {

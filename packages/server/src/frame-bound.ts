@@ -41,7 +41,7 @@ function cut(text: string, frameWith: (text: string) => object, maxBytes: number
 }
 
 /** The most characters of `text` (at least one) whose frame fits, never splitting a surrogate pair. */
-function fittingPrefix(text: string, frameWith: (text: string) => object, maxBytes: number): number {
+export function fittingPrefix(text: string, frameWith: (text: string) => object, maxBytes: number): number {
   const bytes = (n: number) => Buffer.byteLength(JSON.stringify(frameWith(text.slice(0, n))));
   const overhead = bytes(0);
   let n = text.length;

@@ -23,6 +23,8 @@ export interface SessionOptions {
   /** Called once, on the first question. */
   createAgent: () => Agent;
   rateLimiter: QuestionRateLimiter;
+  /** The `history` frame of one of this user's chats (read from the conversation store). */
+  history: (chatId: string) => Promise<ServerFrame>;
   /** Orders the turns of each (user, chat), this session's and any other socket's of the same user. */
   turnOrder: ChatTurnOrder;
   logger: Logger;
@@ -81,6 +83,7 @@ export class Session {
     }
     if (frame.type === "ping") void this.#options.send({ type: "pong" });
     else if (frame.type === "cancel") this.#cancel(frame.chat_id);
+    else if (frame.type === "history") this.#intake = this.#intake.then(() => this.#sendHistory(frame.chat_id));
     else this.#intake = this.#intake.then(() => this.#admit(frame));
   }
 
@@ -144,6 +147,16 @@ export class Session {
     this.#pending.add(ended);
     // The next frame is admitted once this turn has its place: turns keep their arrival order.
     await inLine;
+  }
+
+  /** Answers a `history` frame in its place among the questions, so it shows what was asked before it. */
+  async #sendHistory(chatId: string): Promise<void> {
+    try {
+      void this.#options.send(await this.#options.history(chatId));
+    } catch (error) {
+      this.#log.warn({ chat_id: chatId, err: error }, "reading a chat's history failed");
+      void this.#options.send(errorFrame("internal", "the chat's history could not be read", chatId));
+    }
   }
 
   /** Aborts this session's running and waiting turns in one chat. */

@@ -35,6 +35,8 @@ export interface SocketDeps {
   /** "llm" when a model answers, "console" for the offline tool console. */
   mode: "llm" | "console";
   isClosing: () => boolean;
+  /** The `history` frame of one of a user's chats. */
+  history: (owner: string, chatId: string) => Promise<ServerFrame>;
   /** `fairnessKey`: whose share of the limits (rate, sockets, each MCP server's per-session call cap) the agent uses. */
   createAgent: (sessionId: string, userId: string, fairnessKey: string) => Agent;
   onTurnEnd: (outcome: string, seconds: number) => void;
@@ -109,6 +111,7 @@ export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> 
         createAgent: () => deps.createAgent(sessionId, owner, fairnessKey),
         rateLimiter: deps.rateLimiter,
         turnOrder: deps.turnOrder,
+        history: (chatId) => deps.history(owner, chatId),
         logger: deps.logger,
         onTurnEnd: deps.onTurnEnd,
       });

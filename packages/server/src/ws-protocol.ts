@@ -34,11 +34,13 @@ const askFrame = z.object({
 });
 const cancelFrame = z.object({ type: z.literal("cancel"), chat_id: chatId });
 const pingFrame = z.object({ type: z.literal("ping") });
+const historyRequest = z.object({ type: z.literal("history"), chat_id: chatId });
 
 export type AskFrame = { type: "ask"; chat_id: string; question: string };
 export type CancelFrame = z.infer<typeof cancelFrame>;
 export type PingFrame = z.infer<typeof pingFrame>;
-export type ClientFrame = AskFrame | CancelFrame | PingFrame;
+export type HistoryRequest = z.infer<typeof historyRequest>;
+export type ClientFrame = AskFrame | CancelFrame | PingFrame | HistoryRequest;
 
 /** An `error` frame's code: what the agent's turn failed with, or the server's own refusals. */
 export type ErrorCode = AgentErrorCode | "busy" | "rate_limited" | "unauthorized";
@@ -75,7 +77,22 @@ export interface ErrorFrame {
   message: string;
 }
 
+/** One stored message as the `history` frame shows it. */
+export type HistoryMessage =
+  | { role: "user"; text: string; interrupted?: true; truncated?: true }
+  | { role: "assistant"; text: string; truncated?: true }
+  | { role: "tool"; call_id: string; name: string; arguments: unknown; ok: boolean; text: string; truncated?: true };
+
+/** A chat's stored messages, oldest first; `omitted` older ones did not fit in one frame. */
+export interface HistoryFrame {
+  type: "history";
+  chat_id: string;
+  messages: HistoryMessage[];
+  omitted?: number;
+}
+
 export type ServerFrame =
+  | HistoryFrame
   | DeltaFrame
   | ToolCallFrame
   | ToolResultFrame
@@ -110,7 +127,8 @@ export function parseClientFrame(text: string): ClientFrame {
   const frame = json as Record<string, unknown>;
   const chat = typeof frame.chat_id === "string" ? frame.chat_id.slice(0, MAX_CHAT_ID) : undefined;
   const type = frame.type ?? "ask";
-  const schema = type === "ask" ? askFrame : type === "cancel" ? cancelFrame : type === "ping" ? pingFrame : undefined;
+  const schemas: Record<string, z.ZodType> = { ask: askFrame, cancel: cancelFrame, ping: pingFrame, history: historyRequest };
+  const schema = typeof type === "string" && Object.hasOwn(schemas, type) ? schemas[type] : undefined;
   if (!schema) throw new BadFrameError(`unknown frame type ${JSON.stringify(type).slice(0, 40)}`, chat);
   const parsed = schema.safeParse(frame);
   if (!parsed.success) throw new BadFrameError(describeIssue(parsed.error.issues[0]), chat);
