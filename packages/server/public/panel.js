@@ -67,8 +67,16 @@ class LiveChart {
         height: 150,
         legend: { show: true, live: false },
         cursor: { show: false },
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
-        axes: [{ stroke: color("--muted"), grid: { stroke: color("--line") } }, { stroke: color("--muted"), grid: { stroke: color("--line") } }],
+        // At least a minute wide, so the first points do not fill the chart.
+        scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 60), max] }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
+        axes: [
+          {
+            stroke: color("--muted"),
+            grid: { stroke: color("--line") },
+            values: (_u, splits) => splits.map((t) => new Date(t * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false })),
+          },
+          { stroke: color("--muted"), grid: { stroke: color("--line") } },
+        ],
         series: [
           {},
           { label: "users online", stroke: color("--accent"), width: 2, points: { show: false } },

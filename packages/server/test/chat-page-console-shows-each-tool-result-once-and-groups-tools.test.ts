@@ -1,24 +1,12 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "./helpers/chromium.js";
-import { openChatPage, screenshot, sendQuestion } from "./helpers/page.js";
-import { everythingEntry, labEntry, startChatServer, type TestServer } from "./helpers/servers.js";
+import { describe, expect, it } from "vitest";
+import { openChatPage, screenshot, sendQuestion, useServerAndChromium } from "./helpers/page.js";
+import { everythingEntry, labEntry, startChatServer } from "./helpers/servers.js";
 
 describe("the chat page as a tool console, in chromium", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startChatServer({ everything: everythingEntry({ pool: { maxConnections: 2 } }), lab: labEntry() });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close({ graceMs: 500 });
-  });
+  const live = useServerAndChromium({ everything: everythingEntry({ pool: { maxConnections: 2 } }), lab: labEntry() });
 
   it("renders its first numbers from the open socket, shows Cancel only while a turn runs, and each tool result once", async () => {
-    const { page, errors } = await openChatPage(browser, `${server.url}/`, { status: "tool console" });
+    const { page, errors } = await openChatPage(live.browser, `${live.server.url}/`, { status: "tool console" });
     // The first poll runs once the socket is open: it already counts this user, never 0.
     await page.waitForFunction('document.querySelector("#users-online").textContent !== "–"');
     expect(await page.textContent("#users-online")).toBe("1");
@@ -43,7 +31,7 @@ describe("the chat page as a tool console, in chromium", () => {
   });
 
   it("groups /tools by server with counts, folds each group and filters them; /tools <text> asks the server", async () => {
-    const { page, errors } = await openChatPage(browser, `${server.url}/`, { status: "tool console" });
+    const { page, errors } = await openChatPage(live.browser, `${live.server.url}/`, { status: "tool console" });
     await sendQuestion(page, "/tools");
     const groups = page.locator(".tools-listing .tools-group");
     await expect.poll(() => groups.count(), { timeout: 15_000 }).toBe(2);
@@ -75,7 +63,7 @@ describe("the chat page as a tool console, in chromium", () => {
   });
 
   it("shows an error frame to the user, e.g. for an unknown tool, and stays usable", async () => {
-    const { page } = await openChatPage(browser, `${server.url}/`, { status: "tool console" });
+    const { page } = await openChatPage(live.browser, `${live.server.url}/`, { status: "tool console" });
     await sendQuestion(page, "/call everything__nope {}");
     const error = page.locator(".message.error");
     await error.waitFor();
@@ -90,7 +78,7 @@ describe("the chat page as a tool console, in chromium", () => {
   it("with auth on, takes ?token= from the address, connects as that user and fills the live panel", async () => {
     const guarded = await startChatServer({ everything: everythingEntry() }, { authTokens: new Map([["tok-ann", "ann"]]) });
     try {
-      const { page } = await openChatPage(browser, `${guarded.url}/?token=tok-ann`);
+      const { page } = await openChatPage(live.browser, `${guarded.url}/?token=tok-ann`);
       await expect.poll(() => page.textContent("#you"), { timeout: 10_000 }).toBe("you are ann");
       expect(new URL(page.url()).search).toBe("");
       await expect.poll(() => page.textContent("#users-online"), { timeout: 10_000 }).toBe("1");

@@ -4,11 +4,15 @@
  *   screenshot(page, name)             saved under .test-out/page/<name>.png (gitignored) for a person to look at
  *   sendQuestion(page, text)           types a question and presses Enter
  *   contrastRatio(fg, bg)              WCAG 2 contrast of two "rgb(r, g, b)" colors
+ *   useServerAndChromium(servers, o)   a chat server and a browser for a describe block, started in beforeAll, ended in afterAll
  */
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
+import type { ChatServerOptions } from "../../src/index.js";
+import { launchChromium } from "./chromium.js";
+import { startChatServer, type TestServer } from "./servers.js";
 
 const OUT_DIR = fileURLToPath(new URL("../../../../.test-out/page/", import.meta.url));
 
@@ -55,4 +59,23 @@ function luminance(color: string): number {
 export function contrastRatio(foreground: string, background: string): number {
   const [light, dark] = [luminance(foreground), luminance(background)].sort((a, b) => b - a);
   return (light! + 0.05) / (dark! + 0.05);
+}
+
+export interface ServerAndChromium {
+  server: TestServer;
+  browser: Browser;
+}
+
+/** Filled in beforeAll; closed (browser, then server) in afterAll. */
+export function useServerAndChromium(mcpServers: Record<string, object>, options: ChatServerOptions = {}): ServerAndChromium {
+  const started = {} as ServerAndChromium;
+  beforeAll(async () => {
+    started.server = await startChatServer(mcpServers, options);
+    started.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await started.browser?.close();
+    await started.server?.close({ graceMs: 500 });
+  });
+  return started;
 }
