@@ -62,7 +62,7 @@ export interface ChatServer {
   readonly manager: PooledMCPServerManager;
   /** What was loaded, one line each, for the start banner. */
   describe(): string[];
-  /** Stops accepting, lets turns finish up to `graceMs` (default shutdownGraceMs), closes sockets with 1001 and the manager. */
+  /** Stops accepting, lets turns finish up to `graceMs` (default shutdownGraceMs), closes sockets with 1012 (reconnect: another instance, or this one restarted, takes over) and the manager. */
   close(options?: { graceMs?: number }): Promise<void>;
 }
 
@@ -160,7 +160,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     // Still listening while turns drain: new handshakes get 503 and /readyz says 503, so a balancer
     // (or a client) learns the server is going instead of finding nobody there.
     await hub.drain(graceMs, "the server is shutting down");
-    for (const sessionId of await hub.closeAll(CloseCode.goingAway, "server shutting down")) releaseSession(sessionId);
+    for (const sessionId of await hub.closeAll(CloseCode.serviceRestart, "service restart")) releaseSession(sessionId);
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     await Promise.all(releases);
     if (!givenManager) await manager.close({ graceMs: 1000 });

@@ -74,7 +74,7 @@ export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> 
         deps.refusals.refused(limit, peer.remoteAddress, "connection refused", { session_id: sessionId, user_id: owner, ...details });
         closeNow(code, reason);
       };
-      if (deps.isClosing()) return ws.close(CloseCode.goingAway, "server shutting down");
+      if (deps.isClosing()) return ws.close(CloseCode.serviceRestart, "service restart");
       if (deps.hub.size >= deps.maxConnections) {
         return refuse(CloseCode.tryAgainLater, "too many connections", "MAX_CONNECTIONS", { max_connections: deps.maxConnections });
       }

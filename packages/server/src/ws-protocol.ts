@@ -15,7 +15,6 @@ export const SUBPROTOCOL = "mcp-pool.v1";
 /** Close codes the server uses (RFC 6455 §7.4.1). */
 export const CloseCode = {
   normal: 1000,
-  goingAway: 1001,
   unsupportedData: 1003,
   policyViolation: 1008,
   tooBig: 1009,

@@ -17,7 +17,7 @@ describe("SIGTERM under load", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("lets turns in flight finish, closes sockets with 1001, exits 0 and leaves no MCP process", async () => {
+  it("lets turns in flight finish, closes sockets with 1012 (reconnect), exits 0 and leaves no MCP process", async () => {
     dir = mkdtempSync(join(tmpdir(), "mcp-pool-sigterm-"));
     const config = join(dir, "mcp.json");
     writeFileSync(config, JSON.stringify({ mcpServers: { lab: labEntry({ pool: { maxConnections: 2 } }) } }));
@@ -45,7 +45,7 @@ describe("SIGTERM under load", () => {
     expect(refused).toMatchObject({ code: "busy", message: expect.stringMatching(/shutting down/) });
     const ends = await Promise.all(turns);
     for (const [i, frames] of ends.entries()) expect(frames.at(-1)).toMatchObject({ type: "answer", text: `slow:u${i}` });
-    for (const client of [...clients, latecomer]) expect(await client.closed).toMatchObject({ code: 1001 });
+    for (const client of [...clients, latecomer]) expect(await client.closed).toEqual({ code: 1012, reason: "service restart" });
 
     expect(await exited).toBe(0);
     await waitFor(() => mcpProcesses.every((pid) => !isAlive(pid)), { timeoutMs: 5000, what: "the MCP processes to end" });
@@ -67,7 +67,7 @@ describe("SIGTERM under load", () => {
     child.kill("SIGTERM");
 
     expect((await turn).at(-1)).toMatchObject({ type: "error", code: "cancelled" });
-    expect(await client.closed).toMatchObject({ code: 1001 });
+    expect(await client.closed).toMatchObject({ code: 1012 });
     expect(await exited).toBe(0);
     await waitFor(() => mcpProcesses.every((pid) => !isAlive(pid)), { timeoutMs: 5000, what: "the MCP processes to end" });
   });
