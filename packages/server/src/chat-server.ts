@@ -21,7 +21,7 @@ import { ReadinessCheck } from "./readiness.js";
 import { createSharedState } from "./shared-state.js";
 import { SocketHub } from "./socket-hub.js";
 import { toolsForUser } from "./user-tools.js";
-import { InMemoryChatTurnOrder, type ChatTurnOrder } from "./chat-turn-order.js";
+import type { ChatTurnOrder } from "./chat-turn-order.js";
 import { historyFrame } from "./history-frame.js";
 import { socketEvents } from "./socket-handler.js";
 import { CloseCode } from "./ws-protocol.js";
@@ -40,7 +40,7 @@ export interface ChatServerOptions extends Partial<ServerSettings> {
   llm?: LlmSettings | null;
   /** Conversation memory shared by all sessions (default: in Redis when redisUrl is set, else in this process, bounded by maxHistoryBytesPerUser and maxStoreBytes). */
   memory?: ConversationStore;
-  /** Turn order per (user, chat) (default: in this process, MAX_QUEUED_TURNS waiting per chat). */
+  /** Turn order per (user, chat) (default: in Redis when redisUrl is set, else in this process; MAX_QUEUED_TURNS waiting per chat). */
   turnOrder?: ChatTurnOrder;
   systemPrompt?: string;
   logger?: Logger;
@@ -69,10 +69,10 @@ export interface ChatServer {
 export async function createChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
   const { manager: givenManager, llm = null, memory: givenMemory, turnOrder: givenOrder, systemPrompt, logger: givenLogger, ...overrides } = options;
   const settings: ServerSettings = { ...settingsFromEnv({}), ...definedOnly(overrides) };
-  const turnOrder = givenOrder ?? new InMemoryChatTurnOrder({ maxQueued: settings.maxQueuedTurns });
   const logger = givenLogger ?? createLogger(settings.logLevel);
   const shared = await createSharedState(settings, logger, givenMemory);
   const { memory, rateLimiter } = shared;
+  const turnOrder = givenOrder ?? shared.turnOrder;
   const manager =
     givenManager ??
     (await PooledMCPServerManager.fromFile(settings.mcpConfig, {

@@ -5,6 +5,8 @@
  * them (a shared implementation); InMemoryChatTurnOrder serves one process.
  */
 
+import type { TurnFence } from "@mcp-pool/agent";
+
 /** What a running turn is given. */
 export interface OrderedTurn {
   /**
@@ -13,6 +15,8 @@ export interface OrderedTurn {
    * lock): the turn must then stop, and write nothing more.
    */
   readonly signal: AbortSignal;
+  /** The turn's hold on its chat, from a shared order: the turn's writes carry it so the store can refuse them once it is lost. */
+  readonly fence?: TurnFence;
 }
 
 export interface ChatTurnOrderRunOptions {

@@ -4,10 +4,10 @@
  * user and chat, across sockets) and cancels them when the socket goes.
  */
 
-import type { Agent, AgentEvent } from "@mcp-pool/agent";
+import { type Agent, type AgentEvent, StoreUnavailableError, TurnLostError } from "@mcp-pool/agent";
 import type { Logger } from "pino";
 import type { QuestionRateLimiter } from "./limits.js";
-import { ChatBusyError, TurnNotStartedError, type ChatTurnOrder } from "./chat-turn-order.js";
+import { ChatBusyError, TurnNotStartedError, type ChatTurnOrder, type OrderedTurn } from "./chat-turn-order.js";
 import {
   errorFrame, frameOf, parseClientFrame,
   type AskFrame, type BadFrameError, type ClientFrame, type ServerFrame,
@@ -132,7 +132,7 @@ export class Session {
     let queued!: () => void;
     const inLine = new Promise<void>((resolve) => (queued = resolve));
     const ended = this.#options.turnOrder
-      .run(this.userId, chatId, (turn) => this.#runTurn({ chatId, question }, turn.signal), {
+      .run(this.userId, chatId, (turn) => this.#runTurn({ chatId, question }, turn), {
         signal: controller.signal,
         onQueued: queued,
       })
@@ -171,13 +171,18 @@ export class Session {
     } else if (error instanceof TurnNotStartedError) {
       void this.#options.send(errorFrame("cancelled", error.message, chatId));
       this.#options.onTurnEnd("cancelled", 0);
+    } else if (error instanceof StoreUnavailableError || error instanceof TurnLostError) {
+      // A shared order (Redis) could not be reached, or this turn's place in it expired: the turn never ran.
+      this.#log.warn({ chat_id: chatId, err: error }, "turn not run");
+      void this.#options.send(errorFrame(error.code, error.message, chatId));
+      this.#options.onTurnEnd(error.code, 0);
     } else {
       this.#log.error({ chat_id: chatId, err: error }, "turn order failed");
       void this.#options.send(errorFrame("internal", "the turn failed", chatId));
     }
   }
 
-  async #runTurn(turn: Turn, signal: AbortSignal): Promise<void> {
+  async #runTurn(turn: Turn, { signal, fence }: OrderedTurn): Promise<void> {
     const log = this.#log.child({ chat_id: turn.chatId });
     const started = performance.now();
     let outcome = "internal";
@@ -186,7 +191,7 @@ export class Session {
       this.#agent ??= this.#options.createAgent();
       // The next event is pulled only once the socket has room: a client that reads slowly
       // pauses the model's stream here instead of having it buffered in this process.
-      for await (const event of this.#agent.ask(turn.chatId, turn.question, { signal })) {
+      for await (const event of this.#agent.ask(turn.chatId, turn.question, { signal, ...(fence && { fence }) })) {
         outcome = outcomeOf(event) ?? outcome;
         await untilRoomOrAborted(this.#options.send(frameOf(event)), signal);
       }
