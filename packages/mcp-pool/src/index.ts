@@ -16,6 +16,8 @@ export type {
   CloseOptions,
 } from "./manager.js";
 
+export type { ProbeOptions, ProbeResult, ProbeFailure } from "./probe.js";
+
 // Connections (the factory seam)
 export type { ConnectionFactory, ConnectionRequest, ConnectionEvents, PoolConnection } from "./connection-factory.js";
 

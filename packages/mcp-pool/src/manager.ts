@@ -23,6 +23,7 @@ import {
   type ToolResultContent,
 } from "./errors.js";
 import { TypedEmitter, type ManagerEvents } from "./events.js";
+import { probePool, type ProbeOptions, type ProbeResult } from "./probe.js";
 import { ServerCatalog } from "./server-catalog.js";
 import type { PoolDeps, ServerPool } from "./server-pool.js";
 import { SessionPool } from "./session-pool.js";
@@ -110,6 +111,17 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     const { filter, signal, sessionId, waitMs } = isListToolsOptions(options) ? options : { filter: options };
     const listing = this.#catalog.list(filter, sessionId, waitMs);
     return signal ? untilAborted(listing, signal) : listing;
+  }
+
+  /**
+   * Can a client of `server` be had now? A live client answering ping (no slot taken), else a connect
+   * attempt as a call would make (its circuit permitting), all within `timeoutMs` (default the server's
+   * `connectTimeoutMs`). Never throws for the server's state: the result says `ok`, or a short `reason`.
+   */
+  async probe(server: string, options: ProbeOptions = {}): Promise<ProbeResult> {
+    this.#assertOpen();
+    const pool = this.#pool(server);
+    return this.#tracked(options.signal, (controller) => probePool(pool, controller, options.timeoutMs ?? pool.config.connectTimeoutMs));
   }
 
   /** Calls a tool by its qualified name (`<server>__<tool>`). */

@@ -13,7 +13,7 @@ import { ConnectionTable, type Member, type OpenOutcome } from "./connection-tab
 import { ManagerClosedError, ServerUnavailableError } from "./errors.js";
 import type { ServerStats } from "./stats.js";
 import type { ServerConfig, SessionResetReason } from "./types.js";
-import { WaitQueue, cancellation } from "./wait-queue.js";
+import { WaitQueue, cancellation, type WaitBounds } from "./wait-queue.js";
 
 /** A slot on a connection: one call (or one withClient callback) in flight. */
 export interface Lease {
@@ -97,16 +97,17 @@ export abstract class ServerPool {
   }
 
   /**
-   * A slot for one call; waits (bounded) when every slot is taken. `fairnessKey` (default `sessionId`)
-   * is whose share of `maxCallsPerSession` it takes.
+   * A slot for one call; waits (bounded: `bounds.timeoutMs`, default `acquireTimeoutMs`) when every slot
+   * is taken. `fairnessKey` (default `sessionId`) is whose share of `maxCallsPerSession` it takes.
    */
-  lease(sessionId: string | undefined, signal?: AbortSignal, fairnessKey: string | undefined = sessionId): Promise<Lease> {
+  lease(sessionId: string | undefined, signal?: AbortSignal, fairnessKey: string | undefined = sessionId, bounds: WaitBounds = {}): Promise<Lease> {
     if (this.closed) return Promise.reject(new ManagerClosedError(undefined, { server: this.name }));
     if (signal?.aborted) return Promise.reject(cancellation(signal, this.name, "Cancelled before the call started"));
     if (this.circuit.isOpen() && !this.hasUsableMember(sessionId)) {
       // Nothing can serve it before the circuit's next attempt: it waits for that if it can, else fails now.
-      if (!this.#mayWaitForProbe(Date.now() + this.config.pool.acquireTimeoutMs)) return Promise.reject(this.circuit.unavailableError());
-      const waiting = this.queue.enqueue(sessionKey(sessionId), signal, fairnessKey);
+      const deadline = Date.now() + (bounds.timeoutMs ?? this.config.pool.acquireTimeoutMs);
+      if (bounds.waitsForProbe === false || !this.#mayWaitForProbe(deadline)) return Promise.reject(this.circuit.unavailableError());
+      const waiting = this.queue.enqueue(sessionKey(sessionId), signal, fairnessKey, bounds);
       this.#scheduleProbe();
       return waiting;
     }
@@ -114,9 +115,24 @@ export abstract class ServerPool {
       const member = this.findMember(sessionId);
       if (member) return Promise.resolve(this.#makeLease(member, fairnessKey));
     }
-    const waiting = this.queue.enqueue(sessionKey(sessionId), signal, fairnessKey);
+    const waiting = this.queue.enqueue(sessionKey(sessionId), signal, fairnessKey, bounds);
     this.dispatch();
     return waiting;
+  }
+
+  /**
+   * Readiness: a client of this server answers ping now. A live client is pinged without taking a slot
+   * (a busy pool is still ready); with none, one is connected as for a call (the circuit permitting),
+   * waiting at most `waitMs` and not for the next attempt of an open circuit. Throws why not.
+   */
+  async probe(signal: AbortSignal, waitMs: number): Promise<void> {
+    const live = this.#liveMember();
+    if (live) {
+      await live.connection.client.ping({ signal });
+      return;
+    }
+    if (this.circuit.isOpen()) throw this.circuit.unavailableError();
+    await this.probeByConnecting(signal, waitMs);
   }
 
   /** Stops lending, fails the waiters, and closes every connection; resolves once every one is gone. */
@@ -149,6 +165,8 @@ export abstract class ServerPool {
   protected abstract findMember(sessionId: string | undefined): Member | undefined;
   /** Could a connection serve this session without a connect (so the circuit need not fail it)? */
   protected abstract hasUsableMember(sessionId: string | undefined): boolean;
+  /** probe() when no client is live: get one as a call would, and ping it. */
+  protected abstract probeByConnecting(signal: AbortSignal, waitMs: number): Promise<void>;
   /** Starts opening connections for the waiters no connection can serve now. */
   protected abstract grow(): void;
   /** The member has no call in flight any more. */
@@ -221,7 +239,7 @@ export abstract class ServerPool {
     const error = cause ? this.connectFailedError(cause) : this.circuit.unavailableError();
     for (const waiter of this.queue.waiting()) {
       if (sessionId !== undefined && waiter.sessionId !== sessionId) continue;
-      if (!open || !this.#mayWaitForProbe(waiter.deadline)) waiter.reject(error);
+      if (!open || !waiter.waitsForProbe || !this.#mayWaitForProbe(waiter.deadline)) waiter.reject(error);
     }
     if (open) this.#scheduleProbe();
   }
@@ -245,6 +263,16 @@ export abstract class ServerPool {
       this.#probeTimer = undefined;
       this.dispatch();
     }, Math.max(0, this.circuit.retryAt - Date.now()));
+  }
+
+  /** A connected client, lent ones first (an idle one may be closing for idleness). */
+  #liveMember(): Member | undefined {
+    let idle: Member | undefined;
+    for (const member of this.table.members()) {
+      if (member.state === "lent") return member;
+      if (member.state === "idle") idle ??= member;
+    }
+    return idle;
   }
 
   #atSessionCap(fairnessKey: string | undefined): boolean {

@@ -59,7 +59,12 @@ export class SessionPool extends ServerPool {
    * client (which its calls use next) or, when no session asks, a client of its
    * own that closes once read; either counts within `maxConnections`.
    */
-  async readCatalog<T>(read: (client: Client) => Promise<T>, sessionId: string | undefined, signal: AbortSignal): Promise<T> {
+  async readCatalog<T>(
+    read: (client: Client) => Promise<T>,
+    sessionId: string | undefined,
+    signal: AbortSignal,
+    purpose = "catalog read",
+  ): Promise<T> {
     const deadline = Date.now() + this.config.pool.acquireTimeoutMs;
     const session = sessionId === undefined ? undefined : sessionKey(sessionId);
     for (;;) {
@@ -80,12 +85,17 @@ export class SessionPool extends ServerPool {
           const answer = await readThrough(opened.member, read, signal);
           if (answer) return answer.value;
         } finally {
-          if (session === undefined) void this.table.close(opened.member, "catalog read");
+          if (session === undefined) void this.table.close(opened.member, purpose);
         }
         continue;
       }
       await this.#nextDispatch(deadline, signal);
     }
+  }
+
+  /** Through any open client, else one of no session, closed once it answered (as for a catalog read). */
+  protected async probeByConnecting(signal: AbortSignal): Promise<void> {
+    await this.readCatalog((client) => client.ping({ signal }), undefined, signal, "readiness probe");
   }
 
   protected findMember(sessionId: string | undefined): Member | undefined {

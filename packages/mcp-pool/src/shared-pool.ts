@@ -66,6 +66,15 @@ export class SharedPool extends ServerPool {
     return false;
   }
 
+  protected async probeByConnecting(signal: AbortSignal, waitMs: number): Promise<void> {
+    const lease = await this.lease(undefined, signal, undefined, { timeoutMs: waitMs, waitsForProbe: false });
+    try {
+      await lease.client.ping({ signal });
+    } finally {
+      lease.release();
+    }
+  }
+
   protected grow(): void {
     const { maxConnections, maxCallsPerConnection } = this.config.pool;
     const idle = this.#store.idle;

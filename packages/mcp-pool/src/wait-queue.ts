@@ -14,9 +14,17 @@ export interface Waiter<T> {
   readonly enqueuedAt: number;
   /** Epoch ms when it gives up (`acquireTimeoutMs` after it came); its signal may end it sooner. */
   readonly deadline: number;
+  /** While the circuit is open, it may wait for the next connect attempt (a readiness probe may not). */
+  readonly waitsForProbe: boolean;
   /** Hands the slot to the waiter; false if it already gave up. */
   grant(value: T): boolean;
   reject(error: Error): void;
+}
+
+/** How one waiter waits, when not as every caller does. */
+export interface WaitBounds {
+  timeoutMs?: number;
+  waitsForProbe?: boolean;
 }
 
 interface Entry<T> extends Waiter<T> {
@@ -43,7 +51,9 @@ export class WaitQueue<T> {
     return this.#live;
   }
 
-  enqueue(sessionId: string, signal: AbortSignal | undefined, fairnessKey?: string): Promise<T> {
+  /** `bounds.timeoutMs` (default the queue's, `acquireTimeoutMs`): how long this waiter waits at most. */
+  enqueue(sessionId: string, signal: AbortSignal | undefined, fairnessKey?: string, bounds: WaitBounds = {}): Promise<T> {
+    const { timeoutMs = this.timeoutMs, waitsForProbe = true } = bounds;
     if (this.#live >= this.maxWaiting) {
       return Promise.reject(
         new PoolBusyError(`MCP server "${this.server}" is busy: ${this.maxWaiting} callers already waiting`, { server: this.server }),
@@ -62,7 +72,8 @@ export class WaitQueue<T> {
         sessionId,
         fairnessKey,
         enqueuedAt,
-        deadline: enqueuedAt + this.timeoutMs,
+        deadline: enqueuedAt + timeoutMs,
+        waitsForProbe,
         settled: false,
         grant: (value) => {
           if (entry.settled) return false;
@@ -78,9 +89,9 @@ export class WaitQueue<T> {
       };
       const timer = setTimeout(() => {
         entry.reject(
-          new PoolTimeoutError(`Waited ${this.timeoutMs} ms for a connection to MCP server "${this.server}"`, { server: this.server }),
+          new PoolTimeoutError(`Waited ${timeoutMs} ms for a connection to MCP server "${this.server}"`, { server: this.server }),
         );
-      }, this.timeoutMs);
+      }, timeoutMs);
       const onAbort = () => entry.reject(cancellation(signal, this.server, "Cancelled while waiting for a connection"));
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#entries.push(entry);

@@ -130,7 +130,10 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     allowedHosts: settings.allowedHosts,
     boundToLoopback: isLoopbackHost(settings.host),
     refusals,
-    readiness: new ReadinessCheck(manager, settings.readyCacheMs, shared.redis && (() => shared.unavailableReason())),
+    readiness: new ReadinessCheck(manager, settings.readyCacheMs, {
+      storeReason: shared.redis && (() => shared.unavailableReason()),
+      logger,
+    }),
     stats: async (): Promise<ApiStats> => ({ ...hub.counts(), mode: deps.mode, turns: await metrics.turnCounts(), pool: manager.stats() }),
     socketEvents: (peer) => socketEvents(peer, deps),
     logger,

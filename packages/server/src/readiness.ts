@@ -1,29 +1,41 @@
 /**
- * /readyz: can the MCP servers be reached? Lists the tools (which connects a
- * server whose catalog is not loaded yet) and checks no circuit is open. The
- * answer is reused for a short while so probes cannot hammer the servers.
+ * /readyz: can a client of each MCP server be had now? Each server is probed
+ * (`manager.probe`: a live client answering ping, else a connect attempt,
+ * bounded in time), never through the tool listing, so no server's catalog
+ * load holds the answer. The answer is reused for `cacheMs` so that probes
+ * cannot hammer the servers; a reason is a short code, never a server's own
+ * text (that goes to the debug log).
  */
 
-import type { PooledMCPServerManager } from "mcp-pool";
+import type { PooledMCPServerManager, ProbeFailure } from "mcp-pool";
+import type { Logger } from "./logger.js";
 
 export interface Readiness {
   ready: boolean;
-  servers: { server: string; ready: boolean; reason?: string }[];
+  servers: { server: string; ready: boolean; reason?: ProbeFailure }[];
   /** The shared store (Redis), when the server uses one. */
   store?: { ready: boolean; reason?: string };
+}
+
+export interface ReadinessOptions {
+  /** Why the shared store cannot be used now (undefined: it can); absent when there is none. */
+  storeReason?: (() => string | undefined) | undefined;
+  /** Where a server's failed probe is told in full (at debug). */
+  logger?: Logger;
 }
 
 export class ReadinessCheck {
   readonly #manager: PooledMCPServerManager;
   readonly #cacheMs: number;
   readonly #storeReason: (() => string | undefined) | undefined;
+  readonly #logger: Logger | undefined;
   #last: { at: number; result: Promise<Readiness> } | undefined;
 
-  /** `storeReason`: why the shared store cannot be used now (undefined: it can); absent when there is none. */
-  constructor(manager: PooledMCPServerManager, cacheMs: number, storeReason?: () => string | undefined) {
+  constructor(manager: PooledMCPServerManager, cacheMs: number, options: ReadinessOptions = {}) {
     this.#manager = manager;
     this.#cacheMs = cacheMs;
-    this.#storeReason = storeReason;
+    this.#storeReason = options.storeReason;
+    this.#logger = options.logger;
   }
 
   async check(): Promise<Readiness> {
@@ -41,17 +53,17 @@ export class ReadinessCheck {
   }
 
   async #probe(): Promise<Readiness> {
-    const unavailable = new Map<string, string>();
-    try {
-      const listing = await this.#manager.listTools();
-      for (const { server, error } of listing.unavailable) unavailable.set(server, error.message);
-    } catch (error) {
-      return { ready: false, servers: [{ server: "*", ready: false, reason: (error as Error).message }] };
-    }
-    const servers = this.#manager.stats().servers.map(({ server, circuit }) => {
-      const reason = unavailable.get(server) ?? (circuit === "closed" ? undefined : `circuit ${circuit}`);
-      return reason === undefined ? { server, ready: true } : { server, ready: false, reason };
-    });
+    // Each within its server's connectTimeoutMs.
+    const servers = await Promise.all(
+      this.#manager.config.servers.map(async ({ name }) => {
+        // Throws only once the manager is closing.
+        const result = await this.#manager.probe(name).catch(() => undefined);
+        if (!result) return { server: name, ready: false, reason: "manager_closed" as const };
+        if (result.ok) return { server: name, ready: true };
+        this.#logger?.debug({ server: name, reason: result.reason, err: result.error }, "MCP server not ready");
+        return { server: name, ready: false, reason: result.reason };
+      }),
+    );
     return { ready: servers.every((s) => s.ready), servers };
   }
 }
