@@ -3,7 +3,7 @@
 // no build step; the libraries are served by the server from its node_modules.
 
 import { Chats } from "/chats.js";
-import { assistantMessage, errorMessage, historyMessage, toolMessage, userMessage } from "/messages.js";
+import { assistantMessage, errorMessage, historyMessage, noteMessage, toolMessage, userMessage } from "/messages.js";
 import { startPanel } from "/panel.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -81,7 +81,7 @@ function onFrame(frame) {
   if (!chat) return;
   switch (frame.type) {
     case "history":
-      return showHistory(chat, frame.messages ?? []);
+      return showHistory(chat, frame.messages ?? [], frame.omitted ?? 0);
     case "delta": {
       const answer = answerOf(chat);
       answer.set(answer.text + frame.text);
@@ -134,12 +134,12 @@ function askHistory(chat) {
   }
 }
 
-function showHistory(chat, messages) {
+function showHistory(chat, messages, omitted) {
   chat.historyPending = false;
   // A turn of this tab still running keeps what it shows; an empty history keeps what the tab has.
   if (chat.pending.length > 0 || messages.length === 0) return;
   let question = "";
-  const items = [];
+  const items = omitted > 0 ? [noteMessage(`${omitted} earlier message${omitted === 1 ? "" : "s"} not shown`)] : [];
   for (const message of messages) {
     if (message.role === "user") question = message.text ?? "";
     const item = historyMessage(message, renderFor(question));

@@ -48,6 +48,11 @@ export function userMessage(text, { interrupted = false } = {}) {
   return item;
 }
 
+/** A line about the conversation itself (e.g. older messages left out). */
+export function noteMessage(text) {
+  return element("li", "note", text);
+}
+
 export function errorMessage(text) {
   return element("li", "message error", text);
 }

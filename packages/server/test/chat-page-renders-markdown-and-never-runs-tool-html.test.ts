@@ -1,42 +1,22 @@
-import { startFakeLlm, type FakeLlm } from "@mcp-pool/test-support/fake-llm";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "./helpers/chromium.js";
-import { openChatPage, screenshot, sendQuestion } from "./helpers/page.js";
-import { everythingEntry, startChatServer, type TestServer } from "./helpers/servers.js";
+import { describe, expect, it } from "vitest";
+import { openChatPage, screenshot, sendQuestion, useServerAndChromium } from "./helpers/page.js";
+import { everythingEntry } from "./helpers/servers.js";
 
 const HOSTILE = '<script>window.pwned = "script"</script><img src="data:," onerror="window.pwned = \'onerror\'">\n\n# heading from the tool';
 const ANSWER = ["## The result\n\n", "Some **bold** text and a list:\n\n- one\n- two\n\n", "```js\nconst answer = 42;\n```\n"];
 const LONG = "a long line of tool output\n".repeat(60);
 
 describe("the chat page renders Markdown and keeps tool output inert, in chromium", () => {
-  let llm: FakeLlm;
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    llm = await startFakeLlm();
-    llm.script((request) => {
-      const last = request.messages.at(-1);
-      const question = request.messages.filter((m) => m.role === "user").at(-1)?.content ?? "";
-      if (last?.role === "tool") return { text: question === "long" ? "Done." : ANSWER };
-      const message = question === "long" ? LONG : HOSTILE;
-      return { toolCalls: [{ name: "everything__echo", arguments: JSON.stringify({ message }) }] };
-    });
-    server = await startChatServer(
-      { everything: everythingEntry() },
-      { llm: { apiKey: "test", baseURL: llm.baseURL, model: "fake", maxRetries: 0 } },
-    );
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close({ graceMs: 500 });
-    await llm?.close();
+  const live = useServerAndChromium({ everything: everythingEntry() }, {}, (request) => {
+    const last = request.messages.at(-1);
+    const question = request.messages.filter((m) => m.role === "user").at(-1)?.content ?? "";
+    if (last?.role === "tool") return { text: question === "long" ? "Done." : ANSWER };
+    const message = question === "long" ? LONG : HOSTILE;
+    return { toolCalls: [{ name: "everything__echo", arguments: JSON.stringify({ message }) }] };
   });
 
   it("shows a streamed Markdown answer as headings, lists and code blocks, the tool result once, and runs no script from it", async () => {
-    const { page, errors } = await openChatPage(browser, `${server.url}/`, { status: "LLM agent" });
+    const { page, errors } = await openChatPage(live.browser, `${live.server.url}/`, { status: "LLM agent" });
     await sendQuestion(page, "show me");
     const answer = page.locator(".message.assistant");
     await expect.poll(() => answer.locator("pre code").textContent(), { timeout: 15_000 }).toBe("const answer = 42;\n");
@@ -61,7 +41,7 @@ describe("the chat page renders Markdown and keeps tool output inert, in chromiu
   });
 
   it("folds a long tool result, which opens on a click", async () => {
-    const { page } = await openChatPage(browser, `${server.url}/`, { status: "LLM agent" });
+    const { page } = await openChatPage(live.browser, `${live.server.url}/`, { status: "LLM agent" });
     await sendQuestion(page, "long");
     await expect.poll(() => page.locator(".message.assistant").textContent().then((text) => text?.trim()), { timeout: 15_000 }).toBe("Done.");
     const details = page.locator(".message.tool details");

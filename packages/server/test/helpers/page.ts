@@ -8,6 +8,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { startFakeLlm, type FakeLlm } from "@mcp-pool/test-support/fake-llm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import type { ChatServerOptions } from "../../src/index.js";
@@ -66,16 +67,30 @@ export interface ServerAndChromium {
   browser: Browser;
 }
 
-/** Filled in beforeAll; closed (browser, then server) in afterAll. */
-export function useServerAndChromium(mcpServers: Record<string, object>, options: ChatServerOptions = {}): ServerAndChromium {
+/**
+ * Filled in beforeAll; closed (browser, server, model) in afterAll. With `modelScript` the server is
+ * in LLM mode, talking to a fake model (test-support fake-llm) that answers with that script.
+ */
+export function useServerAndChromium(
+  mcpServers: Record<string, object>,
+  options: ChatServerOptions = {},
+  modelScript?: Parameters<FakeLlm["script"]>[0],
+): ServerAndChromium {
   const started = {} as ServerAndChromium;
+  let llm: FakeLlm | undefined;
   beforeAll(async () => {
-    started.server = await startChatServer(mcpServers, options);
+    if (modelScript) {
+      llm = await startFakeLlm();
+      llm.script(modelScript);
+    }
+    const model = llm && { llm: { apiKey: "test", baseURL: llm.baseURL, model: "fake", maxRetries: 0 } };
+    started.server = await startChatServer(mcpServers, { ...options, ...model });
     started.browser = await launchChromium();
   });
   afterAll(async () => {
     await started.browser?.close();
     await started.server?.close({ graceMs: 500 });
+    await llm?.close();
   });
   return started;
 }
