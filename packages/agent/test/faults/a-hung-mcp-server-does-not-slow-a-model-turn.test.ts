@@ -35,7 +35,7 @@ function managerOf(mcpServers: McpServersJson["mcpServers"]) {
 async function turn(agent: Agent, llm: FakeLlm): Promise<void> {
   const before = llm.requests.length;
   const events = await collect(agent.ask("c1", "Echo hi"));
-  expect(lastEvent(events)).toEqual({ type: "answer", chat_id: "c1", text: "The tool said echo:hi" });
+  expect(lastEvent(events)).toEqual({ type: "answer", chatId: "c1", text: "The tool said echo:hi" });
   const offered = llm.requests[before]?.tools?.map((tool) => tool.function.name) ?? [];
   expect(offered).toContain("ok__echo");
   expect(offered.some((name) => name.startsWith("hung__"))).toBe(false);
