@@ -39,12 +39,13 @@ function whenAborted(signal: AbortSignal): Promise<never> {
 export class TurnAbort {
   readonly #controller = new AbortController();
   readonly #external: AbortSignal | undefined;
-  readonly #forward = () => this.#controller.abort();
+  // The caller's reason goes along: a TurnError reason (a lost lock) becomes the turn's error code.
+  readonly #forward = () => this.#controller.abort(this.#external?.reason);
   #ranToEnd = false;
 
   constructor(external: AbortSignal | undefined) {
     this.#external = external;
-    if (external?.aborted) this.#controller.abort();
+    if (external?.aborted) this.#controller.abort(external.reason);
     else external?.addEventListener("abort", this.#forward, { once: true });
   }
 

@@ -65,10 +65,12 @@ export class MaxStepsExceededError extends TurnError {
   }
 }
 
-/** The turn's error event; anything unforeseen is `internal`, a fired signal always `cancelled`. */
+/** The turn's error event; anything unforeseen is `internal`, a fired signal `cancelled` (or the TurnError it was aborted with). */
 export function errorEventFor(chatId: string | undefined, error: unknown, signal: AbortSignal): ErrorEvent {
   const [code, message] = signal.aborted
-    ? (["cancelled", new TurnCancelledError().message] as const)
+    ? signal.reason instanceof TurnError
+      ? [signal.reason.code, signal.reason.message]
+      : (["cancelled", new TurnCancelledError().message] as const)
     : error instanceof TurnError
       ? [error.code, error.message]
       : (["internal", (error instanceof Error ? error.message : String(error)) || "Internal error"] as const);
