@@ -67,8 +67,8 @@ class LiveChart {
         height: 150,
         legend: { show: true, live: false },
         cursor: { show: false },
-        // At least a minute wide, so the first points do not fill the chart.
-        scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 60), max] }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
+        // At least 30 s wide, so the first points do not fill the chart.
+        scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 30), max] }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
         axes: [
           {
             stroke: color("--muted"),
