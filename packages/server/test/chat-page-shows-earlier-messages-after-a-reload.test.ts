@@ -1,8 +1,9 @@
+import { InMemoryConversationStore } from "@mcp-pool/agent";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { ChatClient } from "./helpers/chat-client.js";
-import { openChatPage, sendQuestion, useServerAndChromium } from "./helpers/page.js";
-import { labEntry } from "./helpers/servers.js";
+import { fakeModelSettings, openChatPage, sendQuestion, useServerAndChromium } from "./helpers/page.js";
+import { labEntry, startChatServer, type TestServer } from "./helpers/servers.js";
 
 const IDLE_TIMEOUT_MS = 5000;
 
@@ -79,5 +80,35 @@ describe("the chat page shows a chat's earlier messages after a reload or a reco
       "assistant: answer 3",
     ]);
     await page.close();
+  });
+
+  it("after its server restarts, the page comes back with backoff and the chat goes on from the shared store", async () => {
+    const options = { llm: fakeModelSettings(live.llm!), memory: new InMemoryConversationStore(), authTokens: new Map([["tok-ann", "ann"]]) };
+    const first = await startChatServer({ lab: labEntry() }, options);
+    let second: TestServer | undefined;
+    try {
+      const { page } = await openChatPage(live.browser, `${first.url}/?token=tok-ann`, { status: "LLM agent" });
+      await page.click("#new-chat");
+      await sendQuestion(page, "before the restart");
+      await expect.poll(() => shownMessages(page), { timeout: 15_000 }).toEqual(["user: before the restart", "assistant: answer 1"]);
+
+      await first.close({ graceMs: 500 });
+      await expect.poll(() => page.textContent("#status"), { timeout: 15_000 }).toMatch(/^disconnected \(/);
+      second = await startChatServer({ lab: labEntry() }, { ...options, port: Number(new URL(first.url).port) });
+      await expect.poll(() => page.textContent("#status"), { timeout: 30_000 }).toContain("connected · LLM agent");
+      expect(await shownMessages(page)).toEqual(["user: before the restart", "assistant: answer 1"]);
+      // The model got the earlier turn from the store: its answer counts two questions.
+      await sendQuestion(page, "after the restart");
+      await expect.poll(() => shownMessages(page), { timeout: 15_000 }).toEqual([
+        "user: before the restart",
+        "assistant: answer 1",
+        "user: after the restart",
+        "assistant: answer 2",
+      ]);
+      await page.close();
+    } finally {
+      await first.close({ graceMs: 100 });
+      await second?.close({ graceMs: 500 });
+    }
   });
 });

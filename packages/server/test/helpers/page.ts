@@ -65,6 +65,8 @@ export function contrastRatio(foreground: string, background: string): number {
 export interface ServerAndChromium {
   server: TestServer;
   browser: Browser;
+  /** The fake model, when a script was given. */
+  llm?: FakeLlm;
 }
 
 /**
@@ -77,20 +79,24 @@ export function useServerAndChromium(
   modelScript?: Parameters<FakeLlm["script"]>[0],
 ): ServerAndChromium {
   const started = {} as ServerAndChromium;
-  let llm: FakeLlm | undefined;
   beforeAll(async () => {
     if (modelScript) {
-      llm = await startFakeLlm();
-      llm.script(modelScript);
+      started.llm = await startFakeLlm();
+      started.llm.script(modelScript);
     }
-    const model = llm && { llm: { apiKey: "test", baseURL: llm.baseURL, model: "fake", maxRetries: 0 } };
+    const model = started.llm && { llm: fakeModelSettings(started.llm) };
     started.server = await startChatServer(mcpServers, { ...options, ...model });
     started.browser = await launchChromium();
   });
   afterAll(async () => {
     await started.browser?.close();
     await started.server?.close({ graceMs: 500 });
-    await llm?.close();
+    await started.llm?.close();
   });
   return started;
+}
+
+/** The server's `llm` option for a fake model. */
+export function fakeModelSettings(llm: FakeLlm): NonNullable<ChatServerOptions["llm"]> {
+  return { apiKey: "test", baseURL: llm.baseURL, model: "fake", maxRetries: 0 };
 }
