@@ -218,13 +218,15 @@ class EntryReader {
   private readStdio(name: string, command: string, entry: ServerEntry, common: CommonConfig): StdioServerConfig {
     const refusal = sessionIdRefusal(common.sharing);
     const cwd = entry.cwd === undefined ? undefined : this.expand(name, ["cwd"], entry.cwd, refusal);
+    const secrets = new Set<string>();
     return {
       ...common,
       type: "stdio",
       command: this.expand(name, ["command"], command, sessionIdRefusal(common.sharing, "command")),
-      args: (entry.args ?? []).map((arg, index) => this.expand(name, ["args", index], arg, refusal)),
-      env: this.expandValues(name, "env", entry.env, refusal),
+      args: (entry.args ?? []).map((arg, index) => this.expand(name, ["args", index], arg, refusal, secrets)),
+      env: this.expandValues(name, "env", entry.env, refusal, secrets),
       cwd: cwd === undefined ? undefined : resolve(this.baseDir, cwd),
+      secrets: [...secrets],
     };
   }
 
@@ -237,13 +239,14 @@ class EntryReader {
   ): HttpServerConfig {
     const before = this.problems.length;
     const refusal = sessionIdRefusal(common.sharing);
-    const url = this.expand(name, ["url"], rawUrl, refusal);
+    const secrets = new Set<string>();
+    const url = this.expand(name, ["url"], rawUrl, refusal, secrets);
     if (this.problems.length === before && !isHttpUrl(withSampleSessionId(url))) {
       // The raw value is shown, not the expanded one: it may carry a secret.
       this.report(name, ["url"], `must be an http:// or https:// URL (got ${describe(rawUrl)})`);
     }
-    const headers = this.expandValues(name, "headers", entry.headers, refusal);
-    return { ...common, type: "http", url, headers, transport };
+    const headers = this.expandValues(name, "headers", entry.headers, refusal, secrets);
+    return { ...common, type: "http", url, headers, transport, secrets: [...secrets] };
   }
 
   private readCommon(name: string, entry: ServerEntry): CommonConfig {
@@ -278,16 +281,20 @@ class EntryReader {
     key: string,
     values: Record<string, string> | undefined,
     refusal: string | undefined,
+    secrets: Set<string>,
   ): Record<string, string> {
     const expanded: Record<string, string> = {};
-    for (const [field, value] of Object.entries(values ?? {})) expanded[field] = this.expand(name, [key, field], value, refusal);
+    for (const [field, value] of Object.entries(values ?? {})) expanded[field] = this.expand(name, [key, field], value, refusal, secrets);
     return expanded;
   }
 
-  /** `${VAR}` expansion; `${session.id}` stays for the per-session fill, or is reported with `refusal`. */
-  private expand(name: string, path: readonly PropertyKey[], value: string, refusal: string | undefined): string {
+  /**
+   * `${VAR}` expansion; `${session.id}` stays for the per-session fill, or is reported with `refusal`.
+   * The variables' values go to `secrets`, when given.
+   */
+  private expand(name: string, path: readonly PropertyKey[], value: string, refusal: string | undefined, secrets?: Set<string>): string {
     try {
-      const expanded = expandEnv(value, this.env);
+      const expanded = expandEnv(value, this.env, (found) => secrets?.add(found));
       const problem = sessionIdProblem(value, expanded, refusal);
       if (problem !== undefined) this.report(name, path, problem);
       return expanded;

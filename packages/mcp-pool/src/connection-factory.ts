@@ -34,6 +34,8 @@ export interface ConnectionEvents {
   onToolsChanged(): void;
   /** Something the server did wrong that no caller sees (garbage on stdout, a result over the limit): for the log. */
   onWarning?(message: string): void;
+  /** Detail for the debug log only (an upstream HTTP error's body), already redacted. */
+  onDebug?(message: string, detail: string): void;
 }
 
 export interface ConnectionRequest {

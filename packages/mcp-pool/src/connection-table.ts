@@ -56,6 +56,7 @@ export interface TableListener {
   closed(member: Member): void;
   toolsChanged(member: Member): void;
   warning(message: string, error?: unknown): void;
+  debug(message: string, detail: string): void;
 }
 
 export interface TableCounts {
@@ -112,6 +113,7 @@ export class ConnectionTable {
         onClosed: (reason) => member && this.lose(member, reason),
         onToolsChanged: () => member && isLive(member) && this.listener.toolsChanged(member),
         onWarning: (message) => this.listener.warning(`client ${connection.id}: ${message}`),
+        onDebug: (message, detail) => this.listener.debug(`client ${connection.id}: ${message}`, detail),
       },
     });
     member = {

@@ -17,6 +17,7 @@ import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/typ
 import { Agent } from "undici";
 import { connectFailure, fallbackFailed } from "./connect-errors.js";
 import type { ConnectionEvents, ConnectionFactory, PoolConnection } from "./connection-factory.js";
+import { Redactor } from "./redaction.js";
 import { configForSession, makeSessionCwd, sessionCwdToMake } from "./session-placeholder.js";
 import { StderrTail, stderrLineSink } from "./stderr-tail.js";
 import type { StdioTransport } from "./stdio-transport.js";
@@ -47,6 +48,8 @@ export class Connection implements PoolConnection {
   #sockets: Agent | undefined;
   /** The last lines of a stdio child's stderr. */
   #stderr: StderrTail | undefined;
+  /** Keeps the config's expanded secrets out of what this connection reports. */
+  readonly #redactor: Redactor;
 
   constructor(
     readonly config: ServerConfig,
@@ -54,7 +57,9 @@ export class Connection implements PoolConnection {
     private readonly events: ConnectionEvents,
     /** A per-session server's session: its `${session.id}` placeholders are filled in with it. */
     readonly sessionId?: string,
-  ) {}
+  ) {
+    this.#redactor = new Redactor(config.secrets);
+  }
 
   get client(): Client {
     if (!this.#client) throw new Error(`Connection ${this.id} to "${this.config.name}" has no client (${this.#phase})`);
@@ -79,15 +84,17 @@ export class Connection implements PoolConnection {
         if ((this.#phase as Phase) === "closed") throw new Error(`Connection ${this.id} to "${this.config.name}" was closed while connecting`);
       }
       if (target.type === "stdio") {
-        this.#stderr = new StderrTail(stderrLineSink(this.options.stderr, target.name));
-        await this.#connectWith(createStdioTransport(target, this.#stderr, (message) => this.events.onWarning?.(message)));
+        const sink = stderrLineSink(this.options.stderr, target.name);
+        this.#stderr = new StderrTail(sink && ((line) => sink(this.#redactor.text(line))));
+        const onWarning = (message: string) => this.events.onWarning?.(this.#redactor.text(message));
+        await this.#connectWith(createStdioTransport(target, this.#stderr, onWarning));
       } else {
         await this.#connectHttp(target);
       }
     } catch (error) {
       await this.#closeTransport();
       // After the close: a child that exited has said all it will on stderr by now.
-      throw connectFailure(error, this.#stderr?.lines());
+      throw this.#redactor.error(connectFailure(error, this.#stderr?.lines()));
     }
     // close() during the handshake: it has ended the transport.
     if ((this.#phase as Phase) === "closed") throw new Error(`Connection ${this.id} to "${this.config.name}" was closed while connecting`);
@@ -107,7 +114,9 @@ export class Connection implements PoolConnection {
     for (const [index, kind] of kinds.entries()) {
       try {
         this.#sockets = new Agent();
-        await this.#connectWith(createHttpTransport(config, kind, this.#sockets));
+        const onErrorBody = (status: number, body: string) =>
+          this.events.onDebug?.(`HTTP ${status} from the server; its body`, this.#redactor.text(body));
+        await this.#connectWith(createHttpTransport(config, kind, this.#sockets, onErrorBody));
         return;
       } catch (error) {
         // The fallback's failure alone would hide the first one, usually the real cause.

@@ -20,6 +20,8 @@ export interface ManagerEvents {
   catalogLoaded: { server: string; version: number; tools: number };
   /** Something went wrong that no caller sees (a client failed to close, a refresh failed...). */
   warning: { server: string | undefined; message: string; error?: unknown };
+  /** Detail for a debug log only: an upstream HTTP error's whole text (the errors callers get cut its body). Redacted. */
+  debug: { server: string; message: string; detail: string };
 }
 
 type Listener<T> = (event: T) => void;

@@ -307,12 +307,17 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
   }
 
   #serverCatalog(server: ServerConfig, pool: ServerPool): ServerCatalog {
-    const load =
+    const listing =
       pool instanceof SessionPool
         ? // Through a client already open, taking no session's slot (SessionPool.readCatalog).
           (sessionId: string | undefined) =>
             this.#tracked(undefined, ({ signal }) => pool.readCatalog((client) => listAllTools(client, signal), sessionId, signal))
         : () => this.withClient(server.name, (client, { signal }) => listAllTools(client, signal));
+    // What a failed listing says reaches every user's /tools and /readyz: redacted, an HTTP body cut.
+    const load = (sessionId: string | undefined) =>
+      listing(sessionId).catch((error: unknown) => {
+        throw pool.redactor.error(error);
+      });
     return new ServerCatalog(
       server.name,
       server.tools,
@@ -332,7 +337,12 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
         onToolsChanged: (server) => this.#catalogs.get(server)?.invalidate(),
         onClientCreated: (server, sessionId) => this.emit("clientCreated", { server, sessionId }),
         onClientDestroyed: (server, sessionId, reason) => this.emit("clientDestroyed", { server, sessionId, reason }),
-        onWarning: (server, message, error) => this.emit("warning", { server, message, error }),
+        onWarning: (server, message, error) => {
+          const redactor = this.#pools.get(server)?.redactor;
+          const redacted = redactor ? { message: redactor.text(message), error: redactor.error(error) } : { message, error };
+          this.emit("warning", { server, ...redacted });
+        },
+        onDebug: (server, message, detail) => this.emit("debug", { server, message, detail }),
       },
     };
   }

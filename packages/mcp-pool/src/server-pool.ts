@@ -11,6 +11,7 @@ import { CircuitBreaker } from "./circuit.js";
 import type { ConnectionFactory } from "./connection-factory.js";
 import { ConnectionTable, type Member, type OpenOutcome } from "./connection-table.js";
 import { ManagerClosedError, ServerUnavailableError } from "./errors.js";
+import { Redactor } from "./redaction.js";
 import type { ServerStats } from "./stats.js";
 import type { ServerConfig, SessionResetReason } from "./types.js";
 import { WaitQueue, cancellation, type WaitBounds } from "./wait-queue.js";
@@ -37,6 +38,7 @@ export interface PoolHooks {
   onClientCreated(server: string, sessionId: string | undefined): void;
   onClientDestroyed(server: string, sessionId: string | undefined, reason: string): void;
   onWarning(server: string, message: string, error?: unknown): void;
+  onDebug(server: string, message: string, detail: string): void;
 }
 
 export interface PoolDeps {
@@ -53,6 +55,8 @@ export type PoolCounts = Pick<
 export abstract class ServerPool {
   protected readonly queue: WaitQueue<Lease>;
   readonly circuit: CircuitBreaker;
+  /** Keeps the config's expanded secrets out of errors and warnings about this server. */
+  readonly redactor: Redactor;
   protected readonly table: ConnectionTable;
   protected readonly hooks: PoolHooks;
   protected closed = false;
@@ -71,6 +75,7 @@ export abstract class ServerPool {
     this.hooks = deps.hooks;
     this.queue = new WaitQueue(config.name, pool.maxWaiting, pool.acquireTimeoutMs);
     this.circuit = new CircuitBreaker(config.name, config.circuit);
+    this.redactor = new Redactor(config.secrets);
     this.table = new ConnectionTable(config, deps.factory, {
       lost: (member, reason) => {
         this.hooks.onWarning(this.name, `client ${member.connection.id} lost: ${reason}`);
@@ -89,6 +94,7 @@ export abstract class ServerPool {
         this.hooks.onToolsChanged(this.name);
       },
       warning: (message, error) => this.hooks.onWarning(this.name, message, error),
+      debug: (message, detail) => this.hooks.onDebug(this.name, message, detail),
     });
   }
 

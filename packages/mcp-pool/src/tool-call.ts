@@ -95,13 +95,14 @@ async function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt:
       return await send(lease, request, sdkOptions);
     } catch (error) {
       const lost = connectionLoss(error, lease, request.control);
-      if (!lost) throw typedError(error, request, lease, sdkOptions);
+      // The SDK's error may quote the server (an HTTP body that echoes our headers): redacted from here on.
+      if (!lost) throw typedError(pool.redactor.error(error), request, lease, sdkOptions);
       lease.markLost(lost.reason);
       if (attempt === 1 && (!lost.mayHaveRun || repeatable)) continue;
       throw new ConnectionLostError(
         `Connection to MCP server "${pool.name}" was lost during "${request.tool.name}" (${lost.reason}); ` +
           (lost.mayHaveRun ? "it may have run" : "it did not run"),
-        { server: pool.name, mayHaveRun: lost.mayHaveRun, cause: error },
+        { server: pool.name, mayHaveRun: lost.mayHaveRun, cause: pool.redactor.error(error) },
       );
     } finally {
       lease.release();

@@ -6,6 +6,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Dispatcher } from "undici";
 import { fetchWithOwnSignal } from "./fetch-with-own-signal.js";
+import { withErrorBodiesCut } from "./http-error-bodies.js";
 import type { StderrTail } from "./stderr-tail.js";
 import { StdioTransport } from "./stdio-transport.js";
 import type { HttpServerConfig, StdioServerConfig } from "./types.js";
@@ -31,12 +32,20 @@ export function createStdioTransport(config: StdioServerConfig, stderr: StderrTa
   });
 }
 
-/** Its requests go through `dispatcher`: the connection's own sockets, closed with it. */
-export function createHttpTransport(config: HttpServerConfig, kind: HttpTransportKind, dispatcher: Dispatcher): Transport {
+/**
+ * Its requests go through `dispatcher`: the connection's own sockets, closed with it. An HTTP error's body
+ * goes to `onErrorBody`, not into the SDK's error messages (http-error-bodies.ts).
+ */
+export function createHttpTransport(
+  config: HttpServerConfig,
+  kind: HttpTransportKind,
+  dispatcher: Dispatcher,
+  onErrorBody: (status: number, body: string) => void,
+): Transport {
   const url = new URL(config.url);
   const requestInit: RequestInit = { headers: config.headers };
   // A pooled client lives for many calls: each request gets its own abort signal (see fetch-with-own-signal.ts).
-  const fetch = fetchWithOwnSignal(dispatcher);
+  const fetch = withErrorBodiesCut(fetchWithOwnSignal(dispatcher), onErrorBody);
   if (kind === "sse") return new SSEClientTransport(url, { requestInit, fetch });
   // Reconnecting the standalone GET stream is the SDK's job; a dead session is ours (404 → new client).
   return new StreamableHTTPClientTransport(url, {

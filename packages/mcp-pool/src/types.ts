@@ -70,6 +70,11 @@ interface CommonServerConfig {
    */
   maxResultBytes: number;
   tools: ToolFilter;
+  /**
+   * What `${VAR}` references in `env`, `headers`, `args` and `url` expanded to (filled in by the config
+   * loader): never shown in an error, a warning, a log line or stats (redaction.ts).
+   */
+  secrets?: readonly string[];
 }
 
 export interface StdioServerConfig extends CommonServerConfig {

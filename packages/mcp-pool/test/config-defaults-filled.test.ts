@@ -31,6 +31,7 @@ describe("parseConfig fills every default", () => {
         connectTimeoutMs: 30_000,
         maxResultBytes: 8 * 1024 * 1024,
         tools: {},
+        secrets: [],
       },
     ]);
   });

@@ -62,17 +62,21 @@ describe("an HTTP server that cannot be reached", () => {
       }),
     );
     const manager = use.manager({ guarded: { url: `http://127.0.0.1:${port}/mcp` } });
+    const bodies: string[] = [];
+    manager.on("debug", (event) => bodies.push(event.detail));
     const error = await connectError(manager, "guarded__anything");
+    // The body the server sent is for the debug log; callers get its status.
+    expect(bodies).toContain("Access is only allowed at localhost:18932");
     expect(error.message).toBe(
       `Cannot connect to MCP server "guarded": ` +
-        "Streamable HTTP: Streamable HTTP error: Error POSTing to endpoint: Access is only allowed at localhost:18932; " +
+        "Streamable HTTP: Streamable HTTP error: Error POSTing to endpoint: HTTP 403 Forbidden; " +
         "SSE fallback: SSE error: Non-200 status code (403)",
     );
     // The causes themselves, for code that looks: the two transports' errors, in the order tried.
     const both = (error.cause as Error).cause;
     expect(both).toBeInstanceOf(AggregateError);
     expect((both as AggregateError).errors.map((cause: Error) => cause.message)).toEqual([
-      "Streamable HTTP error: Error POSTing to endpoint: Access is only allowed at localhost:18932",
+      "Streamable HTTP error: Error POSTing to endpoint: HTTP 403 Forbidden",
       "SSE error: Non-200 status code (403)",
     ]);
   });

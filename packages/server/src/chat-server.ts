@@ -83,6 +83,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       throw error;
     }));
   manager.on("warning", (w) => logger.warn({ server: w.server, err: w.error }, w.message));
+  manager.on("debug", (d) => logger.debug({ server: d.server, detail: d.detail }, d.message));
 
   const hub = new SocketHub();
   const metrics = new ServerMetrics(manager, () => hub.counts());

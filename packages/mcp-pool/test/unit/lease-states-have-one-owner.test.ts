@@ -16,6 +16,7 @@ function tableOver(fake = fakeConnections({ close: "manual" })) {
     closed: (member) => closed.push(member),
     toolsChanged: () => undefined,
     warning: () => undefined,
+    debug: () => undefined,
   };
   return { table: new ConnectionTable(server!, fake.factory, listener), fake, lost, closed };
 }

@@ -2,7 +2,7 @@
  * The deployable entry (dist/main.js) as a child process, for tests that measure the server's own
  * memory or signal it:
  *   startServerProcess(env)   starts it with LOG_LEVEL info (unless given) and resolves once it logs
- *                             "listening": {child, pid, url, logs (its JSON log lines so far), stop()}
+ *                             "listening": {child, pid, url, logs (its JSON log lines so far), stderr(), stop()}
  *   rssMiB(pid)               the process's resident memory now (VmRSS from /proc), in MiB
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -19,6 +19,8 @@ export interface ServerProcess {
   url: string;
   /** Every JSON log line the server has written so far, in order. */
   logs: Record<string, unknown>[];
+  /** Everything it has written to stderr so far (what main prints at start, a crash). */
+  stderr(): string;
   /** SIGKILL if still running (tests that want a graceful exit send SIGTERM themselves first). */
   stop(): Promise<void>;
 }
@@ -26,12 +28,15 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>, nodeFlags: string[] = []): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...nodeFlags, MAIN], {
     env: { ...process.env, LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "ignore"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  let stderr = "";
+  child.stderr?.setEncoding("utf8").on("data", (text: string) => (stderr += text));
   const { url, logs } = await untilListening(child);
   const pid = child.pid!;
   return {
     child, pid, url, logs,
+    stderr: () => stderr,
     stop: async () => {
       if (isAlive(pid)) await killAndWait(pid, "SIGKILL", 2000);
     },
