@@ -51,6 +51,17 @@ export class Redactor {
     return copy as E;
   }
 
+  /** The pool's own error just made from an upstream one: its message redacted and its cause a redacted copy. */
+  own<E extends Error>(error: E): E {
+    if (this.#secrets.length === 0) return error;
+    const message = this.text(error.message);
+    const frames = (error.stack ?? "").split("\n").filter((line) => line.startsWith("    at "));
+    error.message = message;
+    error.stack = [`${error.name}: ${message}`, ...frames].join("\n");
+    if (error.cause !== undefined) error.cause = this.error(error.cause);
+    return error;
+  }
+
   /** A line cut in the middle of a secret ends with its first part. */
   #withoutCutSecret(part: string): string {
     for (const secret of this.#secrets) {

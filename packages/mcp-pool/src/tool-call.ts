@@ -96,13 +96,15 @@ async function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt:
     } catch (error) {
       const lost = connectionLoss(error, lease, request.control);
       // The SDK's error may quote the server (an HTTP body that echoes our headers): redacted from here on.
-      if (!lost) throw typedError(pool.redactor.error(error), request, lease, sdkOptions);
+      if (!lost) throw pool.redactor.own(typedError(error, request, lease, sdkOptions));
       lease.markLost(lost.reason);
       if (attempt === 1 && (!lost.mayHaveRun || repeatable)) continue;
-      throw new ConnectionLostError(
-        `Connection to MCP server "${pool.name}" was lost during "${request.tool.name}" (${lost.reason}); ` +
-          (lost.mayHaveRun ? "it may have run" : "it did not run"),
-        { server: pool.name, mayHaveRun: lost.mayHaveRun, cause: pool.redactor.error(error) },
+      throw pool.redactor.own(
+        new ConnectionLostError(
+          `Connection to MCP server "${pool.name}" was lost during "${request.tool.name}" (${lost.reason}); ` +
+            (lost.mayHaveRun ? "it may have run" : "it did not run"),
+          { server: pool.name, mayHaveRun: lost.mayHaveRun, cause: error },
+        ),
       );
     } finally {
       lease.release();

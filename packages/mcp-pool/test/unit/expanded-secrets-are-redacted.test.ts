@@ -49,3 +49,16 @@ describe("the redactor", () => {
     expect(copy.stack).not.toContain(env.KEY);
   });
 });
+
+describe("the pool's own error made from an upstream one", () => {
+  it("keeps its class and fields, with its message redacted and its cause a redacted copy", async () => {
+    const { ToolProtocolError } = await import("../../src/index.js");
+    const upstream = new Error(`server said: bad token ${env.TOKEN}`);
+    const error = new ToolProtocolError(`"echo" failed: ${upstream.message}`, { server: "s", tool: "echo", cause: upstream });
+    const redacted = new Redactor([env.TOKEN]).own(error);
+    expect(redacted).toBe(error);
+    expect(redacted).toMatchObject({ code: "tool_protocol_error", server: "s", tool: "echo", message: `"echo" failed: server said: bad token ${REDACTED}` });
+    expect((redacted.cause as Error).message).toBe(`server said: bad token ${REDACTED}`);
+    expect(redacted.stack).not.toContain(env.TOKEN);
+  });
+});
