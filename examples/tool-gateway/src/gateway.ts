@@ -22,6 +22,7 @@ const STATUS: Record<McpPoolErrorCode, number> = {
   pool_busy: 503,
   pool_timeout: 503,
   server_unavailable: 503,
+  catalog_loading: 503,
   manager_closed: 503,
   tool_timeout: 504,
   connection_lost: 502,
