@@ -1,0 +1,86 @@
+/**
+ * Debian's nginx in front of chat server instances, for tests, running the shipped
+ * docs/deploy/nginx.conf with its upstream ports and its listen port replaced:
+ *   const nginx = await startNginx([portA, portB]);   nginx.url   nginx.pid
+ *   await nginx.stop();                               ends it by pid (SIGTERM, then SIGKILL)
+ * nginx writes only in its own temporary directory (logs, pid, temp files).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort } from "@mcp-pool/test-support/free-port";
+import { killAndWait, waitFor } from "@mcp-pool/test-support/processes";
+
+export const NGINX_BIN = process.env.NGINX_BIN ?? "/usr/sbin/nginx";
+const SHIPPED_CONF = fileURLToPath(new URL("../../../../docs/deploy/nginx.conf", import.meta.url));
+
+export interface Nginx {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly pid: number;
+  /** Its error log so far (for a failing test's message). */
+  errorLog(): string;
+  stop(): Promise<void>;
+}
+
+/** The shipped config with the test's ports: the first upstream `server` line per port, listening on `port`. */
+export function templatedConfig(upstreamPorts: number[], port: number): string {
+  const shipped = readFileSync(SHIPPED_CONF, "utf8");
+  const servers = [...shipped.matchAll(/^\s*server 127\.0\.0\.1:\d+ ([^;]*);$/gm)];
+  if (servers.length === 0 || !/^\s*listen 80;$/m.test(shipped)) throw new Error(`${SHIPPED_CONF}: no upstream server lines or no "listen 80;"`);
+  const options = servers[0]![1];
+  const upstream = upstreamPorts.map((p) => `    server 127.0.0.1:${p} ${options};`).join("\n");
+  const start = servers[0]!.index!;
+  const last = servers.at(-1)!;
+  return (shipped.slice(0, start) + upstream + shipped.slice(last.index! + last[0].length)).replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${port};`);
+}
+
+export async function startNginx(upstreamPorts: number[]): Promise<Nginx> {
+  const dir = mkdtempSync(join(tmpdir(), "mcp-pool-nginx-"));
+  const port = await freePort();
+  writeFileSync(join(dir, "mcp-pool.conf"), templatedConfig(upstreamPorts, port));
+  const temp = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) => `${kind}_temp_path ${join(dir, kind)};`).join(" ");
+  writeFileSync(
+    join(dir, "nginx.conf"),
+    [
+      "worker_processes 1;",
+      `error_log ${join(dir, "error.log")} warn;`,
+      "events { worker_connections 512; }",
+      `http { access_log off; ${temp} include ${join(dir, "mcp-pool.conf")}; }`,
+    ].join("\n"),
+  );
+  const child = spawn(NGINX_BIN, ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", `daemon off; pid ${join(dir, "nginx.pid")};`], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const cleanup = () => child.kill("SIGKILL");
+  process.once("exit", cleanup);
+  const errorLog = () => {
+    try {
+      return readFileSync(join(dir, "error.log"), "utf8");
+    } catch {
+      return stderr;
+    }
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`nginx exited (${code}): ${stderr}`))));
+  const up = waitFor(async () => (await fetch(`${url}/nginx-health`).catch(() => undefined))?.ok === true, {
+    timeoutMs: 10_000,
+    what: `nginx on port ${port}`,
+  });
+  await Promise.race([up, exited]);
+  exited.catch(() => {});
+  return {
+    url,
+    pid: child.pid!,
+    errorLog,
+    stop: async () => {
+      await killAndWait(child.pid!, "SIGTERM", 5000);
+      process.off("exit", cleanup);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
