@@ -36,6 +36,8 @@ export class Chats {
 
   create() {
     const chat = this.#add(newChatId(), "");
+    // A chat made here has nothing stored yet: no history to ask for until the next connection.
+    chat.loaded = true;
     this.#save();
     return chat;
   }
