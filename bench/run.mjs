@@ -18,6 +18,7 @@ import { runIdle } from "./idle/run-idle.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { stopAll, stopAllOnSignals } from "./lib/processes.mjs";
 import { runOverhead } from "./overhead/run-overhead.mjs";
+import { renderOverhead } from "./render/tables.mjs";
 import { writeOutputs } from "./render/write-docs.mjs";
 import { runScaling } from "./scaling/run-scaling.mjs";
 import { runAgentAb } from "./scaling/agent-ab.mjs";
@@ -84,6 +85,10 @@ async function main() {
   results.durationSeconds = (Date.now() - started) / 1000;
   writeFileSync(`${OUT}/results.json`, `${JSON.stringify(results, null, 2)}\n`);
   log(`results: ${OUT}/results.json`);
+  if (results.overhead) {
+    writeFileSync(`${OUT}/overhead-tables.md`, `${renderOverhead(results)}\n`);
+    log(`wrote ${OUT}/overhead-tables.md`);
+  }
   if (SECTIONS.every((s) => results[s])) {
     const written = writeOutputs(results, OUT, { toDocs: !flags.quick });
     log(`wrote ${written.join(", ")}`);

@@ -8,6 +8,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { PooledMCPServerManager } from "mcp-pool";
 import { EVERYTHING_MAIN } from "../lib/everything-server.mjs";
 
@@ -15,35 +16,48 @@ const ARGS = { message: "overhead" };
 
 /** `target`: { transport: "stdio" } or { transport: "http", url }. */
 export async function pooledEcho(target, maxInFlight) {
+  // One client, wide enough for every call in flight: the same shape as the bare client.
+  return pooledEchoWith(target, {
+    pool: { maxConnections: 1, maxCallsPerConnection: maxInFlight, maxWaiting: maxInFlight },
+    maxCallsPerSession: maxInFlight,
+  });
+}
+
+/** The pool with `entry` (pool options, limits) over the target; `call(options)` passes callTool options. */
+export function pooledEchoWith(target, entry = {}) {
   const endpoint =
     target.transport === "stdio"
       ? { command: process.execPath, args: [EVERYTHING_MAIN, "stdio"] }
       : { url: target.url, transport: "streamable-http" };
-  const manager = new PooledMCPServerManager({
-    mcpServers: {
-      everything: {
-        ...endpoint,
-        // One client, wide enough for every call in flight: the same shape as the bare client.
-        pool: { maxConnections: 1, maxCallsPerConnection: maxInFlight, maxWaiting: maxInFlight },
-        maxCallsPerSession: maxInFlight,
-      },
-    },
-  });
+  const manager = new PooledMCPServerManager({ mcpServers: { everything: { ...endpoint, ...entry } } });
   return {
-    call: () => manager.callTool("everything__echo", ARGS),
+    manager,
+    call: (options) => manager.callTool("everything__echo", ARGS, options),
     close: () => manager.close({ graceMs: 1_000 }),
   };
 }
 
 export async function bareEcho(target) {
+  const client = await bareClient(target);
+  return {
+    client,
+    call: () => client.callTool({ name: "echo", arguments: ARGS }),
+    close: () => client.close(),
+  };
+}
+
+/** A connected SDK Client over the target. */
+export async function bareClient(target) {
   const transport =
     target.transport === "stdio"
       ? new StdioClientTransport({ command: process.execPath, args: [EVERYTHING_MAIN, "stdio"], stderr: "ignore" })
       : new StreamableHTTPClientTransport(new URL(target.url));
   const client = new Client({ name: "bench-bare-client", version: "0.1.0" });
   await client.connect(transport);
-  return {
-    call: () => client.callTool({ name: "echo", arguments: ARGS }),
-    close: () => client.close(),
-  };
+  return client;
+}
+
+/** server-everything's echo as a raw `tools/call` request (what the pool sends), with SDK request options. */
+export function echoRequest(client, options) {
+  return client.request({ method: "tools/call", params: { name: "echo", arguments: ARGS } }, CallToolResultSchema, options);
 }

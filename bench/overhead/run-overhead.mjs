@@ -4,30 +4,19 @@
  * HTTP. Rounds interleave the two clients (and swap who goes first) so that
  * drift of a loaded machine falls on both alike; a ratio is the median of
  * the rounds' ratios. Warnings (MaxListenersExceededWarning...) are counted
- * against the client that was measuring when they were emitted.
+ * against the client that was measuring when they were emitted. Then where a
+ * sequential call's time goes (attribution.mjs), and the default config under
+ * a burst, cold and warm, with the clients it opens over time (burst.mjs).
  */
 
 import { summarize } from "../lib/latency.mjs";
 import { startEverythingHttp } from "../lib/everything-server.mjs";
+import { runAttribution } from "./attribution.mjs";
+import { runBurst } from "./burst.mjs";
 import { bareEcho, pooledEcho } from "./echo-clients.mjs";
+import { measure, median, round3 } from "./measure.mjs";
 
-const IN_FLIGHT = [1, 8, 32];
-
-/** Calls with `inFlight` at a time for `durationMs` (then lets the last ones finish); latencies in µs. */
-async function measure(call, durationMs, inFlight) {
-  const latenciesUs = [];
-  const started = performance.now();
-  const until = started + durationMs;
-  const worker = async () => {
-    while (performance.now() < until) {
-      const sent = performance.now();
-      await call();
-      latenciesUs.push((performance.now() - sent) * 1000);
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return { latenciesUs, seconds: (performance.now() - started) / 1000 };
-}
+const IN_FLIGHT = [1, 8, 32, 64, 256];
 
 /** Which client is measuring now: warnings emitted during its calls are counted against it. */
 let measuring = "none";
@@ -86,10 +75,6 @@ function describe({ latencies, seconds }) {
   return { calls: count, p50Us: Math.round(p50), p99Us: Math.round(p99), callsPerSecond: Math.round(count / seconds) };
 }
 
-function median(values) {
-  return summarize(values).p50;
-}
-
 export async function runOverhead({ rounds, measureMs, warmupMs, log }) {
   process.on("warning", countWarning);
   const rows = [];
@@ -104,9 +89,16 @@ export async function runOverhead({ rounds, measureMs, warmupMs, log }) {
     process.off("warning", countWarning);
   }
   for (const row of rows) {
-    log(`  ${row.transport} x${row.inFlight}: pool p50 ${row.pool.p50Us} µs, bare ${row.bare.p50Us} µs, ratio ${row.p50Ratio}`);
+    log(`  ${row.transport} x${row.inFlight}: pool p50 ${row.pool.p50Us} µs, bare ${row.bare.p50Us} µs, ratio ${row.p50Ratio}, calls/s ratio ${row.throughputRatio}`);
   }
-  return { rounds, measureMs, rows, warnings };
+  log("overhead attribution (stdio, sequential) ...");
+  const attribution = await runAttribution({ rounds, measureMs, warmupMs });
+  for (const part of attribution) log(`  ${part.part}: ${part.usPerCall} µs/call, +${part.addedUs} µs`);
+  log("overhead burst (stdio, default config, cold and warm) ...");
+  // Each round starts new pools and children: fewer rounds than above.
+  const burst = await runBurst({ rounds: Math.min(rounds, 3), measureMs, warmupMs });
+  for (const row of burst.rows) log(`  x${row.callers} ${row.variant}: cold ${row.coldRatio}, warm ${row.warmRatio} of one bare client`);
+  for (const row of burst.growth) log(`  x${row.callers} ${row.variant}: clients ${JSON.stringify(row.clientsAt)}, at end ${row.clientsAtEnd}`);
+  return { rounds, measureMs, rows, warnings, attribution, burst };
 }
 
-const round3 = (value) => Math.round(value * 1000) / 1000;

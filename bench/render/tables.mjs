@@ -42,6 +42,53 @@ export function overheadTable(overhead) {
   );
 }
 
+export function attributionTable(attribution) {
+  return table(
+    ["what the call does", "µs per call", "µs added (vs the bare request)"],
+    attribution.map((p) => [p.part, num(p.usPerCall), p.addedUs === 0 ? "–" : `${p.addedUs > 0 ? "+" : ""}${num(p.addedUs)}`]),
+  );
+}
+
+export function burstTable(burst) {
+  return table(
+    ["callers", "pool config", "bare calls/s (1 client)", "pool calls/s cold", "pool calls/s warm", "cold ratio pool/bare", "warm ratio pool/bare"],
+    burst.rows.map((r) => [r.callers, r.variant, int(r.bareCallsPerSecond), int(r.coldCallsPerSecond), int(r.warmCallsPerSecond), num(r.coldRatio, 3), num(r.warmRatio, 3)]),
+  );
+}
+
+export function growthTable(burst) {
+  const times = Object.keys(burst.growth[0]?.clientsAt ?? {});
+  return table(
+    ["callers", "pool config", ...times.map((t) => `clients open at ${t} ms`), `at the end (${burst.burstMs} ms)`],
+    burst.growth.map((g) => [g.callers, g.variant, ...times.map((t) => num(g.clientsAt[t], 0)), num(g.clientsAtEnd, 0)]),
+  );
+}
+
+/** The overhead section alone (`pnpm bench --only=overhead` writes it to .bench-out/overhead-tables.md). */
+export function renderOverhead(results) {
+  const o = results.overhead;
+  return [
+    `Run: \`${results.command}\` on ${results.startedAt}.`,
+    `Machine: ${machineLine(results)}.`,
+    "",
+    `server-everything \`echo\`, one client each (the pool's wide enough for every call in flight); ${o.rounds} interleaved rounds of ${o.measureMs} ms per client and concurrency.`,
+    "",
+    overheadTable(o),
+    "",
+    `Where a sequential call's time goes (stdio; ${o.rounds} rounds, variants interleaved; µs added: median over rounds of the variant minus the bare request in the same round):`,
+    "",
+    attributionTable(o.attribution),
+    "",
+    `The default config (at most 4 clients, 16 calls each) under a burst against one bare client, stdio; cold: the pool's first client is up when the burst begins, warm: its next burst; ${o.burst.rounds} rounds of ${o.burst.burstMs} ms, ratios are medians of the rounds' ratios:`,
+    "",
+    burstTable(o.burst),
+    "",
+    "Clients open during the cold burst (medians over rounds):",
+    "",
+    growthTable(o.burst),
+  ].join("\n");
+}
+
 export function idleTable(idle) {
   const first = idle.firstQuestion;
   const rest = idle.everyOtherFirstQuestion;
@@ -105,6 +152,18 @@ export function renderTables(results) {
     `Warnings printed during the calls: ${
       Object.entries(results.overhead.warnings).map(([k, n]) => `${k} × ${n}`).join("; ") || "none"
     }.`,
+    "",
+    "Where a sequential call's time goes (stdio; µs added: median over rounds of the variant minus the bare request in the same round):",
+    "",
+    attributionTable(results.overhead.attribution),
+    "",
+    `The default config under a burst against one bare client (stdio; cold: the pool's first client is up when the burst begins, warm: its next burst; ${results.overhead.burst.rounds} rounds of ${results.overhead.burst.burstMs} ms):`,
+    "",
+    burstTable(results.overhead.burst),
+    "",
+    "Clients open during the cold burst (medians over rounds):",
+    "",
+    growthTable(results.overhead.burst),
     "",
     "### Idle cost",
     "",

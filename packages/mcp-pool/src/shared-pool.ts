@@ -5,12 +5,13 @@
  * Calls go to the least-loaded lent client. When waiters remain that no lent
  * client can take, the growth policy says how many clients to acquire from
  * the idle store (an idle one, else a new connect, which asks the circuit
- * first). A client with no call left is shelved in the idle store one
+ * first); a new connect waits for measured queueing (growth.ts), so while
+ * waiters remain the pool looks again when the oldest reaches `growAfterWaitMs`. A client with no call left is shelved in the idle store one
  * event-loop turn later, so a sequential caller's next call reuses it at once.
  */
 
 import type { Member, OpenOutcome } from "./connection-table.js";
-import { growForEveryWaiter, type GrowthPolicy } from "./growth.js";
+import { growWhenWaitersAge, type GrowthPolicy } from "./growth.js";
 import { IdleStore } from "./idle-store.js";
 import { ServerPool, type PoolDeps } from "./server-pool.js";
 import type { ServerConfig } from "./types.js";
@@ -28,10 +29,12 @@ export class SharedPool extends ServerPool {
   #shelveScheduled = false;
   /** New connects the circuit granted to grow() that generic-pool has not started yet. */
   #connectsGranted = 0;
+  /** Dispatches again when the oldest waiter reaches growAfterWaitMs (it may need another client then). */
+  #growthTimer: NodeJS.Timeout | undefined;
 
   constructor(config: ServerConfig, deps: SharedPoolDeps) {
     super(config, deps);
-    this.#growth = deps.growth ?? growForEveryWaiter;
+    this.#growth = deps.growth ?? growWhenWaitersAge;
     const { pool } = config;
     this.#store = new IdleStore(
       {
@@ -76,18 +79,20 @@ export class SharedPool extends ServerPool {
   }
 
   protected grow(): void {
-    const { maxConnections, maxCallsPerConnection } = this.config.pool;
+    const { maxConnections, maxCallsPerConnection, growAfterWaitMs } = this.config.pool;
     const idle = this.#store.idle;
     const pending = this.#store.pending;
     const oldest = this.queue.oldestEnqueuedAt;
+    const now = Date.now();
     const wanted = this.#growth({
       waiting: this.queue.length,
-      oldestWaitMs: oldest === undefined ? 0 : Date.now() - oldest,
+      oldestWaitMs: oldest === undefined ? 0 : now - oldest,
       lent: this.#lentCount(),
       pending,
       idle,
       maxConnections,
       maxCallsPerConnection,
+      growAfterWaitMs,
     });
     // Idle clients cost no new child; new ones only fit while live children (closing ones too) are under max.
     const room = idle + Math.max(0, maxConnections - this.table.live);
@@ -100,6 +105,14 @@ export class SharedPool extends ServerPool {
       this.#acquire();
     }
     if (this.#store.pending === 0 && !this.#hasLent() && this.circuit.isOpen()) this.failUnservable(undefined);
+    // Past the threshold already, a connect under way or a client closing dispatches again when it ends.
+    const dueAt = oldest === undefined ? undefined : oldest + growAfterWaitMs;
+    if (dueAt !== undefined && dueAt > now && this.#growthTimer === undefined && this.table.live < maxConnections) {
+      this.#growthTimer = setTimeout(() => {
+        this.#growthTimer = undefined;
+        this.dispatch();
+      }, dueAt - now);
+    }
   }
 
   protected onIdle(): void {
@@ -121,6 +134,7 @@ export class SharedPool extends ServerPool {
   }
 
   protected async closeConnections(): Promise<void> {
+    clearTimeout(this.#growthTimer);
     // Every client first, connecting ones included: drain() waits for pending
     // creates, which would otherwise last until connectTimeoutMs.
     await Promise.all([this.table.closeAll("manager closed"), this.#store.drain()]);

@@ -17,6 +17,11 @@ export interface PoolOptions {
   maxConnections: number;
   /** Calls in flight on one client at once (one SDK Client multiplexes requests). */
   maxCallsPerConnection: number;
+  /**
+   * Shared pools: another client is opened only once a caller has waited this long for a slot
+   * (0: as soon as the open clients' slots are taken). The first client, and idle ones, are taken at once.
+   */
+  growAfterWaitMs: number;
   /** Callers allowed to wait for a slot; beyond it, PoolBusyError at once. */
   maxWaiting: number;
   /** Longest wait for a slot before PoolTimeoutError. */

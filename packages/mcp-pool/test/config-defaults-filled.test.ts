@@ -17,6 +17,7 @@ describe("parseConfig fills every default", () => {
           minConnections: 0,
           maxConnections: 4,
           maxCallsPerConnection: 16,
+          growAfterWaitMs: 100,
           maxWaiting: 1000,
           acquireTimeoutMs: 30_000,
           idleTimeoutMs: 300_000,

@@ -126,7 +126,11 @@ describe("the circuit", () => {
 
   it("shared: a borrow served by an idle client uses no probe, so a later one that needs a connect gets it", async () => {
     const fake = fakeConnections({ connect: "manual" });
-    const manager = use.manager(fake, { circuit: { ...circuit, failureThreshold: 1 }, pool: { maxConnections: 2, maxCallsPerConnection: 1 } });
+    // growAfterWaitMs 0: the second client is asked for as soon as the second caller waits.
+    const manager = use.manager(fake, {
+      circuit: { ...circuit, failureThreshold: 1 },
+      pool: { maxConnections: 2, maxCallsPerConnection: 1, growAfterWaitMs: 0 },
+    });
     const first = borrow(manager);
     await settle();
     fake.last().succeed();

@@ -1,5 +1,6 @@
-// A shared pool opens nothing before the first need, opens one client per maxCallsPerConnection waiters up to
-// maxConnections, sends a call to the least-loaded client, reuses an idle client rather than opening another,
+// A shared pool opens nothing before the first need, opens its first client at once and another only once a
+// caller has waited growAfterWaitMs (one at a time; with growAfterWaitMs 0, one client per maxCallsPerConnection
+// waiters at once), never more than maxConnections, sends a call to the least-loaded client, reuses an idle client rather than opening another,
 // closes clients idle past idleTimeoutMs, replaces one that died while idle, and counts all of it in stats().
 import { describe, expect, it, vi } from "vitest";
 import { fakeConnections } from "../helpers/fake-connections.js";
@@ -17,9 +18,50 @@ describe("a shared pool", () => {
     expect(serverStats(manager)).toMatchObject({ clientsOpen: 0, clientsCreated: 0 });
   });
 
-  it("opens one client per maxCallsPerConnection waiters, never more than maxConnections", async () => {
+  it("opens its first client at once, another only once a caller has waited growAfterWaitMs, one at a time", async () => {
     const fake = fakeConnections({ connect: "manual" });
-    const manager = use.manager(fake, { pool: { maxConnections: 3, maxCallsPerConnection: 2 } });
+    const manager = use.manager(fake, { pool: { maxConnections: 3, maxCallsPerConnection: 1, growAfterWaitMs: 100 } });
+    const callers = Array.from({ length: 4 }, () => borrow(manager));
+    await settle();
+    expect(fake.made).toHaveLength(1);
+    fake.last().succeed();
+    await callers[0]!.lent;
+    await vi.advanceTimersByTimeAsync(99);
+    expect(fake.made).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fake.made).toHaveLength(2);
+    // Still connecting: no third client meanwhile, however long the others wait.
+    await vi.advanceTimersByTimeAsync(500);
+    expect(fake.made).toHaveLength(2);
+    fake.last().succeed();
+    await callers[1]!.lent;
+    await settle();
+    // The next waiter has waited past growAfterWaitMs too: the third (and last) client opens now.
+    expect(fake.made).toHaveLength(3);
+    fake.last().succeed();
+    await callers[2]!.lent;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(fake.made).toHaveLength(3);
+    expect(serverStats(manager)).toMatchObject({ clientsOpen: 3, waiting: 1, callsInFlight: 3 });
+  });
+
+  it("opens no other client while waiters are served within growAfterWaitMs", async () => {
+    const fake = fakeConnections();
+    const manager = use.manager(fake, { pool: { maxConnections: 4, maxCallsPerConnection: 1, growAfterWaitMs: 100 } });
+    const callers = Array.from({ length: 5 }, () => borrow(manager));
+    for (const caller of callers) {
+      await caller.lent;
+      await vi.advanceTimersByTimeAsync(15);
+      caller.giveBack();
+      await caller.done;
+    }
+    expect(fake.made).toHaveLength(1);
+    expect(serverStats(manager)).toMatchObject({ clientsCreated: 1, waiting: 0 });
+  });
+
+  it("with growAfterWaitMs 0 opens one client per maxCallsPerConnection waiters at once, never more than maxConnections", async () => {
+    const fake = fakeConnections({ connect: "manual" });
+    const manager = use.manager(fake, { pool: { maxConnections: 3, maxCallsPerConnection: 2, growAfterWaitMs: 0 } });
     const first = Array.from({ length: 3 }, () => borrow(manager));
     await settle();
     expect(fake.made).toHaveLength(2);
@@ -36,7 +78,7 @@ describe("a shared pool", () => {
 
   it("sends a call to the least-loaded client", async () => {
     const fake = fakeConnections();
-    const manager = use.manager(fake, { pool: { maxConnections: 2, maxCallsPerConnection: 2 } });
+    const manager = use.manager(fake, { pool: { maxConnections: 2, maxCallsPerConnection: 2, growAfterWaitMs: 0 } });
     const callers = Array.from({ length: 3 }, () => borrow(manager));
     await Promise.all(callers.map((caller) => caller.lent));
     expect(fake.made).toHaveLength(2);

@@ -39,7 +39,7 @@ describe("a failed tool call", () => {
 
   it("checks structured content against the output schema on every pooled client", async () => {
     const fake = fakeConnections();
-    const manager = use.manager(fake, { pool: { maxConnections: 2, maxCallsPerConnection: 1 } });
+    const manager = use.manager(fake, { pool: { maxConnections: 2, maxCallsPerConnection: 1, growAfterWaitMs: 0 } });
     await manager.listTools(); // read through the first client
     // The first client is busy, so the next calls go to a second client, which never listed the tools.
     const busy = manager.callTool("fake__hold", { key: "busy" });

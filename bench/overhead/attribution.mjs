@@ -1,0 +1,79 @@
+/**
+ * Where a sequential pooled call's time goes, measured, not guessed: the same
+ * echo over stdio with one part of the pool's path switched on at a time, in
+ * one process, variants interleaved (each goes first in turn). A part's cost
+ * is the median over rounds of (its variant's µs per call − the bare request's
+ * in the same round). SDK request options are toggled on a bare Client; the
+ * pool's client (its own stdio transport, the child in a process group of its
+ * own) takes the same bare request; the pool's own work is the default pool
+ * (which passes none of those options) against that.
+ */
+
+import { bareClient, echoRequest, pooledEchoWith } from "./echo-clients.mjs";
+import { measure, median, rotated, round1 } from "./measure.mjs";
+
+const noop = () => {};
+
+export async function runAttribution({ rounds, measureMs, warmupMs }) {
+  const target = { transport: "stdio" };
+  const client = await bareClient(target);
+  const pool = pooledEchoWith(target);
+  const withProgress = pooledEchoWith(target, { resetTimeoutOnProgress: true });
+  // One signal for all calls, as an agent passes its turn's signal to each of its calls.
+  const turn = new AbortController();
+  const borrowed = await borrowClient(pool.manager);
+  const variants = {
+    "bare SDK request (tools/call, no options)": () => echoRequest(client),
+    "+ a fresh AbortSignal per call": () => echoRequest(client, { signal: new AbortController().signal }),
+    "+ a progress token (onprogress, resetTimeoutOnProgress)": () => echoRequest(client, { onprogress: noop, resetTimeoutOnProgress: true }),
+    "+ a timer per call (setTimeout, clearTimeout)": async () => {
+      const timer = setTimeout(noop, 600_000);
+      try {
+        return await echoRequest(client);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    "the pool's client, the same bare request (its stdio transport and child)": () => echoRequest(borrowed.client),
+    "pool, default config (no signal, progress token or timer of its own)": () => pool.call(),
+    "pool, caller passes a signal": () => pool.call({ signal: turn.signal }),
+    "pool, resetTimeoutOnProgress: true": () => withProgress.call(),
+  };
+  const names = Object.keys(variants);
+  const base = names[0];
+  try {
+    for (const name of names) await measure(variants[name], warmupMs, 1);
+    /** name → µs per call, one per round */
+    const perRound = new Map(names.map((name) => [name, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (const name of rotated(names, round)) {
+        const { latenciesUs, seconds } = await measure(variants[name], measureMs, 1);
+        perRound.get(name).push((seconds * 1e6) / latenciesUs.length);
+      }
+    }
+    const baseUs = perRound.get(base);
+    return names.map((name) => ({
+      part: name,
+      usPerCall: round1(median(perRound.get(name))),
+      // Against the bare request of the same round; the median shrugs off a noisy round.
+      addedUs: name === base ? 0 : round1(median(perRound.get(name).map((us, i) => us - baseUs[i]))),
+    }));
+  } finally {
+    borrowed.giveBack();
+    await Promise.allSettled([client.close(), pool.close(), withProgress.close()]);
+  }
+}
+
+/** One of the pool's clients, held through withClient() until giveBack(). */
+async function borrowClient(manager) {
+  let giveBack;
+  const held = new Promise((resolve) => (giveBack = resolve));
+  const client = await new Promise((resolve, reject) => {
+    const lend = (lent) => {
+      resolve(lent);
+      return held;
+    };
+    manager.withClient("everything", lend).catch(reject);
+  });
+  return { client, giveBack };
+}

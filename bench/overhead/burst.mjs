@@ -1,0 +1,103 @@
+/**
+ * The default config under a burst, against one bare SDK client: 64 and 256
+ * callers calling echo over stdio one call after another. "Cold" is a pool
+ * whose first client is up when the burst comes (it grows, or not, during
+ * it); "warm" is the same pool's next burst. Each round makes new pools;
+ * variants are interleaved (each goes first in turn) and a ratio is the
+ * median of the rounds' ratios to the bare client. While a cold burst runs,
+ * the pool's open clients are sampled: the growth table.
+ */
+
+import { bareEcho, pooledEchoWith } from "./echo-clients.mjs";
+import { measure, median, rotated, round3 } from "./measure.mjs";
+
+const CALLERS = [64, 256];
+/** When the growth table reads the open clients, in ms after the burst began. */
+export const GROWTH_AT_MS = [0, 100, 250, 500, 1000];
+const SAMPLE_EVERY_MS = 20;
+
+export const BURST_VARIANTS = {
+  default: {},
+  "growAfterWaitMs: 0 (a client per maxCallsPerConnection waiters at once, the former default)": { pool: { growAfterWaitMs: 0 } },
+};
+
+export async function runBurst({ rounds, measureMs, warmupMs, variants = BURST_VARIANTS, callers = CALLERS }) {
+  const target = { transport: "stdio" };
+  const bare = await bareEcho(target);
+  // At least a second of burst, so that growth (a child takes a while to start) shows.
+  const burstMs = Math.max(measureMs, 1000);
+  const names = ["bare", ...Object.keys(variants)];
+  /** `${callers}/${name}` → { cold: [], warm: [], timelines: [] } per round; bare in cold */
+  const samples = new Map();
+  const sample = (key) => samples.get(key) ?? samples.set(key, { cold: [], warm: [], timelines: [] }).get(key);
+  try {
+    await measure(bare.call, warmupMs, 8);
+    for (let round = 0; round < rounds; round++) {
+      for (const n of callers) {
+        for (const name of rotated(names, round)) {
+          const into = sample(`${n}/${name}`);
+          if (name === "bare") {
+            into.cold.push(rate(await measure(bare.call, burstMs, n)));
+            continue;
+          }
+          const pool = pooledEchoWith(target, variants[name]);
+          try {
+            await pool.call(); // the first client is up: the burst shows what the pool opens beyond it
+            const timeline = [];
+            const started = performance.now();
+            const sampler = setInterval(() => timeline.push([performance.now() - started, openClients(pool.manager)]), SAMPLE_EVERY_MS);
+            timeline.push([0, openClients(pool.manager)]);
+            try {
+              into.cold.push(rate(await measure(() => pool.call(), burstMs, n)));
+            } finally {
+              clearInterval(sampler);
+            }
+            into.timelines.push(timeline);
+            into.warm.push(rate(await measure(() => pool.call(), burstMs, n)));
+          } finally {
+            await pool.close();
+          }
+        }
+      }
+    }
+  } finally {
+    await bare.close();
+  }
+  const rows = [];
+  const growth = [];
+  for (const n of callers) {
+    const bareRates = sample(`${n}/bare`).cold;
+    for (const name of Object.keys(variants)) {
+      const { cold, warm, timelines } = sample(`${n}/${name}`);
+      rows.push({
+        callers: n,
+        variant: name,
+        bareCallsPerSecond: Math.round(median(bareRates)),
+        coldCallsPerSecond: Math.round(median(cold)),
+        warmCallsPerSecond: Math.round(median(warm)),
+        coldRatio: round3(median(cold.map((r, i) => r / bareRates[i]))),
+        warmRatio: round3(median(warm.map((r, i) => r / bareRates[i]))),
+      });
+      growth.push({
+        callers: n,
+        variant: name,
+        clientsAt: Object.fromEntries(GROWTH_AT_MS.map((at) => [at, median(timelines.map((t) => clientsAt(t, at)))])),
+        clientsAtEnd: median(timelines.map((t) => t.at(-1)?.[1] ?? 0)),
+      });
+    }
+  }
+  return { rounds, burstMs, rows, growth };
+}
+
+const rate = ({ latenciesUs, seconds }) => latenciesUs.length / seconds;
+
+function openClients(manager) {
+  return manager.stats().servers[0]?.clientsOpen ?? 0;
+}
+
+/** Clients open at `atMs` in a timeline of [ms, open] samples: the last sample taken by then. */
+function clientsAt(timeline, atMs) {
+  let open = timeline[0]?.[1] ?? 0;
+  for (const [ms, count] of timeline) if (ms <= atMs) open = count;
+  return open;
+}
