@@ -17,6 +17,8 @@ const noop = () => {};
 export async function runAttribution({ rounds, measureMs, warmupMs }) {
   const target = { transport: "stdio" };
   const client = await bareClient(target);
+  // The pool starts a child in a process group of its own, which setsid(1) gives a bare client's child too.
+  const ownSession = await bareClient({ ...target, ownSession: true });
   const pool = pooledEchoWith(target);
   const withProgress = pooledEchoWith(target, { resetTimeoutOnProgress: true });
   // One signal for all calls, as an agent passes its turn's signal to each of its calls.
@@ -34,6 +36,7 @@ export async function runAttribution({ rounds, measureMs, warmupMs }) {
         clearTimeout(timer);
       }
     },
+    "bare SDK request, its child in a session of its own (setsid, as the pool starts children)": () => echoRequest(ownSession),
     "the pool's client, the same bare request (its stdio transport and child)": () => echoRequest(borrowed.client),
     "pool, default config (no signal, progress token or timer of its own)": () => pool.call(),
     "pool, caller passes a signal": () => pool.call({ signal: turn.signal }),
@@ -60,7 +63,7 @@ export async function runAttribution({ rounds, measureMs, warmupMs }) {
     }));
   } finally {
     borrowed.giveBack();
-    await Promise.allSettled([client.close(), pool.close(), withProgress.close()]);
+    await Promise.allSettled([client.close(), ownSession.close(), pool.close(), withProgress.close()]);
   }
 }
 

@@ -46,11 +46,13 @@ export async function bareEcho(target) {
   };
 }
 
-/** A connected SDK Client over the target. */
+/** A connected SDK Client over the target (stdio with `ownSession`: the child runs under setsid(1)). */
 export async function bareClient(target) {
+  const command = [process.execPath, EVERYTHING_MAIN, "stdio"];
+  if (target.ownSession) command.unshift("setsid");
   const transport =
     target.transport === "stdio"
-      ? new StdioClientTransport({ command: process.execPath, args: [EVERYTHING_MAIN, "stdio"], stderr: "ignore" })
+      ? new StdioClientTransport({ command: command[0], args: command.slice(1), stderr: "ignore" })
       : new StreamableHTTPClientTransport(new URL(target.url));
   const client = new Client({ name: "bench-bare-client", version: "0.1.0" });
   await client.connect(transport);

@@ -79,7 +79,7 @@ export function renderOverhead(results) {
     "",
     attributionTable(o.attribution),
     "",
-    `The default config (at most 4 clients, 16 calls each) under a burst against one bare client, stdio; cold: the pool's first client is up when the burst begins, warm: its next burst; ${o.burst.rounds} rounds of ${o.burst.burstMs} ms, ratios are medians of the rounds' ratios:`,
+    `The default config (at most 4 clients, 64 calls each) under a burst against one bare client, stdio; cold: the pool's first client is up when the burst begins, warm: its next burst; ${o.burst.rounds} rounds of ${o.burst.burstMs} ms, ratios are medians of the rounds' ratios:`,
     "",
     burstTable(o.burst),
     "",

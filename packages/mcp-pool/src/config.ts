@@ -31,7 +31,7 @@ const MAX_RESULT_BYTES = 512 * 1024 * 1024;
 const POOL_DEFAULTS: PoolOptions = {
   minConnections: 0,
   maxConnections: 4,
-  maxCallsPerConnection: 16,
+  maxCallsPerConnection: 64,
   growAfterWaitMs: 100,
   maxWaiting: 1000,
   acquireTimeoutMs: 30_000,

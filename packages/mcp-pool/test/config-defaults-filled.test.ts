@@ -16,7 +16,7 @@ describe("parseConfig fills every default", () => {
         pool: {
           minConnections: 0,
           maxConnections: 4,
-          maxCallsPerConnection: 16,
+          maxCallsPerConnection: 64,
           growAfterWaitMs: 100,
           maxWaiting: 1000,
           acquireTimeoutMs: 30_000,
@@ -68,7 +68,7 @@ describe("parseConfig fills every default", () => {
         },
       },
     }).servers;
-    expect(server?.pool).toMatchObject({ maxConnections: 8, minConnections: 2, maxCallsPerConnection: 16 });
+    expect(server?.pool).toMatchObject({ maxConnections: 8, minConnections: 2, maxCallsPerConnection: 64 });
     expect(server?.circuit).toEqual({ failureThreshold: 5, baseBackoffMs: 1000, maxBackoffMs: 30_000 });
     expect(server).toMatchObject({ callTimeoutMs: 5000, maxTotalTimeoutMs: 600_000, killTimeoutMs: 0 });
     expect(server?.tools).toEqual({ allow: ["get_*"], deny: ["get_secret"] });
