@@ -4,6 +4,8 @@
  *                       and chart, and the generated part of docs/benchmarks.md
  * pnpm bench --quick    a few users, seconds: proves the harness works (CI); writes .bench-out/ only
  * --only=scaling,overhead,idle   a subset (writes .bench-out/ only)
+ * --only=redis [--rounds=N]   the Redis conversation store (REDIS_URL) against the in-memory one on the
+ *                       same load, N interleaved rounds (default 6): turns/s and p50, medians of per-round ratios
  * --only=agent-ab --baseline=<git ref> [--candidate=<git ref>] [--rounds=N] [--cpu-prof]   the agent
  *                       path of this tree (or the candidate) against a baseline build, N interleaved
  *                       rounds (default 6); --cpu-prof writes each server's CPU profile to .bench-out/profiles/
@@ -22,6 +24,7 @@ import { renderOverhead } from "./render/tables.mjs";
 import { writeOutputs } from "./render/write-docs.mjs";
 import { runScaling } from "./scaling/run-scaling.mjs";
 import { runAgentAb } from "./scaling/agent-ab.mjs";
+import { runRedisAb } from "./scaling/redis-ab.mjs";
 
 const OUT = fileURLToPath(new URL("../.bench-out", import.meta.url));
 const SECTIONS = ["scaling", "overhead", "idle"];
@@ -32,17 +35,19 @@ const PLANS = {
     overhead: { rounds: 8, measureMs: 1000, warmupMs: 500 },
     idle: { sockets: 10_000, agents: 10_000 },
     agentAb: { users: 1000, questions: 2, rounds: 6 },
+    redis: { users: 500, questions: 2, rounds: 6 },
   },
   quick: {
     scaling: { usersSteps: [10], questions: 2 },
     overhead: { rounds: 2, measureMs: 150, warmupMs: 100 },
     idle: { sockets: 200, agents: 1_000 },
     agentAb: { users: 20, questions: 2, rounds: 2 },
+    redis: { users: 20, questions: 2, rounds: 2 },
   },
 };
 
 const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" }, baseline: { type: "string" }, candidate: { type: "string" }, "cpu-prof": { type: "boolean", default: false }, rounds: { type: "string" } } });
-const only = flags.only ? flags.only.split(",") : SECTIONS;
+const only = flags.only ? flags.only.split(",") : [...SECTIONS, "redis"];
 const plan = PLANS[flags.quick ? "quick" : "full"];
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -53,6 +58,9 @@ function brokenHarness(results) {
     if (!step.skipped && step.turnsOk === 0) problems.push(`scaling ${step.variant} ${step.mode} N=${step.users}: no turn answered (${JSON.stringify(step.errorsByCode)})`);
   }
   if (results.idle && results.idle.connected === 0) problems.push("idle: no socket connected");
+  for (const [i, pair] of (results.redis?.rounds ?? []).entries()) {
+    for (const [store, run] of Object.entries(pair)) if (run.turns === 0) problems.push(`redis round ${i + 1} ${store}: no turn answered`);
+  }
   for (const [i, pair] of (results.agentAb?.rounds ?? []).entries()) {
     for (const [variant, run] of Object.entries(pair)) if (run.turns === 0) problems.push(`agent-ab round ${i + 1} ${variant}: no turn answered`);
   }
@@ -72,6 +80,12 @@ async function main() {
     if (only.includes("scaling")) results.scaling = await runScaling({ ...plan.scaling, logDir: `${OUT}/logs`, log });
     if (only.includes("overhead")) results.overhead = await runOverhead({ ...plan.overhead, log });
     if (only.includes("idle")) results.idle = await runIdle({ ...plan.idle, logDir: `${OUT}/logs`, log });
+    if (only.includes("redis")) {
+      const rounds = flags.rounds ? Number(flags.rounds) : plan.redis.rounds;
+      if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive integer, got ${flags.rounds}`);
+      results.redis = await runRedisAb({ ...plan.redis, rounds, logDir: `${OUT}/logs`, log });
+      log(`redis medians: ${JSON.stringify(results.redis.median)}`);
+    }
     if (only.includes("agent-ab")) {
       if (!flags.baseline) throw new Error("--only=agent-ab needs --baseline=<git ref> (e.g. main)");
       const rounds = flags.rounds ? Number(flags.rounds) : plan.agentAb.rounds;

@@ -13,7 +13,7 @@ export const MCP_CONFIGS = {
   "per-session": fileURLToPath(new URL("../config/per-session.mcp.json", import.meta.url)),
 };
 
-export async function startServerWithMcp({ variant, llmBaseURL, logFile, nodeArgs, serverMain }) {
+export async function startServerWithMcp({ variant, llmBaseURL, logFile, nodeArgs, serverMain, extraEnv = {} }) {
   const lab = await startLabHttp();
   try {
     const server = await startChatServer({
@@ -22,7 +22,7 @@ export async function startServerWithMcp({ variant, llmBaseURL, logFile, nodeArg
       logFile,
       nodeArgs,
       serverMain,
-      extraEnv: { BENCH_LAB_MCP_URL: lab.url },
+      extraEnv: { ...extraEnv, BENCH_LAB_MCP_URL: lab.url },
     });
     return {
       server,

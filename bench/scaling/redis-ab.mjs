@@ -1,0 +1,119 @@
+/**
+ * The Redis store against the in-memory store on the same load: one chat
+ * server (this tree's build) with REDIS_URL set and one without, each asked
+ * by N agent users against the same scripted model, in rounds that alternate
+ * which goes first. Each round gives a ratio (Redis / memory) of turns per
+ * second and of p50 turn latency; the result is their medians, so load from
+ * other work on the machine falls on both alike.
+ *
+ *   pnpm bench --only=redis [--rounds=N]
+ *
+ * The Redis is a private redis-server on a free port, no persistence, ended by pid.
+ */
+
+import { createConnection } from "node:net";
+import { summarize } from "../lib/latency.mjs";
+import { freePort } from "../lib/free-port.mjs";
+import { startProcess } from "../lib/processes.mjs";
+import { startFakeLlmProcess } from "./fake-llm.mjs";
+import { startLoadDriver } from "./load-driver-process.mjs";
+import { startServerWithMcp } from "./server-with-mcp.mjs";
+
+const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? "/usr/bin/redis-server";
+
+export async function runRedisAb({ users, questions, rounds, logDir, log }) {
+  const redis = await startRedis();
+  const llm = await startFakeLlmProcess();
+  const measured = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? ["memory", "redis"] : ["redis", "memory"];
+      const pair = {};
+      for (const store of order) {
+        const env = store === "redis" ? { REDIS_URL: redis.url, REDIS_PREFIX: `bench${round}:` } : {};
+        pair[store] = await measure({ store, env, users, questions, llmBaseURL: llm.baseURL, logFile: `${logDir}/redis-ab-${store}-${round}.log` });
+        log(`redis round ${round + 1}/${rounds} ${store}: ${pair[store].turnsPerSecond} turns/s, p50 ${pair[store].p50Ms} ms, ${pair[store].errors} errors`);
+      }
+      measured.push(pair);
+    }
+  } finally {
+    await llm.stop();
+    await redis.stop(2_000);
+  }
+  const ratios = (key) => measured.map((pair) => pair.redis[key] / pair.memory[key]);
+  return {
+    users,
+    questionsPerUser: questions,
+    rounds: measured,
+    median: {
+      memory: medians(measured.map((pair) => pair.memory)),
+      redis: medians(measured.map((pair) => pair.redis)),
+      turnsPerSecondRatio: round3(median(ratios("turnsPerSecond"))),
+      p50Ratio: round3(median(ratios("p50Ms"))),
+    },
+    spread: { turnsPerSecondRatio: minMax(ratios("turnsPerSecond")), p50Ratio: minMax(ratios("p50Ms")) },
+  };
+}
+
+/** One fresh server (and lab MCP server), N users asking their questions all at once. */
+async function measure({ store, env, users, questions, llmBaseURL, logFile }) {
+  const stack = await startServerWithMcp({ variant: "shared", llmBaseURL, logFile, extraEnv: env });
+  const driver = startLoadDriver();
+  try {
+    const connected = await driver.connect(stack.server.wsUrl, users);
+    if (connected.ok !== users) throw new Error(`redis ${store}: ${users - connected.ok} of ${users} users could not connect`);
+    // Opens the MCP clients and warms the code paths, outside the measurement.
+    await driver.ask({ from: 0, to: Math.min(users, 50), questions: 1, mode: "agent" });
+    const asked = await driver.ask({ from: 0, to: users, questions, mode: "agent" });
+    const latencies = asked.latenciesMs.flat();
+    return {
+      turns: latencies.length,
+      errors: Object.values(asked.errors).reduce((a, b) => a + b, 0),
+      turnsPerSecond: round1(latencies.length / (asked.wallMs / 1000)),
+      p50Ms: round1(summarize(latencies).p50 ?? Number.NaN),
+    };
+  } finally {
+    await driver.close();
+    await stack.stop();
+  }
+}
+
+async function startRedis() {
+  const port = await freePort();
+  const handle = startProcess(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const deadline = Date.now() + 10_000;
+  while (!(await answersPing(port))) {
+    if (handle.child.exitCode !== null || Date.now() > deadline) {
+      await handle.stop(1_000);
+      throw new Error(`redis-server (${REDIS_SERVER}) did not start on port ${port}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { url: `redis://127.0.0.1:${port}`, stop: (graceMs) => handle.stop(graceMs) };
+}
+
+function answersPing(port) {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("data", (data) => {
+      socket.destroy();
+      resolve(String(data).startsWith("+PONG"));
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+function medians(rows) {
+  return { turnsPerSecond: round1(median(rows.map((r) => r.turnsPerSecond))), p50Ms: round1(median(rows.map((r) => r.p50Ms))) };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const minMax = (values) => [round3(Math.min(...values)), round3(Math.max(...values))];
+const round1 = (value) => Math.round(value * 10) / 10;
+const round3 = (value) => Math.round(value * 1000) / 1000;
