@@ -19,7 +19,7 @@ const OUT_DIR = fileURLToPath(new URL("../../../../.test-out/page/", import.meta
 
 export interface ChatPage {
   page: Page;
-  /** Uncaught errors and console errors (a CSP violation is one). */
+  /** Uncaught errors, console errors (a CSP violation is one) and requests to another origin (a CDN). */
   errors: string[];
 }
 
@@ -33,6 +33,10 @@ export async function openChatPage(
   page.on("pageerror", (error) => errors.push(error.message));
   page.on("console", (message) => {
     if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("request", (request) => {
+    const target = new URL(request.url());
+    if (target.protocol !== "data:" && target.origin !== new URL(url).origin) errors.push(`request to another origin: ${request.url()}`);
   });
   await page.goto(url);
   await expect.poll(() => page.textContent("#status"), { timeout: 15_000 }).toContain(status);
