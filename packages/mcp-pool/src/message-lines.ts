@@ -31,6 +31,8 @@ export class MessageLines {
   constructor(
     private readonly maxBytes: number,
     private readonly onLine: (event: LineEvent) => void,
+    /** A line to drop unread (not parsed, not validated): a copy of a notification already passed on. */
+    private readonly dropLine: (text: string) => boolean = () => false,
   ) {}
 
   push(chunk: Buffer): void {
@@ -82,7 +84,7 @@ export class MessageLines {
     this.#chunks = [];
     this.#bytes = 0;
     const text = line.toString("utf8").replace(/\r$/, "");
-    if (text.trim() === "") return;
+    if (text.trim() === "" || this.dropLine(text)) return;
     try {
       this.onLine({ kind: "message", message: JSONRPCMessageSchema.parse(JSON.parse(text)) });
     } catch (error) {

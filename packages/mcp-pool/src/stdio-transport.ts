@@ -14,7 +14,11 @@
  * - a spawn failure says what could not be started and why, without the
  *   arguments and environment that Node's spawn error carries (`spawnargs`
  *   holds `${VAR}`-expanded secrets);
- * - stderr is read into a bounded tail (stderr-tail.ts).
+ * - stderr is read into a bounded tail (stderr-tail.ts);
+ * - a storm of `notifications/tools/list_changed` reaches the client once per
+ *   turn of the event loop: the rest of a chunk's copies are dropped unread
+ *   (what a catalog refresh needs is that one came; parsing and validating
+ *   thousands held the event loop, and every other user's calls, for 100s of ms).
  */
 
 import { spawn, type ChildProcess } from "node:child_process";
@@ -40,6 +44,10 @@ export interface StdioTransportOptions {
   onWarning(message: string): void;
 }
 
+const LIST_CHANGED = "notifications/tools/list_changed";
+/** The notification with no params or id, however spaced: `{"method":"notifications/tools/list_changed","jsonrpc":"2.0"}`. */
+const BARE_LIST_CHANGED = /^\s*\{[^{}[\]]*"method"\s*:\s*"notifications\/tools\/list_changed"[^{}[\]]*\}\s*$/;
+
 /** After SIGKILL, how long the rest of the group may take to be gone (a zombie nobody reaps never is). */
 const GROUP_GONE_AFTER_KILL_MS = 1_000;
 
@@ -58,9 +66,15 @@ export class StdioTransport implements Transport {
   readonly #unanswered = new Set<RequestId>();
   #drainWaiters: (() => void)[] = [];
   #garbageLines = 0;
+  /** A tools/list_changed was passed on this turn: its copies until the next are dropped. */
+  #listChangedThisTurn = false;
 
   constructor(private readonly options: StdioTransportOptions) {
-    this.#lines = new MessageLines(options.maxMessageBytes, (event) => this.#onLine(event));
+    this.#lines = new MessageLines(
+      options.maxMessageBytes,
+      (event) => this.#onLine(event),
+      (text) => this.#listChangedThisTurn && BARE_LIST_CHANGED.test(text),
+    );
   }
 
   /** The child's pid once started, until its exit is confirmed. */
@@ -182,6 +196,13 @@ export class StdioTransport implements Transport {
       case "message": {
         const { message } = event;
         if ("id" in message && !("method" in message) && message.id !== undefined) this.#unanswered.delete(message.id);
+        if ("method" in message && message.method === LIST_CHANGED && !("id" in message)) {
+          if (this.#listChangedThisTurn) return;
+          this.#listChangedThisTurn = true;
+          setImmediate(() => {
+            this.#listChangedThisTurn = false;
+          });
+        }
         this.onmessage?.(message);
         return;
       }
