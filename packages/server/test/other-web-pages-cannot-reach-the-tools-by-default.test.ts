@@ -91,7 +91,7 @@ describe("safe defaults: auth off, bound to 127.0.0.1, no ALLOWED_ORIGINS or ALL
   });
 
   it("sends a CSP that lets the page load only its own files, and no framing, sniffing or referrer", async () => {
-    for (const path of ["/", "/app.js", "/api/stats"]) {
+    for (const path of ["/", "/app.js", "/vendor/purify.js", "/api/stats"]) {
       const response = await fetch(`${server.url}${path}`);
       expect(response.status).toBe(200);
       const csp = response.headers.get("content-security-policy") ?? "";
@@ -115,7 +115,8 @@ describe("safe defaults: auth off, bound to 127.0.0.1, no ALLOWED_ORIGINS or ALL
     await expect.poll(() => page.textContent("#status"), { timeout: 10_000 }).toContain("tool console");
     await page.fill("#question", '/call everything__echo {"message":"same origin"}');
     await page.press("#question", "Enter");
-    await expect.poll(() => page.locator(".message.assistant").last().textContent(), { timeout: 15_000 }).toBe("Echo: same origin");
+    const result = page.locator(".message.tool.ok .tool-result");
+    await expect.poll(() => result.textContent().then((text) => text?.trim()), { timeout: 15_000 }).toBe("Echo: same origin");
     expect(violations).toEqual([]);
     await page.close();
   });
