@@ -155,7 +155,7 @@ export class Session {
       void this.#options.send(await this.#options.history(chatId));
     } catch (error) {
       this.#log.warn({ chat_id: chatId, err: error }, "reading a chat's history failed");
-      void this.#options.send(errorFrame("internal", "the chat's history could not be read", chatId));
+      void this.#options.send(errorFrame("store_unavailable", "the chat's history could not be read; try again shortly", chatId));
     }
   }
 

@@ -1,5 +1,7 @@
 import { InMemoryConversationStore } from "@mcp-pool/agent";
 import { startFakeLlm, type FakeLlm } from "@mcp-pool/test-support/fake-llm";
+import { startRedisServer } from "@mcp-pool/test-support/redis-server";
+import { waitFor } from "@mcp-pool/test-support/processes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatClient, type Frame } from "./helpers/chat-client.js";
 import { labEntry, startChatServer, type TestServer } from "./helpers/servers.js";
@@ -126,5 +128,31 @@ describe("the history frame (resume a chat after a reconnect)", () => {
     ]);
     expect(huge.omitted).toBeUndefined();
     await client.close();
+  });
+
+  it("answers store_unavailable while the shared store (Redis) is down, and the history once it is back", async () => {
+    const redis = await startRedisServer();
+    const shared = await startChatServer(
+      { lab: labEntry() },
+      { llm: { apiKey: "test", baseURL: llm.baseURL, model: "fake", maxRetries: 0 }, redisUrl: redis.url, authTokens: new Map([["tok-ann", "ann"]]) },
+    );
+    try {
+      const client = await ChatClient.open(shared.url, { token: "tok-ann" });
+      expect((await client.ask("kept", "remember")).at(-1)).toMatchObject({ type: "answer" });
+      await redis.kill("SIGKILL");
+      const from = client.frames.length;
+      client.send({ type: "history", chat_id: "kept" });
+      expect(await client.until((f) => f.type === "error" || f.type === "history", from)).toMatchObject({
+        type: "error", chat_id: "kept", code: "store_unavailable",
+      });
+      await redis.restart();
+      // Redis came back empty (nothing persisted in this test): the chat reads as empty, not as an error.
+      const back = await waitFor(() => historyOf(client, "kept"), { timeoutMs: 15_000, intervalMs: 200, what: "the history to be readable again" });
+      expect(back).toEqual({ type: "history", chat_id: "kept", messages: [] });
+      await client.close();
+    } finally {
+      await shared.close({ graceMs: 0 });
+      await redis.stop();
+    }
   });
 });
