@@ -17,7 +17,7 @@ export interface RedisConnection {
 }
 
 export interface RedisConnectionOptions {
-  /** How long a command may take before it fails (default 2 s). */
+  /** How long a command may take before it fails (default 10 s: a loaded instance's own event loop lags too). */
   commandTimeoutMs?: number;
   /** How long to wait for the first connection before starting anyway, not ready (default 5 s). */
   connectWaitMs?: number;
@@ -31,7 +31,8 @@ export async function connectRedis(url: string, logger: Logger, options: RedisCo
     // a write must not happen twice, nor a question wait for an outage to end.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: options.commandTimeoutMs ?? 2_000,
+    // A hung Redis (one that keeps the connection open) cannot hold a turn forever.
+    commandTimeout: options.commandTimeoutMs ?? 10_000,
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
   });

@@ -10,6 +10,7 @@ describe("two server processes on one Redis, one SIGKILLed mid-turn", () => {
   let llm: FakeLlm;
   let a: ServerProcess;
   let b: ServerProcess;
+  const clients: ChatClient[] = [];
 
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -34,6 +35,8 @@ describe("two server processes on one Redis, one SIGKILLed mid-turn", () => {
   });
 
   afterAll(async () => {
+    // Closed here too, so a failed assertion leaves no socket holding the worker open.
+    await Promise.all(clients.map((client) => client.close().catch(() => {})));
     await Promise.all([a?.stop(), b?.stop()]);
     await llm?.close();
     await redis?.stop();
@@ -41,6 +44,7 @@ describe("two server processes on one Redis, one SIGKILLed mid-turn", () => {
 
   it("keeps the acknowledged question, marked interrupted in the history any instance gives, and the chat goes on there", async () => {
     const onA = await ChatClient.open(a.url, { token: "tok-ann" });
+    clients.push(onA);
     expect((await onA.ask("c1", "apple")).at(-1)).toMatchObject({ type: "answer", text: "seen: apple" });
     const from = onA.frames.length;
     onA.send({ chat_id: "c1", question: "hold me" });
@@ -50,6 +54,7 @@ describe("two server processes on one Redis, one SIGKILLed mid-turn", () => {
     await onA.closed;
 
     const onB = await ChatClient.open(b.url, { token: "tok-ann" });
+    clients.push(onB);
     const history = async (): Promise<{ role: string; text?: string; interrupted?: boolean }[]> => {
       const from = onB.frames.length;
       onB.send({ type: "history", chat_id: "c1" });
