@@ -3,7 +3,8 @@
  * echo over stdio with one part of the pool's path switched on at a time, in
  * one process, variants interleaved (each goes first in turn). A part's cost
  * is the median over rounds of (its variant's µs per call − the bare request's
- * in the same round). SDK request options are toggled on a bare Client; the
+ * in the same round), in wall time and in this process's CPU time (which a
+ * busy machine's scheduling delays inflate less). SDK request options are toggled on a bare Client; the
  * pool's client (its own stdio transport, the child in a process group of its
  * own) takes the same bare request; the pool's own work is the default pool
  * (which passes none of those options) against that.
@@ -46,21 +47,30 @@ export async function runAttribution({ rounds, measureMs, warmupMs }) {
   const base = names[0];
   try {
     for (const name of names) await measure(variants[name], warmupMs, 1);
-    /** name → µs per call, one per round */
-    const perRound = new Map(names.map((name) => [name, []]));
+    /** name → µs per call (wall) and this process's CPU µs per call, one of each per round */
+    const perRound = new Map(names.map((name) => [name, { wall: [], cpu: [] }]));
     for (let round = 0; round < rounds; round++) {
       for (const name of rotated(names, round)) {
+        const cpuBefore = process.cpuUsage();
         const { latenciesUs, seconds } = await measure(variants[name], measureMs, 1);
-        perRound.get(name).push((seconds * 1e6) / latenciesUs.length);
+        const cpu = process.cpuUsage(cpuBefore);
+        perRound.get(name).wall.push((seconds * 1e6) / latenciesUs.length);
+        perRound.get(name).cpu.push((cpu.user + cpu.system) / latenciesUs.length);
       }
     }
-    const baseUs = perRound.get(base);
-    return names.map((name) => ({
-      part: name,
-      usPerCall: round1(median(perRound.get(name))),
-      // Against the bare request of the same round; the median shrugs off a noisy round.
-      addedUs: name === base ? 0 : round1(median(perRound.get(name).map((us, i) => us - baseUs[i]))),
-    }));
+    const { wall: baseWall, cpu: baseCpu } = perRound.get(base);
+    // Against the bare request of the same round; the median shrugs off a noisy round.
+    const added = (values, baseline) => round1(median(values.map((us, i) => us - baseline[i])));
+    return names.map((name) => {
+      const { wall, cpu } = perRound.get(name);
+      return {
+        part: name,
+        usPerCall: round1(median(wall)),
+        addedUs: name === base ? 0 : added(wall, baseWall),
+        cpuUsPerCall: round1(median(cpu)),
+        addedCpuUs: name === base ? 0 : added(cpu, baseCpu),
+      };
+    });
   } finally {
     borrowed.giveBack();
     await Promise.allSettled([client.close(), ownSession.close(), pool.close(), withProgress.close()]);

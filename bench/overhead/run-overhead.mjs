@@ -93,7 +93,7 @@ export async function runOverhead({ rounds, measureMs, warmupMs, log }) {
   }
   log("overhead attribution (stdio, sequential) ...");
   const attribution = await runAttribution({ rounds, measureMs, warmupMs });
-  for (const part of attribution) log(`  ${part.part}: ${part.usPerCall} µs/call, +${part.addedUs} µs`);
+  for (const part of attribution) log(`  ${part.part}: ${part.usPerCall} µs/call (${part.addedUs} added), CPU ${part.cpuUsPerCall} µs/call (${part.addedCpuUs} added)`);
   log("overhead burst (stdio, default config, cold and warm) ...");
   // Each round starts new pools and children: fewer rounds than above.
   const burst = await runBurst({ rounds: Math.min(rounds, 3), measureMs, warmupMs });

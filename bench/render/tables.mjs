@@ -42,10 +42,12 @@ export function overheadTable(overhead) {
   );
 }
 
+const signed = (n) => (n === 0 ? "–" : `${n > 0 ? "+" : ""}${num(n)}`);
+
 export function attributionTable(attribution) {
   return table(
-    ["what the call does", "µs per call", "µs added (vs the bare request)"],
-    attribution.map((p) => [p.part, num(p.usPerCall), p.addedUs === 0 ? "–" : `${p.addedUs > 0 ? "+" : ""}${num(p.addedUs)}`]),
+    ["what the call does", "µs per call", "µs added (vs the bare request)", "CPU µs per call (this process)", "CPU µs added"],
+    attribution.map((p) => [p.part, num(p.usPerCall), signed(p.addedUs), num(p.cpuUsPerCall), signed(p.addedCpuUs)]),
   );
 }
 
