@@ -69,6 +69,8 @@ describe("nginx (docs/deploy/nginx.conf) in front of two instances on one Redis"
     // it answers with every question it was sent: an answer shows the memory its turn got.
     llm.script((request) => {
       const questions = request.messages.filter((m) => m.role === "user").map((m) => m.content);
+      // "hang...": the model starts answering and never finishes (until its client is gone).
+      if (request.messages.at(-1)!.content?.startsWith("hang")) return { hold: ["Let me think"] };
       if (request.messages.at(-1)!.role === "user") {
         return { toolCalls: [{ name: "lab__slow_read", arguments: JSON.stringify({ ms: 150, text: "x" }) }] };
       }
@@ -85,6 +87,8 @@ describe("nginx (docs/deploy/nginx.conf) in front of two instances on one Redis"
       RATE_LIMIT_QUESTIONS: String(RATE),
       SHUTDOWN_GRACE_MS: "10000",
       READY_CACHE_MS: "0",
+      // A dead instance's turn frees its chat (and shows as interrupted) this long after it died.
+      TURN_LOCK_MS: "2000",
     };
     const ports = [await freePort(), await freePort()];
     instances = ports.map((port) => new Instance(port, env));
@@ -154,6 +158,62 @@ describe("nginx (docs/deploy/nginx.conf) in front of two instances on one Redis"
     await again.close();
     await victim.start();
     await untilNginxUses(victim);
+  });
+
+  it("shows a question in flight when its instance died as interrupted, through the other instance", async () => {
+    const first = await connect("bob");
+    expect((await first.ask("cut", "before")).at(-1)).toMatchObject({ type: "answer", text: "seen: before" });
+    const from = first.frames.length;
+    first.send({ chat_id: "cut", question: "hang on" });
+    await first.until((f) => f.type === "delta" && f.chat_id === "cut", from);
+    const victim = await servingInstance(first);
+    await victim.end("SIGKILL");
+
+    const again = await connect("bob");
+    // The dead instance's hold on the chat expires after TURN_LOCK_MS; then the question reads as interrupted.
+    const history = await waitFor(
+      async () => {
+        const frame = await historyOf(again, "cut");
+        const last = frame.messages.at(-1);
+        return last?.role === "user" && last.interrupted ? frame : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 250, what: "the question to show as interrupted" },
+    );
+    expect(history!.messages.map((m) => [m.role, m.role === "tool" ? m.name : m.text])).toEqual([
+      ["user", "before"],
+      ["tool", "lab__slow_read"],
+      ["assistant", "seen: before"],
+      ["user", "hang on"],
+    ]);
+    // The chat goes on: the next turn runs (the lock is free) and its model sees both questions.
+    expect((await again.ask("cut", "after")).at(-1)).toMatchObject({ type: "answer", text: "seen: before | hang on | after" });
+    await again.close();
+    await victim.start();
+    await untilNginxUses(victim);
+  });
+
+  it("runs one chat asked through both instances at once one turn after another, none lost, none interleaved", async () => {
+    const [one, two] = [await connect("ann"), await connect("ann")];
+    expect(await servingInstance(one)).not.toBe(await servingInstance(two));
+    // Four questions at once, two through each instance: one runs, three wait (MAX_QUEUED_TURNS 4).
+    for (const [client, name] of [[one, "a"], [two, "b"], [one, "c"], [two, "d"]] as const) {
+      client.send({ chat_id: "together", question: name });
+    }
+    const answers = async (client: ChatClient) => {
+      await waitFor(() => client.frames.filter((f) => f.type === "answer" || f.type === "error").length === 2, {
+        timeoutMs: 30_000,
+        what: "both turns of a socket to end",
+      });
+      return client.frames.flatMap((f, i) => (f.type === "answer" ? [{ text: f.text, at: client.arrivals[i]! }] : []));
+    };
+    const ended = [...(await answers(one)), ...(await answers(two))].sort((x, y) => x.at - y.at);
+    // Each turn saw every earlier one's question: the k-th answer lists k questions.
+    expect(ended.map((answer) => answer.text.replace("seen: ", "").split(" | ").length)).toEqual([1, 2, 3, 4]);
+    const history = await historyOf(one, "together");
+    // Whole turns, one after another: question, tool call, answer, four times.
+    expect(history!.messages.map((m) => m.role)).toEqual(Array.from({ length: 4 }, () => ["user", "tool", "assistant"]).flat());
+    expect(new Set(history.messages.flatMap((m) => (m.role === "user" ? [m.text] : [])))).toEqual(new Set(["a", "b", "c", "d"]));
+    await Promise.all([one.close(), two.close()]);
   });
 
   it("holds one user's rate limit across instances", async () => {
