@@ -8,9 +8,14 @@
  *   timed(fn)                     fn's duration in ms
  *   median(values)
  *   answeredAsFast(baseline, during, factor?)   asserts median(during) < factor x the slowest baseline sample
+ *   const starts = startCounter()  in a test: `starts.path` for a fault server's --pid-file, `starts()` how
+ *                                  many processes were started with it (removed after the test)
  */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, expect } from "vitest";
+import { afterEach, beforeEach, expect, onTestFinished } from "vitest";
 import type { StdioEntry } from "./fixture-servers.js";
 
 export const faultServerPath = fileURLToPath(new URL("../fixtures/fault-server.mjs", import.meta.url));
@@ -50,4 +55,19 @@ export function median(values: readonly number[]): number {
 export function answeredAsFast(baseline: readonly number[], during: readonly number[], factor = 3): void {
   expect(during.length).toBeGreaterThan(0);
   expect(median(during)).toBeLessThan(factor * Math.max(...baseline));
+}
+
+/** A --pid-file for a fault server, and how many processes appended to it so far. */
+export function startCounter(): (() => number) & { path: string } {
+  const dir = mkdtempSync(join(tmpdir(), "fault-starts-"));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, "pids");
+  const starts = () => {
+    try {
+      return readFileSync(path, "utf8").split("\n").filter(Boolean).length;
+    } catch {
+      return 0;
+    }
+  };
+  return Object.assign(starts, { path });
 }
