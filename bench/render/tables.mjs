@@ -1,6 +1,6 @@
 /** Markdown tables of a results.json, as docs/benchmarks.md shows them. */
 
-import { judgeTargets } from "./targets.mjs";
+import { defaultBurstTarget, judgeTargets, throughputTarget } from "./targets.mjs";
 
 const table = (head, rows) =>
   [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
@@ -72,6 +72,11 @@ export function renderOverhead(results) {
   return [
     `Run: \`${results.command}\` on ${results.startedAt}.`,
     `Machine: ${machineLine(results)}.`,
+    "",
+    table(
+      ["target", "measured", "met", "missed by"],
+      [throughputTarget(o), defaultBurstTarget(o)].map((t) => [t.target, t.measured, t.met ? "yes" : "**no**", t.miss || "–"]),
+    ),
     "",
     `server-everything \`echo\`, one client each (the pool's wide enough for every call in flight); ${o.rounds} interleaved rounds of ${o.measureMs} ms per client and concurrency.`,
     "",

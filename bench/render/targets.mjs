@@ -1,5 +1,5 @@
 /**
- * The four targets of issue 5, judged from a results.json: each with what
+ * The targets of issues 5 and 12, judged from a results.json: each with what
  * was measured, met or not, and by how much it was missed.
  */
 
@@ -56,6 +56,31 @@ function overheadTarget(overhead) {
   };
 }
 
+/** Issue 12: one pooled client carries ≥ 0.95× the calls of one bare client at 8, 64 and 256 in flight. */
+export function throughputTarget(overhead) {
+  const rows = overhead.rows.filter((r) => [8, 64, 256].includes(r.inFlight));
+  const worst = rows.reduce((a, b) => (b.throughputRatio < a.throughputRatio ? b : a));
+  return {
+    target: "calls/s of one pooled client ≥ 0.95× one bare SDK client at 8, 64 and 256 in flight (stdio and HTTP)",
+    measured: `lowest ${worst.throughputRatio.toFixed(3)}× (${worst.transport}, ${worst.inFlight} in flight); ${rows.map((r) => `${r.transport} ${r.inFlight}: ${r.throughputRatio.toFixed(2)}×`).join(", ")}`,
+    met: worst.throughputRatio >= 0.95,
+    miss: worst.throughputRatio >= 0.95 ? "" : `${(0.95 - worst.throughputRatio).toFixed(3)} short`,
+  };
+}
+
+/** Issue 12: under a burst, the default config carries at least what one bare client does, cold and warm. */
+export function defaultBurstTarget(overhead) {
+  const rows = overhead.burst.rows.filter((r) => r.variant === "default");
+  const ratios = rows.flatMap((r) => [{ r, when: "cold", ratio: r.coldRatio }, { r, when: "warm", ratio: r.warmRatio }]);
+  const worst = ratios.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+  return {
+    target: "default config under a burst (64 and 256 callers, cold and warm) ≥ one bare SDK client's calls/s",
+    measured: `lowest ${worst.ratio.toFixed(3)}× (${worst.r.callers} callers, ${worst.when}); ${ratios.map((x) => `${x.r.callers} ${x.when}: ${x.ratio.toFixed(2)}×`).join(", ")}`,
+    met: worst.ratio >= 1,
+    miss: worst.ratio >= 1 ? "" : `${(1 - worst.ratio).toFixed(3)} short`,
+  };
+}
+
 function rssRatioTarget(steps) {
   const parts = ["console", "agent"].map((mode) => {
     const shared = stepAtOrBelow(steps, "shared", mode, 100);
@@ -77,6 +102,8 @@ export function judgeTargets(results) {
     mcpClientsTarget(results.scaling.steps),
     idleRssTarget(results.idle),
     overheadTarget(results.overhead),
+    throughputTarget(results.overhead),
+    defaultBurstTarget(results.overhead),
     rssRatioTarget(results.scaling.steps),
   ];
 }
