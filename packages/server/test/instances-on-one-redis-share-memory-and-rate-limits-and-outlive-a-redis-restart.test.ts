@@ -19,7 +19,14 @@ describe("two instances on one Redis (REDIS_URL)", () => {
     redis = await startRedisServer();
     llm = await startFakeLlm();
     // The model answers with the questions it was sent: each answer shows the memory its turn got.
-    llm.script((request) => ({ text: `seen: ${request.messages.filter((m) => m.role === "user").map((m) => m.content).join(" | ")}` }));
+    llm.script((request) => {
+      const questions = request.messages.filter((m) => m.role === "user").map((m) => m.content);
+      // "slow": the model first calls a tool that takes 1.5 s, time for Redis to go away under the turn.
+      if (questions.at(-1) === "slow" && request.messages.at(-1)?.role === "user") {
+        return { toolCalls: [{ name: "lab__slow_read", arguments: JSON.stringify({ ms: 1500, text: "done" }) }] };
+      }
+      return { text: `seen: ${questions.join(" | ")}` };
+    });
     const options = {
       llm: { apiKey: "test", baseURL: llm.baseURL, model: "fake", maxRetries: 0 },
       redisUrl: redis.url,
@@ -56,12 +63,17 @@ describe("two instances on one Redis (REDIS_URL)", () => {
     await Promise.all([annA.close(), annB.close(), bobB.close()]);
   });
 
-  it("says 503 on /readyz and store_unavailable to new questions while Redis is down, without crashing, and recovers when it returns", async () => {
+  it("says 503 on /readyz and store_unavailable to the turn under way and to new questions while Redis is down, without crashing, and recovers when it returns", async () => {
     const bob = await ChatClient.open(a.url, { token: "tok-bob" });
     expect((await bob.ask("r1", "before")).at(-1)).toMatchObject({ type: "answer" });
     expect(await readiness(a)).toMatchObject({ status: 200, body: { store: { ready: true } } });
 
+    // A turn under way when Redis dies ends cleanly: one final frame, its messages not stored.
+    const from = bob.frames.length;
+    bob.send({ chat_id: "r1", question: "slow" });
+    await bob.until((f) => f.type === "tool_call", from);
     await redis.kill("SIGKILL");
+    expect(await bob.until((f) => f.type === "answer" || f.type === "error", from)).toMatchObject({ type: "error", chat_id: "r1", code: "store_unavailable" });
     await expect.poll(async () => (await readiness(a)).status, { timeout: 10_000 }).toBe(503);
     expect((await readiness(b)).body.store).toMatchObject({ ready: false, reason: expect.stringMatching(/^redis /) });
     expect((await bob.ask("r1", "during")).at(-1)).toMatchObject({ type: "error", chat_id: "r1", code: "store_unavailable" });
