@@ -13,10 +13,11 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { cpuSeconds, median, minMax, round1, round3 } from "../lib/numbers.mjs";
 import { startFakeLlmProcess } from "./fake-llm.mjs";
 import { startLoadDriver } from "./load-driver-process.mjs";
 import { startServerWithMcp } from "./server-with-mcp.mjs";
@@ -119,26 +120,9 @@ function git(args) {
   return execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
-/** utime + stime of one process, in seconds. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 function medians(rows) {
   return {
     turnsPerSecond: round1(median(rows.map((r) => r.turnsPerSecond))),
     serverCpuMsPerTurn: round3(median(rows.map((r) => r.serverCpuMsPerTurn))),
   };
 }
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const minMax = (values) => [round3(Math.min(...values)), round3(Math.max(...values))];
-const round1 = (value) => Math.round(value * 10) / 10;
-const round3 = (value) => Math.round(value * 1000) / 1000;

@@ -3,8 +3,9 @@
  * server (this tree's build) with REDIS_URL set and one without, each asked
  * by N agent users against the same scripted model, in rounds that alternate
  * which goes first. Each round gives a ratio (Redis / memory) of turns per
- * second and of p50 turn latency; the result is their medians, so load from
- * other work on the machine falls on both alike.
+ * second, of p50 turn latency and of CPU per turn (the chat server's, and
+ * redis-server's beside it); the result is their medians, so load from other
+ * work on the machine falls on both alike.
  *
  *   pnpm bench --only=redis [--rounds=N]
  *
@@ -14,6 +15,7 @@
 import { createConnection } from "node:net";
 import { summarize } from "../lib/latency.mjs";
 import { freePort } from "../lib/free-port.mjs";
+import { cpuSeconds, median, minMax, round1, round3 } from "../lib/numbers.mjs";
 import { startProcess } from "../lib/processes.mjs";
 import { startFakeLlmProcess } from "./fake-llm.mjs";
 import { startLoadDriver } from "./load-driver-process.mjs";
@@ -31,8 +33,10 @@ export async function runRedisAb({ users, questions, rounds, logDir, log }) {
       const pair = {};
       for (const store of order) {
         const env = store === "redis" ? { REDIS_URL: redis.url, REDIS_PREFIX: `bench${round}:` } : {};
-        pair[store] = await measure({ store, env, users, questions, llmBaseURL: llm.baseURL, logFile: `${logDir}/redis-ab-${store}-${round}.log` });
-        log(`redis round ${round + 1}/${rounds} ${store}: ${pair[store].turnsPerSecond} turns/s, p50 ${pair[store].p50Ms} ms, ${pair[store].errors} errors`);
+        const redisPid = store === "redis" ? redis.pid : undefined;
+        pair[store] = await measure({ store, env, redisPid, users, questions, llmBaseURL: llm.baseURL, logFile: `${logDir}/redis-ab-${store}-${round}.log` });
+        const run = pair[store];
+        log(`redis round ${round + 1}/${rounds} ${store}: ${run.turnsPerSecond} turns/s, p50 ${run.p50Ms} ms, server CPU ${run.serverCpuMsPerTurn} ms/turn (+ redis-server ${run.redisCpuMsPerTurn}), ${run.errors} errors`);
       }
       measured.push(pair);
     }
@@ -50,13 +54,19 @@ export async function runRedisAb({ users, questions, rounds, logDir, log }) {
       redis: medians(measured.map((pair) => pair.redis)),
       turnsPerSecondRatio: round3(median(ratios("turnsPerSecond"))),
       p50Ratio: round3(median(ratios("p50Ms"))),
+      serverCpuPerTurnRatio: round3(median(ratios("serverCpuMsPerTurn"))),
+      redisCpuMsPerTurn: round3(median(measured.map((pair) => pair.redis.redisCpuMsPerTurn))),
     },
-    spread: { turnsPerSecondRatio: minMax(ratios("turnsPerSecond")), p50Ratio: minMax(ratios("p50Ms")) },
+    spread: {
+      turnsPerSecondRatio: minMax(ratios("turnsPerSecond")),
+      p50Ratio: minMax(ratios("p50Ms")),
+      serverCpuPerTurnRatio: minMax(ratios("serverCpuMsPerTurn")),
+    },
   };
 }
 
 /** One fresh server (and lab MCP server), N users asking their questions all at once. */
-async function measure({ store, env, users, questions, llmBaseURL, logFile }) {
+async function measure({ store, env, redisPid, users, questions, llmBaseURL, logFile }) {
   const stack = await startServerWithMcp({ variant: "shared", llmBaseURL, logFile, extraEnv: env });
   const driver = startLoadDriver();
   try {
@@ -64,13 +74,20 @@ async function measure({ store, env, users, questions, llmBaseURL, logFile }) {
     if (connected.ok !== users) throw new Error(`redis ${store}: ${users - connected.ok} of ${users} users could not connect`);
     // Opens the MCP clients and warms the code paths, outside the measurement.
     await driver.ask({ from: 0, to: Math.min(users, 50), questions: 1, mode: "agent" });
+    const cpuBefore = cpuSeconds(stack.server.pid);
+    const redisBefore = redisPid ? cpuSeconds(redisPid) : 0;
     const asked = await driver.ask({ from: 0, to: users, questions, mode: "agent" });
+    const cpu = cpuSeconds(stack.server.pid) - cpuBefore;
+    const redisCpu = redisPid ? cpuSeconds(redisPid) - redisBefore : 0;
     const latencies = asked.latenciesMs.flat();
+    const perTurn = (seconds) => round3((seconds * 1000) / Math.max(latencies.length, 1));
     return {
       turns: latencies.length,
       errors: Object.values(asked.errors).reduce((a, b) => a + b, 0),
       turnsPerSecond: round1(latencies.length / (asked.wallMs / 1000)),
       p50Ms: round1(summarize(latencies).p50 ?? Number.NaN),
+      serverCpuMsPerTurn: perTurn(cpu),
+      redisCpuMsPerTurn: perTurn(redisCpu),
     };
   } finally {
     await driver.close();
@@ -89,7 +106,7 @@ async function startRedis() {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url: `redis://127.0.0.1:${port}`, stop: (graceMs) => handle.stop(graceMs) };
+  return { url: `redis://127.0.0.1:${port}`, pid: handle.pid, stop: (graceMs) => handle.stop(graceMs) };
 }
 
 function answersPing(port) {
@@ -105,15 +122,9 @@ function answersPing(port) {
 }
 
 function medians(rows) {
-  return { turnsPerSecond: round1(median(rows.map((r) => r.turnsPerSecond))), p50Ms: round1(median(rows.map((r) => r.p50Ms))) };
+  return {
+    turnsPerSecond: round1(median(rows.map((r) => r.turnsPerSecond))),
+    p50Ms: round1(median(rows.map((r) => r.p50Ms))),
+    serverCpuMsPerTurn: round3(median(rows.map((r) => r.serverCpuMsPerTurn))),
+  };
 }
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const minMax = (values) => [round3(Math.min(...values)), round3(Math.max(...values))];
-const round1 = (value) => Math.round(value * 10) / 10;
-const round3 = (value) => Math.round(value * 1000) / 1000;
