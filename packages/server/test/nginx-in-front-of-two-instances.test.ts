@@ -122,6 +122,20 @@ describe("nginx (docs/deploy/nginx.conf) in front of two instances on one Redis"
       return used;
     }, { timeoutMs: 30_000, what: `nginx to send a socket to the instance on port ${instance.port}` });
 
+  /** A socket of `user` through nginx that landed on `instance` (least_conn usually sends it there at once). */
+  const connectTo = async (user: string, instance: Instance): Promise<ChatClient> => {
+    const client = await waitFor(
+      async () => {
+        const candidate = await connect(user);
+        if ((await servingInstance(candidate)) === instance) return candidate;
+        await candidate.close();
+        return undefined;
+      },
+      { timeoutMs: 20_000, what: `a socket of ${user} on the instance on port ${instance.port}` },
+    );
+    return client!;
+  };
+
   /** Opens a socket through nginx, once `ready` has come. */
   const connect = async (user: string) => {
     const client = await ChatClient.open(nginx.url, { token: `tok-${user}` });
@@ -193,8 +207,7 @@ describe("nginx (docs/deploy/nginx.conf) in front of two instances on one Redis"
   });
 
   it("runs one chat asked through both instances at once one turn after another, none lost, none interleaved", async () => {
-    const [one, two] = [await connect("ann"), await connect("ann")];
-    expect(await servingInstance(one)).not.toBe(await servingInstance(two));
+    const [one, two] = [await connectTo("ann", instances[0]!), await connectTo("ann", instances[1]!)];
     // Four questions at once, two through each instance: one runs, three wait (MAX_QUEUED_TURNS 4).
     for (const [client, name] of [[one, "a"], [two, "b"], [one, "c"], [two, "d"]] as const) {
       client.send({ chat_id: "together", question: name });
@@ -217,9 +230,7 @@ describe("nginx (docs/deploy/nginx.conf) in front of two instances on one Redis"
   });
 
   it("holds one user's rate limit across instances", async () => {
-    const [one, two] = [await connect("dan"), await connect("dan")];
-    // least_conn: the second socket goes to the instance with fewer connections, the other one.
-    expect(await servingInstance(one)).not.toBe(await servingInstance(two));
+    const [one, two] = [await connectTo("dan", instances[0]!), await connectTo("dan", instances[1]!)];
     // Half the budget on each instance: each question is answered or, beyond the chat's line, busy.
     const burst = async (client: ChatClient, chatId: string, count: number) => {
       const from = client.frames.length;
@@ -287,5 +298,5 @@ describe("nginx (docs/deploy/nginx.conf) in front of two instances on one Redis"
       expect(messages.filter((m) => m.role === "assistant")).toHaveLength(questions.length);
     }
     await Promise.all(clients.map((client) => client.close()));
-  });
+  }, 180_000);
 });
