@@ -2,7 +2,9 @@
  * `sharing: "shared"`: up to `maxConnections` clients serve every session,
  * each carrying up to `maxCallsPerConnection` calls at once.
  *
- * Calls go to the least-loaded lent client. When waiters remain that no lent
+ * Calls go to the busiest lent client with a free slot, so that a client opened
+ * for a burst gets no calls once the load fits on fewer, idles, and is closed
+ * after `idleTimeoutMs`. When waiters remain that no lent
  * client can take, the growth policy says how many clients to acquire from
  * the idle store (an idle one, else a new connect, which asks the circuit
  * first); a new connect waits for measured queueing (growth.ts), so while
@@ -55,11 +57,12 @@ export class SharedPool extends ServerPool {
     // Shared clients belong to no session; the per-session counters clear as calls end.
   }
 
+  /** The busiest lent client with a free slot: a client the load no longer needs gets no calls, idles and closes. */
   protected findMember(): Member | undefined {
     let best: Member | undefined;
     for (const member of this.table.members()) {
       if (member.state !== "lent" || member.inFlight >= this.config.pool.maxCallsPerConnection) continue;
-      if (!best || member.inFlight < best.inFlight) best = member;
+      if (!best || member.inFlight > best.inFlight) best = member;
     }
     return best;
   }

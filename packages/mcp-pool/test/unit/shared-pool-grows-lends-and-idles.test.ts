@@ -1,6 +1,7 @@
 // A shared pool opens nothing before the first need, opens its first client at once and another only once a
 // caller has waited growAfterWaitMs (one at a time; with growAfterWaitMs 0, one client per maxCallsPerConnection
-// waiters at once), never more than maxConnections, sends a call to the least-loaded client, reuses an idle client rather than opening another,
+// waiters at once), never more than maxConnections, sends a call to the busiest client with a free slot (so a client the load no
+// longer needs idles and closes), reuses an idle client rather than opening another,
 // closes clients idle past idleTimeoutMs, replaces one that died while idle, and counts all of it in stats().
 import { describe, expect, it, vi } from "vitest";
 import { fakeConnections } from "../helpers/fake-connections.js";
@@ -76,18 +77,39 @@ describe("a shared pool", () => {
     expect(serverStats(manager)).toMatchObject({ clientsOpen: 3, clientsCreated: 3, waiting: 3, callsInFlight: 6, clientsIdle: 0 });
   });
 
-  it("sends a call to the least-loaded client", async () => {
+  it("sends a call to the busiest client with a free slot, so a client the load no longer needs idles and closes", async () => {
     const fake = fakeConnections();
-    const manager = use.manager(fake, { pool: { maxConnections: 2, maxCallsPerConnection: 2, growAfterWaitMs: 0 } });
-    const callers = Array.from({ length: 3 }, () => borrow(manager));
-    await Promise.all(callers.map((caller) => caller.lent));
+    const manager = use.manager(fake, { pool: { maxConnections: 2, maxCallsPerConnection: 3, growAfterWaitMs: 0, idleTimeoutMs: 5_000 } });
+    const burst = Array.from({ length: 4 }, () => borrow(manager));
+    await Promise.all(burst.map((caller) => caller.lent));
     expect(fake.made).toHaveLength(2);
-    // The client carrying one call gets the next one.
-    const loads = new Map(fake.made.map((connection) => [connection.client, 0]));
-    for (const caller of callers) loads.set(caller.client!, (loads.get(caller.client!) ?? 0) + 1);
-    const lighter = [...loads].find(([, load]) => load === 1)![0];
+    // One client carries 3 calls (call it the first), the other 1; one of the first's ends: 2 against 1.
+    const loadOf = (client: unknown) => burst.filter((caller) => caller.client === client).length;
+    const [first, second] = fake.made.map((connection) => connection.client).sort((a, b) => loadOf(b) - loadOf(a));
+    const onFirst = burst.filter((caller) => caller.client === first);
+    expect(onFirst).toHaveLength(3);
+    onFirst[0]!.giveBack();
+    await onFirst[0]!.done;
     const next = borrow(manager);
-    expect(await next.lent).toBe(lighter);
+    expect(await next.lent).toBe(first);
+    next.giveBack();
+    await next.done;
+    // The burst is over: the second client's call ends, and the calls that follow (one at a time, beside
+    // the first's 2) all fit on the first.
+    const onSecond = burst.find((caller) => caller.client === second)!;
+    onSecond.giveBack();
+    await onSecond.done;
+    for (let i = 0; i < 9; i += 1) {
+      const call = borrow(manager);
+      expect(await call.lent).toBe(first);
+      await vi.advanceTimersByTimeAsync(1_000);
+      call.giveBack();
+      await call.done;
+    }
+    const state = (client: unknown) => fake.made.find((connection) => connection.client === client)!.state;
+    expect(state(second)).toBe("closed");
+    expect(state(first)).toBe("open");
+    expect(serverStats(manager)).toMatchObject({ clientsOpen: 1, clientsDestroyed: 1 });
   });
 
   it("reuses an idle client rather than opening another, and counts it idle", async () => {
