@@ -54,7 +54,8 @@ describe("RedisChatTurnOrder", () => {
       });
     // Each joins the line before the next is asked, alternating instances.
     const turns = [
-      await inLine(a.order, "c1", "1", 300),
+      // Long enough for the other three to join and the other chat to run meanwhile, on a loaded machine too.
+      await inLine(a.order, "c1", "1", 1500),
       await inLine(b.order, "c1", "2", 50),
       await inLine(a.order, "c1", "3", 50),
       await inLine(b.order, "c1", "4", 50),
@@ -71,10 +72,12 @@ describe("RedisChatTurnOrder", () => {
     const signal = new AbortController().signal;
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const first = a.order.run("ann", "c", () => held, { signal });
-    await sleep(50);
-    const second = b.order.run("ann", "c", async () => "second ran", { signal });
-    await sleep(50);
+    let firstQueued!: () => void;
+    let secondQueued!: () => void;
+    const first = a.order.run("ann", "c", () => held, { signal, onQueued: () => firstQueued() });
+    await new Promise<void>((resolve) => (firstQueued = resolve));
+    const second = b.order.run("ann", "c", async () => "second ran", { signal, onQueued: () => secondQueued() });
+    await new Promise<void>((resolve) => (secondQueued = resolve));
     await expect(a.order.run("ann", "c", async () => "third ran", { signal })).rejects.toBeInstanceOf(ChatBusyError);
     release();
     await first;
@@ -86,33 +89,37 @@ describe("RedisChatTurnOrder", () => {
     const [a, b] = await Promise.all([instance("fence:", { lockMs }), instance("fence:", { lockMs })]);
     const signal = new AbortController().signal;
     let stalledWrite: Promise<unknown> | undefined;
+    let next: Promise<number> | undefined;
+    /** Instance B: asks in the same chat once A has stalled (B's own key renews: it is another process in life). */
+    const askOnB = () =>
+      b.order.run(
+        "ann", "c",
+        async ({ fence }: OrderedTurn) => {
+          await b.store.append("ann", "c", [user("next question")], { fence: fence!, part: "question" });
+          await b.store.append("ann", "c", [{ role: "assistant", content: "next answer" }], { fence: fence!, part: "answer" });
+          return fence!.token;
+        },
+        { signal },
+      );
     const stalled = a.order.run(
       "ann", "c",
       async ({ fence }: OrderedTurn) => {
         await a.store.append("ann", "c", [user("stalled question")], { fence: fence!, part: "question" });
-        // The instance stalls (a long GC pause, a blocked loop) past the lock's expiry: no renewal runs.
+        // Instance A stalls (a long GC pause, a blocked loop) past the lock's expiry: no renewal runs.
         const until = Date.now() + lockMs * 1.5;
         while (Date.now() < until) {
           /* busy */
         }
+        // Meanwhile B asks (its turn takes the chat over), and A, waking, still tries to write.
+        next = askOnB();
         stalledWrite = a.store.append("ann", "c", [{ role: "assistant", content: "late answer" }], { fence: fence!, part: "answer" });
         await stalledWrite.catch(() => {});
       },
       { signal },
     );
-    await sleep(100);
-    const next = b.order.run(
-      "ann", "c",
-      async ({ fence }: OrderedTurn) => {
-        await b.store.append("ann", "c", [user("next question")], { fence: fence!, part: "question" });
-        await b.store.append("ann", "c", [{ role: "assistant", content: "next answer" }], { fence: fence!, part: "answer" });
-        return fence!.token;
-      },
-      { signal },
-    );
     await stalled;
     await expect(stalledWrite).rejects.toMatchObject({ code: "turn_lost" });
-    expect(await next).toBeGreaterThan(1);
+    expect(await next!).toBeGreaterThan(1);
     expect(await b.store.load("ann", "c")).toEqual([
       { role: "user", content: "stalled question", interrupted: true },
       user("next question"),
