@@ -6,6 +6,9 @@
  * --only=scaling,overhead,idle   a subset (writes .bench-out/ only)
  * --only=redis [--rounds=N]   the Redis conversation store (REDIS_URL) against the in-memory one on the
  *                       same load, N interleaved rounds (default 6): turns/s and p50, medians of per-round ratios
+ * --only=nginx [--rounds=N]   two chat-server instances behind nginx (docs/deploy/nginx.conf, one private
+ *                       redis-server) against one behind nginx, same load, N interleaved rounds (default 6):
+ *                       turns/s and p50, medians of per-round ratios
  * --only=agent-ab --baseline=<git ref> [--candidate=<git ref>] [--rounds=N] [--cpu-prof]   the agent
  *                       path of this tree (or the candidate) against a baseline build, N interleaved
  *                       rounds (default 6); --cpu-prof writes each server's CPU profile to .bench-out/profiles/
@@ -24,6 +27,7 @@ import { renderOverhead } from "./render/tables.mjs";
 import { writeOutputs } from "./render/write-docs.mjs";
 import { runScaling } from "./scaling/run-scaling.mjs";
 import { runAgentAb } from "./scaling/agent-ab.mjs";
+import { runNginxAb } from "./scaling/nginx-ab.mjs";
 import { runRedisAb } from "./scaling/redis-ab.mjs";
 
 const OUT = fileURLToPath(new URL("../.bench-out", import.meta.url));
@@ -36,6 +40,7 @@ const PLANS = {
     idle: { sockets: 10_000, agents: 10_000 },
     agentAb: { users: 1000, questions: 2, rounds: 6 },
     redis: { users: 500, questions: 2, rounds: 6 },
+    nginx: { users: 500, questions: 2, rounds: 6 },
   },
   quick: {
     scaling: { usersSteps: [10], questions: 2 },
@@ -43,11 +48,13 @@ const PLANS = {
     idle: { sockets: 200, agents: 1_000 },
     agentAb: { users: 20, questions: 2, rounds: 2 },
     redis: { users: 20, questions: 2, rounds: 2 },
+    nginx: { users: 20, questions: 2, rounds: 1 },
   },
 };
 
 const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" }, baseline: { type: "string" }, candidate: { type: "string" }, "cpu-prof": { type: "boolean", default: false }, rounds: { type: "string" } } });
-const only = flags.only ? flags.only.split(",") : [...SECTIONS, "redis"];
+// The nginx row takes about 40 s even at quick size (five processes per variant): full runs only.
+const only = flags.only ? flags.only.split(",") : [...SECTIONS, "redis", ...(flags.quick ? [] : ["nginx"])];
 const plan = PLANS[flags.quick ? "quick" : "full"];
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -60,6 +67,9 @@ function brokenHarness(results) {
   if (results.idle && results.idle.connected === 0) problems.push("idle: no socket connected");
   for (const [i, pair] of (results.redis?.rounds ?? []).entries()) {
     for (const [store, run] of Object.entries(pair)) if (run.turns === 0) problems.push(`redis round ${i + 1} ${store}: no turn answered`);
+  }
+  for (const [i, pair] of (results.nginx?.rounds ?? []).entries()) {
+    for (const [variant, run] of Object.entries(pair)) if (run.turns === 0) problems.push(`nginx round ${i + 1} ${variant}: no turn answered`);
   }
   for (const [i, pair] of (results.agentAb?.rounds ?? []).entries()) {
     for (const [variant, run] of Object.entries(pair)) if (run.turns === 0) problems.push(`agent-ab round ${i + 1} ${variant}: no turn answered`);
@@ -85,6 +95,12 @@ async function main() {
       if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive integer, got ${flags.rounds}`);
       results.redis = await runRedisAb({ ...plan.redis, rounds, logDir: `${OUT}/logs`, log });
       log(`redis medians: ${JSON.stringify(results.redis.median)}`);
+    }
+    if (only.includes("nginx")) {
+      const rounds = flags.rounds ? Number(flags.rounds) : plan.nginx.rounds;
+      if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive integer, got ${flags.rounds}`);
+      results.nginx = await runNginxAb({ ...plan.nginx, rounds, logDir: `${OUT}/logs`, log });
+      log(`nginx medians: ${JSON.stringify(results.nginx.median)}`);
     }
     if (only.includes("agent-ab")) {
       if (!flags.baseline) throw new Error("--only=agent-ab needs --baseline=<git ref> (e.g. main)");

@@ -6,7 +6,9 @@
  * that comes after its turn timed out is never taken for the next one), each
  * answer checked for the user's own token.
  *
- *   bench → { cmd: "connect", url, users, concurrency }   ← { event: "connected", ok, failed, ms }
+ *   bench → { cmd: "connect", url, users, concurrency, ownAddresses }   ← { event: "connected", ok, failed, ms }
+ *   (ownAddresses: user i connects from its own loopback address 127.0.x.y, as users behind a
+ *   balancer that limits per client address come from different machines)
  *   bench → { cmd: "ask", from, to, questions, mode }      ← { event: "answered", latenciesMs[question][], errors, wallMs }
  *   bench → { cmd: "close" }                               ← { event: "closed" } and exit
  */
@@ -23,9 +25,12 @@ function count(tally, key) {
   tally[key] = (tally[key] ?? 0) + 1;
 }
 
-function openUser(url) {
+/** 127.0.1.1, 127.0.1.2, ...: Linux answers on all of 127.0.0.0/8. */
+const loopbackAddress = (i) => `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
+
+function openUser(url, localAddress) {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: CONNECT_TIMEOUT_MS });
+    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: CONNECT_TIMEOUT_MS, localAddress });
     const user = { ws, waiting: undefined };
     const fail = (reason) => {
       ws.removeAllListeners();
@@ -47,14 +52,14 @@ function openUser(url) {
   });
 }
 
-async function connect({ url, users: total, concurrency }) {
+async function connect({ url, users: total, concurrency, ownAddresses = false }) {
   const started = performance.now();
   const failed = {};
   let next = 0;
   const worker = async () => {
     while (next < total) {
-      next++;
-      const opened = await openUser(url);
+      const i = next++;
+      const opened = await openUser(url, ownAddresses ? loopbackAddress(i) : undefined);
       if (opened.user) users.push(opened.user);
       else count(failed, opened.reason);
     }

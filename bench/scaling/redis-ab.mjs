@@ -12,16 +12,12 @@
  * The Redis is a private redis-server on a free port, no persistence, ended by pid.
  */
 
-import { createConnection } from "node:net";
 import { summarize } from "../lib/latency.mjs";
-import { freePort } from "../lib/free-port.mjs";
 import { cpuSeconds, median, minMax, round1, round3 } from "../lib/numbers.mjs";
-import { startProcess } from "../lib/processes.mjs";
+import { startRedis } from "../lib/redis-process.mjs";
 import { startFakeLlmProcess } from "./fake-llm.mjs";
 import { startLoadDriver } from "./load-driver-process.mjs";
 import { startServerWithMcp } from "./server-with-mcp.mjs";
-
-const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? "/usr/bin/redis-server";
 
 export async function runRedisAb({ users, questions, rounds, logDir, log }) {
   const redis = await startRedis();
@@ -93,32 +89,6 @@ async function measure({ store, env, redisPid, users, questions, llmBaseURL, log
     await driver.close();
     await stack.stop();
   }
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const handle = startProcess(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-  const deadline = Date.now() + 10_000;
-  while (!(await answersPing(port))) {
-    if (handle.child.exitCode !== null || Date.now() > deadline) {
-      await handle.stop(1_000);
-      throw new Error(`redis-server (${REDIS_SERVER}) did not start on port ${port}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { url: `redis://127.0.0.1:${port}`, pid: handle.pid, stop: (graceMs) => handle.stop(graceMs) };
-}
-
-function answersPing(port) {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    socket.once("connect", () => socket.write("PING\r\n"));
-    socket.once("data", (data) => {
-      socket.destroy();
-      resolve(String(data).startsWith("+PONG"));
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 function medians(rows) {

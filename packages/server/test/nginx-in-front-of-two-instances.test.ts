@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeLlm, type FakeLlm } from "@mcp-pool/test-support/fake-llm";
 import { freePort } from "@mcp-pool/test-support/free-port";
+import { startNginx, type Nginx } from "@mcp-pool/test-support/nginx";
 import { waitFor } from "@mcp-pool/test-support/processes";
 import { startRedisServer, type RedisServer } from "@mcp-pool/test-support/redis-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatClient, handshakeStatus, type Frame } from "./helpers/chat-client.js";
-import { startNginx, type Nginx } from "./helpers/nginx.js";
 import { startServerProcess, type ServerProcess } from "./helpers/server-process.js";
 import { labEntry } from "./helpers/servers.js";
 

@@ -1,7 +1,8 @@
 /**
- * Debian's nginx in front of chat server instances, for tests, running the shipped
+ * Debian's nginx in front of chat server instances, for tests and the bench, running the shipped
  * docs/deploy/nginx.conf with its upstream ports and its listen port replaced:
  *   const nginx = await startNginx([portA, portB]);   nginx.url   nginx.pid
+ *   startNginx(ports, { workerConnections: 4096 })    room for many sockets (each takes two)
  *   await nginx.stop();                               ends it by pid (SIGTERM, then SIGKILL)
  * nginx writes only in its own temporary directory (logs, pid, temp files).
  */
@@ -10,11 +11,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "@mcp-pool/test-support/free-port";
-import { killAndWait, waitFor } from "@mcp-pool/test-support/processes";
+import { freePort } from "./free-port.js";
+import { killAndWait, waitFor } from "./processes.js";
 
 export const NGINX_BIN = process.env.NGINX_BIN ?? "/usr/sbin/nginx";
-const SHIPPED_CONF = fileURLToPath(new URL("../../../../docs/deploy/nginx.conf", import.meta.url));
+const SHIPPED_CONF = fileURLToPath(new URL("../../../docs/deploy/nginx.conf", import.meta.url));
 
 export interface Nginx {
   /** `http://127.0.0.1:<port>` */
@@ -37,7 +38,12 @@ export function templatedConfig(upstreamPorts: number[], port: number): string {
   return (shipped.slice(0, start) + upstream + shipped.slice(last.index! + last[0].length)).replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${port};`);
 }
 
-export async function startNginx(upstreamPorts: number[]): Promise<Nginx> {
+export interface NginxOptions {
+  /** nginx's worker_connections (default 512): a proxied socket takes two, one per side. */
+  workerConnections?: number;
+}
+
+export async function startNginx(upstreamPorts: number[], { workerConnections = 512 }: NginxOptions = {}): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), "mcp-pool-nginx-"));
   const port = await freePort();
   writeFileSync(join(dir, "mcp-pool.conf"), templatedConfig(upstreamPorts, port));
@@ -47,7 +53,7 @@ export async function startNginx(upstreamPorts: number[]): Promise<Nginx> {
     [
       "worker_processes 1;",
       `error_log ${join(dir, "error.log")} warn;`,
-      "events { worker_connections 512; }",
+      `events { worker_connections ${workerConnections}; }`,
       `http { access_log off; ${temp} include ${join(dir, "mcp-pool.conf")}; }`,
     ].join("\n"),
   );
