@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 
 export interface RedisConnection {
   readonly client: Redis;
-  /** undefined when Redis can be used; else why not (for /readyz). */
+  /** undefined when Redis can be used; else a short code for /readyz (`redis_connecting`, `redis_reconnecting`, ...). */
   unavailableReason(): string | undefined;
   close(): Promise<void>;
 }
@@ -36,10 +36,8 @@ export async function connectRedis(url: string, logger: Logger, options: RedisCo
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
   });
-  let lastError: string | undefined;
   let down = false;
   client.on("error", (error: Error) => {
-    lastError = error.message;
     // One line per outage, not one per reconnect attempt.
     if (!down) logger.warn({ redis: where, err: error }, "redis unavailable");
     down = true;
@@ -47,7 +45,6 @@ export async function connectRedis(url: string, logger: Logger, options: RedisCo
   client.on("ready", () => {
     if (down) logger.info({ redis: where }, "redis available again");
     down = false;
-    lastError = undefined;
   });
   const ready = once(client, "ready");
   client.connect().catch(() => {
@@ -59,7 +56,8 @@ export async function connectRedis(url: string, logger: Logger, options: RedisCo
 
   return {
     client,
-    unavailableReason: () => (client.status === "ready" ? undefined : `redis ${client.status}${lastError ? `: ${lastError}` : ""}`),
+    // A short code, as /readyz gives for MCP servers: the error's own text (addresses) goes to the log only.
+    unavailableReason: () => (client.status === "ready" ? undefined : `redis_${client.status}`),
     async close() {
       try {
         await client.quit();
