@@ -21,6 +21,8 @@ export interface RedisConnectionOptions {
   commandTimeoutMs?: number;
   /** How long to wait for the first connection before starting anyway, not ready (default 5 s). */
   connectWaitMs?: number;
+  /** How often Redis is pinged, and how long it has to answer, before it counts as unresponsive (default 2 s). */
+  heartbeatMs?: number;
 }
 
 export async function connectRedis(url: string, logger: Logger, options: RedisConnectionOptions = {}): Promise<RedisConnection> {
@@ -54,11 +56,36 @@ export async function connectRedis(url: string, logger: Logger, options: RedisCo
   await Promise.race([ready.catch(() => {}), timeout]);
   if (client.status !== "ready") logger.warn({ redis: where, status: client.status }, "starting before redis is reachable: not ready until it is");
 
+  // A Redis that hangs (stopped, swapping) keeps its connection open: only an unanswered ping shows it.
+  const heartbeatMs = options.heartbeatMs ?? 2_000;
+  let unresponsive = false;
+  let pinging = false;
+  const heartbeat = setInterval(() => {
+    if (client.status !== "ready" || pinging) {
+      // A ping still unanswered after a whole period means Redis does not answer.
+      if (pinging && !unresponsive) logger.warn({ redis: where }, "redis does not answer");
+      unresponsive = pinging;
+      return;
+    }
+    pinging = true;
+    client.ping().then(
+      () => {
+        if (unresponsive) logger.info({ redis: where }, "redis answers again");
+        pinging = unresponsive = false;
+      },
+      () => {
+        pinging = false;
+      },
+    );
+  }, heartbeatMs);
+  heartbeat.unref();
+
   return {
     client,
     // A short code, as /readyz gives for MCP servers: the error's own text (addresses) goes to the log only.
-    unavailableReason: () => (client.status === "ready" ? undefined : `redis_${client.status}`),
+    unavailableReason: () => (client.status !== "ready" ? `redis_${client.status}` : unresponsive ? "redis_unresponsive" : undefined),
     async close() {
+      clearInterval(heartbeat);
       try {
         await client.quit();
       } catch {

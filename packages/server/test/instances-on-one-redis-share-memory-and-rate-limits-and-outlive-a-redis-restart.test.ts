@@ -87,4 +87,15 @@ describe("two instances on one Redis (REDIS_URL)", () => {
     expect((await bob.ask("r2", "after")).at(-1)).toMatchObject({ type: "answer", text: "seen: after" });
     await bob.close();
   });
+
+  it("says 503 on /readyz while Redis hangs with its connections open (SIGSTOP), and 200 once it answers again", async () => {
+    process.kill(redis.pid, "SIGSTOP");
+    try {
+      await expect.poll(async () => (await readiness(a)).body.store?.reason, { timeout: 15_000 }).toBe("redis_unresponsive");
+      expect((await readiness(a)).status).toBe(503);
+    } finally {
+      process.kill(redis.pid, "SIGCONT");
+    }
+    await expect.poll(async () => (await readiness(a)).status, { timeout: 15_000 }).toBe(200);
+  });
 });
