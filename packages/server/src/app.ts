@@ -13,6 +13,8 @@ import type { RefusalLog } from "./refusal-log.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { ReadinessCheck } from "./readiness.js";
 import type { Peer } from "./socket-handler.js";
+import type { ClientAddresses } from "./client-address.js";
+import type { PerAddressCount } from "./connection-guard.js";
 import { remoteAddressOf } from "./remote-address.js";
 
 export interface AppDeps {
@@ -23,6 +25,10 @@ export interface AppDeps {
   allowedHosts: string[];
   boundToLoopback: boolean;
   refusals: RefusalLog;
+  /** Who the client is (the TCP peer, or X-Forwarded-For's hop when the peer is a trusted proxy). */
+  clientAddresses: ClientAddresses;
+  /** MAX_CONNECTIONS_PER_IP for sockets that came through a trusted proxy, per forwarded client. */
+  proxiedClients: PerAddressCount;
   metrics: ServerMetrics;
   readiness: ReadinessCheck;
   /** The /api/stats body. */
@@ -72,9 +78,18 @@ export function createApp(deps: AppDeps): { app: Hono<AuthEnv>; nodeWs: NodeWebS
     sameOrigin,
     requireUser(deps.auth),
     async (c, next) => (deps.isClosing() ? c.text("shutting down", 503) : next()),
+    async (c, next) => {
+      // Through a trusted proxy the TCP connection is the proxy's: the per-address limit counts the forwarded client here.
+      const incoming = c.env.incoming;
+      if (!deps.clientAddresses.fromTrustedProxy(remoteAddressOf(incoming.socket))) return next();
+      const address = deps.clientAddresses.of(incoming);
+      if (deps.proxiedClients.tryOpen(address, incoming.socket)) return next();
+      deps.refusals.refused("MAX_CONNECTIONS_PER_IP", address, "connection refused", { max_connections_per_ip: deps.proxiedClients.max });
+      return c.text("too many connections from your address", 429);
+    },
     nodeWs.upgradeWebSocket((c) => {
       const tcp = c.env.incoming.socket;
-      return deps.socketEvents({ userId: c.get("userId"), remoteAddress: remoteAddressOf(tcp), tcp });
+      return deps.socketEvents({ userId: c.get("userId"), remoteAddress: deps.clientAddresses.of(c.env.incoming), tcp });
     }, {
       // @hono/node-ws builds a DOM ErrorEvent for socket errors, which Node 20 lacks; the
       // session logs the socket's own error instead, so that ReferenceError is dropped here.

@@ -13,7 +13,8 @@ import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { Authenticator, selectSubprotocol } from "./auth.js";
 import { isLoopbackHost, mcpConfigEnv, settingsFromEnv, type ServerSettings } from "./config.js";
-import { guardConnections, httpTimeouts } from "./connection-guard.js";
+import { ClientAddresses } from "./client-address.js";
+import { guardConnections, httpTimeouts, PerAddressCount } from "./connection-guard.js";
 import { RefusalLog } from "./refusal-log.js";
 import { createLogger } from "./logger.js";
 import { ServerMetrics, type SocketCounts } from "./metrics.js";
@@ -125,8 +126,10 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     },
   };
 
+  const clientAddresses = new ClientAddresses(settings.trustProxy);
   const { app, nodeWs } = createApp({
-    auth, metrics, isClosing,
+    auth, metrics, isClosing, clientAddresses,
+    proxiedClients: new PerAddressCount(settings.maxConnectionsPerIp),
     allowedOrigins: settings.allowedOrigins,
     allowedHosts: settings.allowedHosts,
     boundToLoopback: isLoopbackHost(settings.host),
@@ -151,6 +154,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   });
   guardConnections(server, {
     maxPerAddress: settings.maxConnectionsPerIp,
+    uncounted: (address) => clientAddresses.fromTrustedProxy(address),
     headersTimeoutMs: settings.headersTimeoutMs,
     requestTimeoutMs: settings.requestTimeoutMs,
     refusals,

@@ -5,7 +5,9 @@
 
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import type { BlockList } from "node:net";
 import { z } from "zod";
+import { trustedProxies } from "./client-address.js";
 
 /** The config that runs @modelcontextprotocol/server-everything over stdio (shipped in the package, to copy). */
 export const DEFAULT_MCP_CONFIG = fileURLToPath(new URL("../config/default.mcp.json", import.meta.url));
@@ -84,6 +86,16 @@ const envSchema = z.object({
   JWT_ISSUER: z.string().min(1).optional(),
   ALLOWED_ORIGINS: list.optional(),
   ALLOWED_HOSTS: list.optional(),
+  TRUST_PROXY: list
+    .transform((entries, ctx) => {
+      try {
+        return trustedProxies(entries);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -149,6 +161,8 @@ export interface ServerSettings {
   allowedOrigins: string[];
   /** `Host` names served; empty = loopback names when bound to loopback, else any. */
   allowedHosts: string[];
+  /** Proxies whose X-Forwarded-For names the client (per-address limits, anonymous users, logs); undefined = none. */
+  trustProxy: BlockList | undefined;
 }
 
 /** A setting in the environment is invalid; `key` names the variable. */
@@ -212,6 +226,7 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Server
     jwtIssuer: e.JWT_ISSUER,
     allowedOrigins: e.ALLOWED_ORIGINS ?? [],
     allowedHosts: e.ALLOWED_HOSTS ?? [],
+    trustProxy: e.TRUST_PROXY,
   };
 }
 

@@ -14,6 +14,8 @@ import { remoteAddressOf } from "./remote-address.js";
 
 export interface ConnectionGuardOptions {
   maxPerAddress: number;
+  /** Peers not counted here (trusted proxies: their connections carry many clients, counted per client by PerAddressCount at the handshake). */
+  uncounted?: (address: string) => boolean;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   refusals: RefusalLog;
@@ -30,26 +32,19 @@ export function httpTimeouts(headersTimeoutMs: number, requestTimeoutMs: number)
 }
 
 export function guardConnections(server: Server, options: ConnectionGuardOptions): void {
-  const { maxPerAddress, headersTimeoutMs, refusals } = options;
-  const perAddress = new Map<string, number>();
+  const { maxPerAddress, headersTimeoutMs, refusals, uncounted = () => false } = options;
+  const perAddress = new PerAddressCount(maxPerAddress);
   const firstRequestTimers = new WeakMap<Socket, NodeJS.Timeout>();
   /** Sockets whose current request's headers have arrived: a timeout there is the request's. */
   const inRequest = new WeakSet<Socket>();
 
   server.on("connection", (socket: Socket) => {
     const address = remoteAddressOf(socket);
-    const open = perAddress.get(address) ?? 0;
-    if (open >= maxPerAddress) {
+    if (!uncounted(address) && !perAddress.tryOpen(address, socket)) {
       refusals.refused("MAX_CONNECTIONS_PER_IP", address, "connection refused", { max_connections_per_ip: maxPerAddress });
       socket.destroy();
       return;
     }
-    perAddress.set(address, open + 1);
-    socket.once("close", () => {
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left > 0) perAddress.set(address, left);
-      else perAddress.delete(address);
-    });
     const timer = setTimeout(() => {
       refusals.closed("HEADERS_TIMEOUT_MS", address, "connection closed: no request", { headers_timeout_ms: headersTimeoutMs });
       socket.destroy();
@@ -92,6 +87,28 @@ export function guardConnections(server: Server, options: ConnectionGuardOptions
       answerAndDestroy(socket, "400 Bad Request");
     }
   });
+}
+
+/** Open sockets per client address, at most `max` each. */
+export class PerAddressCount {
+  readonly #open = new Map<string, number>();
+  readonly #counted = new WeakSet<Socket>();
+  constructor(readonly max: number) {}
+
+  /** Counts `socket` for `address` until it closes; false (and not counted) when `address` has `max` open. */
+  tryOpen(address: string, socket: Socket): boolean {
+    if (this.#counted.has(socket)) return true;
+    const open = this.#open.get(address) ?? 0;
+    if (open >= this.max) return false;
+    this.#open.set(address, open + 1);
+    this.#counted.add(socket);
+    socket.once("close", () => {
+      const left = (this.#open.get(address) ?? 1) - 1;
+      if (left > 0) this.#open.set(address, left);
+      else this.#open.delete(address);
+    });
+    return true;
+  }
 }
 
 function answerAndDestroy(socket: Socket, status: string): void {

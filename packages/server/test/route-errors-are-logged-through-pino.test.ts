@@ -2,6 +2,8 @@ import { PooledMCPServerManager } from "mcp-pool";
 import { afterAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { Authenticator } from "../src/auth.js";
+import { ClientAddresses } from "../src/client-address.js";
+import { PerAddressCount } from "../src/connection-guard.js";
 import { ServerMetrics } from "../src/metrics.js";
 import { ReadinessCheck } from "../src/readiness.js";
 import { RefusalLog } from "../src/refusal-log.js";
@@ -23,6 +25,8 @@ describe("a route that throws", () => {
       allowedHosts: [],
       boundToLoopback: false,
       refusals: new RefusalLog(logger, () => {}),
+      clientAddresses: new ClientAddresses(undefined),
+      proxiedClients: new PerAddressCount(64),
       metrics,
       readiness: new ReadinessCheck(manager, 0),
       stats: async () => {

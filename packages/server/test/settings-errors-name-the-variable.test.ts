@@ -39,6 +39,8 @@ describe("settings from the environment", () => {
     [{ REDIS_URL: "127.0.0.1:6379" }, "REDIS_URL"],
     [{ CONVERSATION_TTL_S: "0" }, "CONVERSATION_TTL_S"],
     [{ TURN_LOCK_MS: "10" }, "TURN_LOCK_MS"],
+    [{ TRUST_PROXY: "10.0.0.0/33" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "127.0.0.1, nginx.internal" }, "TRUST_PROXY"],
   ])("rejects %j naming %s", (env, key) => {
     expect(() => settingsFromEnv(env)).toThrow(SettingsError);
     expect(() => settingsFromEnv(env)).toThrow(new RegExp(`^${key}: `));
