@@ -50,6 +50,9 @@ export class CircuitBreaker {
   /**
    * May a new connection be attempted now? In the open state this flips to
    * half-open once the backoff has elapsed and grants exactly one probe.
+   * A caller that asks isOpen() about the same refusal passes the same `now`:
+   * between two readings the clock may pass `retryAt`, and a refusal would
+   * then look due, so nobody would schedule the probe.
    */
   tryAcquireAttempt(now = Date.now()): boolean {
     if (this.#state === "closed") return true;

@@ -116,12 +116,14 @@ export class SessionPool extends ServerPool {
   protected grow(): void {
     const sessions = new Set<string>();
     for (const waiter of this.queue.waiting()) sessions.add(waiter.sessionId);
+    // One reading of the clock for the circuit's refusal and whether it is open (see SharedPool.grow).
+    const now = Date.now();
     for (const session of sessions) {
       if (this.table.ofSession(session)) continue; // connecting, or busy: its waiters wait for it
       // No room: wait for a session to be released, idle out or die (closed members dispatch again).
       if (this.table.live >= this.config.pool.maxConnections) return;
-      if (!this.circuit.tryAcquireAttempt()) {
-        if (this.circuit.isOpen()) this.failUnservable(undefined, session);
+      if (!this.circuit.tryAcquireAttempt(now)) {
+        if (this.circuit.isOpen(now)) this.failUnservable(undefined, session);
         continue;
       }
       void this.#open(session);

@@ -102,12 +102,14 @@ export class SharedPool extends ServerPool {
     for (let i = 0; i < Math.min(wanted, room); i += 1) {
       // Taking an idle client connects nothing: only new clients ask the circuit (and a probe must connect).
       if (i >= idle) {
-        if (!this.circuit.tryAcquireAttempt()) break;
+        if (!this.circuit.tryAcquireAttempt(now)) break;
         this.#connectsGranted += 1;
       }
       this.#acquire();
     }
-    if (this.#store.pending === 0 && !this.#hasLent() && this.circuit.isOpen()) this.failUnservable(undefined);
+    // The same `now` as the refusal above: read again, the clock may have passed the next attempt, and the
+    // waiters would get no probe at all (a timer can fire a millisecond before Date.now() reaches it).
+    if (this.#store.pending === 0 && !this.#hasLent() && this.circuit.isOpen(now)) this.failUnservable(undefined);
     // Past the threshold already, a connect under way or a client closing dispatches again when it ends.
     const dueAt = oldest === undefined ? undefined : oldest + growAfterWaitMs;
     if (dueAt !== undefined && dueAt > now && this.#growthTimer === undefined && this.table.live < maxConnections) {
