@@ -106,32 +106,45 @@ describe("a server that has connected before", () => {
     await Promise.all([late.done, arriving.done]);
   });
 
-  it("makes the probe when the clock passes the next attempt while the pool decides", async () => {
-    const fake = fakeConnections({ connect: "manual" });
-    const manager = await serverThatWorked(fake, 5_000);
-    const waiting = borrow(manager);
-    await failConnectsUntilOpen(manager, fake);
-    const retryAt = Date.now() + circuit.baseBackoffMs;
-    const made = fake.made.length;
+  for (const sharing of ["shared", "per-session"] as const) {
+    it(`makes the probe when the clock passes the next attempt while the pool decides (${sharing})`, async () => {
+      // Node fires timers by the event loop's clock, coarser than Date.now(): the probe's timer can fire a
+      // millisecond before the attempt is due, and on a loaded machine the clock passes it while the pool
+      // decides, at whichever of its readings.
+      for (let passesAt = 1; passesAt <= 3; passesAt += 1) {
+        const fake = fakeConnections({ connect: "manual" });
+        const manager = use.manager(fake, { sharing, circuit, pool: { ...onePool, acquireTimeoutMs: 5_000 } });
+        const session = { sessionId: "user-1" };
+        const first = borrow(manager, session);
+        await settle();
+        fake.last().succeed();
+        await first.lent;
+        first.giveBack();
+        await first.done;
+        fake.last().die();
+        await settle();
+        const waiting = borrow(manager, session);
+        await failConnectsUntilOpen(manager, fake);
+        const retryAt = Date.now() + circuit.baseBackoffMs;
+        const made = fake.made.length;
 
-    // Node fires timers by the event loop's clock, coarser than Date.now(): the probe's timer can fire a
-    // millisecond before the attempt is due, and on a loaded machine the clock passes it while the pool
-    // decides. From just before the attempt, each read of the clock is a millisecond later than the last.
-    await vi.advanceTimersByTimeAsync(circuit.baseBackoffMs - 1);
-    let reading = retryAt - 2;
-    const clock = vi.spyOn(Date, "now").mockImplementation(() => reading++);
-    await vi.advanceTimersByTimeAsync(1);
-    clock.mockRestore();
+        await vi.advanceTimersByTimeAsync(circuit.baseBackoffMs - 1);
+        let readings = 0;
+        const clock = vi.spyOn(Date, "now").mockImplementation(() => (++readings < passesAt ? retryAt - 1 : retryAt));
+        await vi.advanceTimersByTimeAsync(1);
+        clock.mockRestore();
 
-    // The probe is made at once, not after the waiter's 5 s.
-    await vi.advanceTimersByTimeAsync(10);
-    expect(fake.made.length).toBe(made + 1);
-    fake.last().succeed();
-    await waiting.lent;
-    waiting.giveBack();
-    await waiting.done;
-    expect(serverStats(manager)).toMatchObject({ circuit: "closed", waiting: 0 });
-  });
+        // The probe is made at once, not after the waiter's 5 s.
+        await vi.advanceTimersByTimeAsync(10);
+        expect(fake.made.length, `the clock passing the attempt at reading ${passesAt}`).toBe(made + 1);
+        fake.last().succeed();
+        await waiting.lent;
+        waiting.giveBack();
+        await waiting.done;
+        expect(serverStats(manager)).toMatchObject({ circuit: "closed", waiting: 0 });
+      }
+    });
+  }
 
   it("fails a caller at once when the circuit's next attempt is later than it can wait", async () => {
     const fake = fakeConnections({ connect: "manual" });
