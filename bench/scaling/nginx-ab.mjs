@@ -4,8 +4,8 @@
  * MCP server) that share one private redis-server (REDIS_URL), asked by N agent users through nginx,
  * in rounds that alternate which goes first. Each user connects from its own loopback address (the
  * shipped config limits sockets per client address). Each round gives a ratio (two / one) of turns
- * per second and of p50 turn latency; the result is their medians, so load from other work on the
- * machine falls on both alike.
+ * per second, of p50 turn latency and of the instances' CPU per turn (together); the result is their
+ * medians, so load from other work on the machine falls on both alike.
  *
  *   pnpm bench --only=nginx [--rounds=N]
  *
@@ -36,7 +36,7 @@ export async function runNginxAb({ users, questions, rounds, logDir, log }) {
       for (const variant of order) {
         pair[variant] = await measure({ variant, round, redisUrl: redis.url, users, questions, llmBaseURL: llm.baseURL, logDir });
         const run = pair[variant];
-        log(`nginx round ${round + 1}/${rounds} ${variant} instance(s): ${run.turnsPerSecond} turns/s, p50 ${run.p50Ms} ms, instance CPU s ${JSON.stringify(run.instanceCpuSeconds)}, ${run.errors} errors`);
+        log(`nginx round ${round + 1}/${rounds} ${variant} instance(s): ${run.turnsPerSecond} turns/s, p50 ${run.p50Ms} ms, instances' CPU ${run.instancesCpuMsPerTurn} ms/turn (s each: ${JSON.stringify(run.instanceCpuSeconds)}), ${run.errors} errors`);
       }
       measured.push(pair);
     }
@@ -54,8 +54,13 @@ export async function runNginxAb({ users, questions, rounds, logDir, log }) {
       two: medians(measured.map((pair) => pair.two)),
       turnsPerSecondRatio: round3(median(ratios("turnsPerSecond"))),
       p50Ratio: round3(median(ratios("p50Ms"))),
+      instancesCpuPerTurnRatio: round3(median(ratios("instancesCpuMsPerTurn"))),
     },
-    spread: { turnsPerSecondRatio: minMax(ratios("turnsPerSecond")), p50Ratio: minMax(ratios("p50Ms")) },
+    spread: {
+      turnsPerSecondRatio: minMax(ratios("turnsPerSecond")),
+      p50Ratio: minMax(ratios("p50Ms")),
+      instancesCpuPerTurnRatio: minMax(ratios("instancesCpuMsPerTurn")),
+    },
   };
 }
 
@@ -85,6 +90,8 @@ async function measure({ variant, round, redisUrl, users, questions, llmBaseURL,
       errors: Object.values(asked.errors).reduce((a, b) => a + b, 0),
       turnsPerSecond: round1(latencies.length / (asked.wallMs / 1000)),
       p50Ms: round1(summarize(latencies).p50 ?? Number.NaN),
+      // The instances' CPU together (other work on the machine moves it less than wall time).
+      instancesCpuMsPerTurn: round3((cpu.reduce((a, b) => a + b, 0) * 1000) / Math.max(latencies.length, 1)),
       // Both instances should have taken a share of the sockets and so of the work.
       instanceCpuSeconds: cpu,
     };
@@ -113,5 +120,6 @@ function medians(rows) {
   return {
     turnsPerSecond: round1(median(rows.map((r) => r.turnsPerSecond))),
     p50Ms: round1(median(rows.map((r) => r.p50Ms))),
+    instancesCpuMsPerTurn: round3(median(rows.map((r) => r.instancesCpuMsPerTurn))),
   };
 }
