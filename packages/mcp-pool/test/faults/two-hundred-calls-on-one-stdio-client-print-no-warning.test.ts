@@ -3,7 +3,7 @@
 // write: MaxListenersExceededWarning past 10): Node prints no warning, every call is answered, on one child, and
 // another user's calls to another server stay as fast as before; no child is left after close().
 import { answeredAsFast, faultEntry, timed, watchWarnings } from "@mcp-pool/test-support/fault-suite";
-import { descendantPids } from "@mcp-pool/test-support/processes";
+import { descendantPids, waitFor } from "@mcp-pool/test-support/processes";
 import { describe, expect, it } from "vitest";
 import { serverStats, textOf, useManagers } from "../helpers/manager.js";
 
@@ -26,8 +26,11 @@ describe(`${CALLS} concurrent calls on one stdio client`, () => {
     const calls = Array.from({ length: CALLS }, (_, i) =>
       manager.callTool("busy__slow_read", { ms: 500, text: `${i}:${PADDING}` }, { sessionId: "one-user" }).then(textOf),
     );
+    // Measured once every call is on the wire (this process's own writing of 1.6 MB is not the pool's doing),
+    // while the writes still wait for the child to drain them and the 500 ms calls run.
+    await waitFor(() => serverStats(manager).callsInFlight === CALLS, { timeoutMs: 10_000, intervalMs: 5, what: "every call in flight" });
     const during: number[] = [];
-    for (let i = 0; i < 5; i += 1) during.push(await timed(otherEcho));
+    for (let i = 0; i < 10; i += 1) during.push(await timed(otherEcho));
     const answers = await Promise.all(calls);
 
     expect(answers).toEqual(Array.from({ length: CALLS }, (_, i) => `slow:${i}:${PADDING}`));
