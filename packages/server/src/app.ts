@@ -51,8 +51,8 @@ export function createApp(deps: AppDeps): { app: Hono<AuthEnv>; nodeWs: NodeWebS
     return c.json({ error: "internal" }, 500);
   });
 
-  app.use("*", securityHeaders, hostGuard(deps.allowedHosts, deps.boundToLoopback, deps.refusals));
-  const sameOrigin = originGuard(deps.allowedOrigins, deps.refusals);
+  app.use("*", securityHeaders, hostGuard(deps.allowedHosts, deps.boundToLoopback, deps.refusals, deps.clientAddresses));
+  const sameOrigin = originGuard(deps.allowedOrigins, deps.refusals, deps.clientAddresses);
 
   for (const { route, body, contentType } of loadPageFiles()) {
     app.get(route, (c) => c.body(body, 200, { "content-type": contentType, "cache-control": "no-cache" }));

@@ -9,17 +9,17 @@
 import type { MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { AuthEnv } from "./auth.js";
+import type { ClientAddresses } from "./client-address.js";
 import type { LimitName, RefusalLog } from "./refusal-log.js";
-import { remoteAddressOf } from "./remote-address.js";
 
 /** Which `Host` names are served: `allowed` when given, else loopback names when bound to loopback, else any. */
-export function hostGuard(allowed: string[], boundToLoopback: boolean, refusals: RefusalLog): MiddlewareHandler<AuthEnv> {
+export function hostGuard(allowed: string[], boundToLoopback: boolean, refusals: RefusalLog, clients: ClientAddresses): MiddlewareHandler<AuthEnv> {
   const names = new Set(allowed.map((name) => name.toLowerCase()));
   const accepts = names.size > 0 ? (name: string) => names.has(name) : boundToLoopback ? isLoopbackName : undefined;
   if (!accepts) return (_c, next) => next();
   return async (c, next) => {
     const host = c.req.header("host") ?? "";
-    if (!accepts(hostnameOf(host))) return refuse(c, refusals, "ALLOWED_HOSTS", `host ${host.slice(0, 100)} is not served here`);
+    if (!accepts(hostnameOf(host))) return refuse(c, refusals, clients, "ALLOWED_HOSTS", `host ${host.slice(0, 100)} is not served here`);
     return next();
   };
 }
@@ -29,12 +29,12 @@ export function hostGuard(allowed: string[], boundToLoopback: boolean, refusals:
  * own origin (the Origin's host is the Host the request was sent to). Requests without Origin (not
  * from a browser) pass.
  */
-export function originGuard(allowed: string[], refusals: RefusalLog): MiddlewareHandler<AuthEnv> {
+export function originGuard(allowed: string[], refusals: RefusalLog, clients: ClientAddresses): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const origin = c.req.header("origin");
     if (origin === undefined) return next();
     const ok = allowed.length > 0 ? allowed.includes(origin) : hostOf(origin) === (c.req.header("host") ?? "").toLowerCase();
-    if (!ok) return refuse(c, refusals, "ALLOWED_ORIGINS", `origin ${origin.slice(0, 100)} is not allowed`);
+    if (!ok) return refuse(c, refusals, clients, "ALLOWED_ORIGINS", `origin ${origin.slice(0, 100)} is not allowed`);
     return next();
   };
 }
@@ -58,8 +58,8 @@ export const securityHeaders = secureHeaders({
   strictTransportSecurity: false,
 });
 
-function refuse(c: Parameters<MiddlewareHandler<AuthEnv>>[0], refusals: RefusalLog, limit: LimitName, message: string) {
-  refusals.refused(limit, remoteAddressOf(c.env.incoming.socket), "request refused", { reason: message });
+function refuse(c: Parameters<MiddlewareHandler<AuthEnv>>[0], refusals: RefusalLog, clients: ClientAddresses, limit: LimitName, message: string) {
+  refusals.refused(limit, clients.of(c.env.incoming), "request refused", { reason: message });
   return c.json({ error: "forbidden", message }, 403);
 }
 

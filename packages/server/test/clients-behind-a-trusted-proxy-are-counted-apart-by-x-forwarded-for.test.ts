@@ -68,6 +68,13 @@ describe("TRUST_PROXY: clients behind nginx", () => {
     expect(refused.map((line) => line.remote_address)).toEqual([ANN]);
   });
 
+  it("names the forwarded client in the log of a refused request", async () => {
+    const { server, nginx } = trusting;
+    expect((await handshakeStatus(nginx.url, { localAddress: BOB, headers: { origin: "http://evil.example" } })).status).toBe(403);
+    const refused = await waitFor(() => server.logs.find((line) => line.limit === "ALLOWED_ORIGINS"), { timeoutMs: 5000, what: "the refusal's log line" });
+    expect(refused).toMatchObject({ remote_address: BOB });
+  });
+
   it("without TRUST_PROXY counts every client behind nginx as nginx", async () => {
     const { nginx } = untrusting;
     for (let i = 0; i < PER_IP; i++) await connect(nginx.url, ANN);
