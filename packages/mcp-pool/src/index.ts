@@ -12,9 +12,9 @@ export type {
   ClientContext,
   ListToolsOptions,
   ToolCallResult,
-  ProgressUpdate,
   CloseOptions,
-} from "./manager.js";
+} from "./manager-options.js";
+export type { ProgressUpdate } from "./tool-call.js";
 
 export type { ProbeOptions, ProbeResult, ProbeFailure } from "./probe.js";
 

@@ -42,17 +42,6 @@ import type {
   WithClientOptions,
 } from "./manager-options.js";
 
-export type { ProgressUpdate } from "./tool-call.js";
-export type {
-  CallToolOptions,
-  ClientContext,
-  CloseOptions,
-  ListToolsOptions,
-  ManagerOptions,
-  ToolCallResult,
-  WithClientOptions,
-} from "./manager-options.js";
-
 interface CallCounters {
   ok: number;
   failed: Partial<Record<McpPoolErrorCode, number>>;
