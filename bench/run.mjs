@@ -52,7 +52,16 @@ const PLANS = {
   },
 };
 
-const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" }, baseline: { type: "string" }, candidate: { type: "string" }, "cpu-prof": { type: "boolean", default: false }, rounds: { type: "string" } } });
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    baseline: { type: "string" },
+    candidate: { type: "string" },
+    "cpu-prof": { type: "boolean", default: false },
+    rounds: { type: "string" },
+  },
+});
 // The nginx row takes about 40 s even at quick size (five processes per variant): full runs only.
 const only = flags.only ? flags.only.split(",") : [...SECTIONS, "redis", ...(flags.quick ? [] : ["nginx"])];
 const plan = PLANS[flags.quick ? "quick" : "full"];
@@ -62,17 +71,20 @@ const log = (line) => process.stderr.write(`${line}\n`);
 function brokenHarness(results) {
   const problems = [];
   for (const step of results.scaling?.steps ?? []) {
-    if (!step.skipped && step.turnsOk === 0) problems.push(`scaling ${step.variant} ${step.mode} N=${step.users}: no turn answered (${JSON.stringify(step.errorsByCode)})`);
+    if (!step.skipped && step.turnsOk === 0)
+      problems.push(`scaling ${step.variant} ${step.mode} N=${step.users}: no turn answered (${JSON.stringify(step.errorsByCode)})`);
   }
   if (results.idle && results.idle.connected === 0) problems.push("idle: no socket connected");
   for (const [i, pair] of (results.redis?.rounds ?? []).entries()) {
     for (const [store, run] of Object.entries(pair)) if (run.turns === 0) problems.push(`redis round ${i + 1} ${store}: no turn answered`);
   }
   for (const [i, pair] of (results.nginx?.rounds ?? []).entries()) {
-    for (const [variant, run] of Object.entries(pair)) if (run.turns === 0) problems.push(`nginx round ${i + 1} ${variant}: no turn answered`);
+    for (const [variant, run] of Object.entries(pair))
+      if (run.turns === 0) problems.push(`nginx round ${i + 1} ${variant}: no turn answered`);
   }
   for (const [i, pair] of (results.agentAb?.rounds ?? []).entries()) {
-    for (const [variant, run] of Object.entries(pair)) if (run.turns === 0) problems.push(`agent-ab round ${i + 1} ${variant}: no turn answered`);
+    for (const [variant, run] of Object.entries(pair))
+      if (run.turns === 0) problems.push(`agent-ab round ${i + 1} ${variant}: no turn answered`);
   }
   return problems;
 }
@@ -106,7 +118,15 @@ async function main() {
       if (!flags.baseline) throw new Error("--only=agent-ab needs --baseline=<git ref> (e.g. main)");
       const rounds = flags.rounds ? Number(flags.rounds) : plan.agentAb.rounds;
       if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive integer, got ${flags.rounds}`);
-      results.agentAb = await runAgentAb({ ...plan.agentAb, rounds, baseline: flags.baseline, candidate: flags.candidate, logDir: `${OUT}/logs`, profileDir: flags["cpu-prof"] ? `${OUT}/profiles` : undefined, log });
+      results.agentAb = await runAgentAb({
+        ...plan.agentAb,
+        rounds,
+        baseline: flags.baseline,
+        candidate: flags.candidate,
+        logDir: `${OUT}/logs`,
+        profileDir: flags["cpu-prof"] ? `${OUT}/profiles` : undefined,
+        log,
+      });
       log(`agent-ab medians: ${JSON.stringify(results.agentAb.median)}`);
     }
   } finally {

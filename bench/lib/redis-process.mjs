@@ -11,7 +11,9 @@ const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? "/usr/bin/redis-server";
 
 export async function startRedis() {
   const port = await freePort();
-  const handle = startProcess(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const handle = startProcess(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
   const deadline = Date.now() + 10_000;
   while (!(await answersPing(port))) {
     if (handle.child.exitCode !== null || Date.now() > deadline) {

@@ -28,7 +28,8 @@ export async function runAttribution({ rounds, measureMs, warmupMs }) {
   const variants = {
     "bare SDK request (tools/call, no options)": () => echoRequest(client),
     "+ a fresh AbortSignal per call": () => echoRequest(client, { signal: new AbortController().signal }),
-    "+ a progress token (onprogress, resetTimeoutOnProgress)": () => echoRequest(client, { onprogress: noop, resetTimeoutOnProgress: true }),
+    "+ a progress token (onprogress, resetTimeoutOnProgress)": () =>
+      echoRequest(client, { onprogress: noop, resetTimeoutOnProgress: true }),
     "+ a timer per call (setTimeout, clearTimeout)": async () => {
       const timer = setTimeout(noop, 600_000);
       try {

@@ -89,16 +89,19 @@ export async function runOverhead({ rounds, measureMs, warmupMs, log }) {
     process.off("warning", countWarning);
   }
   for (const row of rows) {
-    log(`  ${row.transport} x${row.inFlight}: pool p50 ${row.pool.p50Us} µs, bare ${row.bare.p50Us} µs, ratio ${row.p50Ratio}, calls/s ratio ${row.throughputRatio}`);
+    log(
+      `  ${row.transport} x${row.inFlight}: pool p50 ${row.pool.p50Us} µs, bare ${row.bare.p50Us} µs, ratio ${row.p50Ratio}, calls/s ratio ${row.throughputRatio}`,
+    );
   }
   log("overhead attribution (stdio, sequential) ...");
   const attribution = await runAttribution({ rounds, measureMs, warmupMs });
-  for (const part of attribution) log(`  ${part.part}: ${part.usPerCall} µs/call (${part.addedUs} added), CPU ${part.cpuUsPerCall} µs/call (${part.addedCpuUs} added)`);
+  for (const part of attribution)
+    log(`  ${part.part}: ${part.usPerCall} µs/call (${part.addedUs} added), CPU ${part.cpuUsPerCall} µs/call (${part.addedCpuUs} added)`);
   log("overhead burst (stdio, default config, cold and warm) ...");
   // Each round starts new pools and children: fewer rounds than above.
   const burst = await runBurst({ rounds: Math.min(rounds, 3), measureMs, warmupMs });
   for (const row of burst.rows) log(`  x${row.callers} ${row.variant}: cold ${row.coldRatio}, warm ${row.warmRatio} of one bare client`);
-  for (const row of burst.growth) log(`  x${row.callers} ${row.variant}: clients ${JSON.stringify(row.clientsAt)}, at end ${row.clientsAtEnd}`);
+  for (const row of burst.growth)
+    log(`  x${row.callers} ${row.variant}: clients ${JSON.stringify(row.clientsAt)}, at end ${row.clientsAtEnd}`);
   return { rounds, measureMs, rows, warnings, attribution, burst };
 }
-

@@ -45,7 +45,9 @@ function panel(left, title, unit, points, yOf, cap) {
     out.push(`<text x="${left - 6}" y="${y(t) + 4}" class="ytick">${t.toLocaleString("en-US")}</text>`);
   }
   out.push(`<text x="${left + PANEL.width / 2}" y="${PANEL.top + PANEL.height + 38}" class="tick">users (log)</text>`);
-  out.push(`<text x="${left - 52}" y="${PANEL.top + PANEL.height / 2}" class="tick" transform="rotate(-90 ${left - 52} ${PANEL.top + PANEL.height / 2})">${esc(unit)} (log)</text>`);
+  out.push(
+    `<text x="${left - 52}" y="${PANEL.top + PANEL.height / 2}" class="tick" transform="rotate(-90 ${left - 52} ${PANEL.top + PANEL.height / 2})">${esc(unit)} (log)</text>`,
+  );
   if (cap) {
     out.push(`<line x1="${left}" x2="${left + PANEL.width}" y1="${y(cap.value)}" y2="${y(cap.value)}" class="cap"/>`);
     out.push(`<text x="${left + 4}" y="${y(cap.value) - 5}" class="caplabel">${esc(cap.label)}</text>`);
@@ -72,13 +74,17 @@ function legend() {
       `<text x="${lx + 36}" y="${HEIGHT - 26}" class="legend">${s.variant}, ${s.mode === "agent" ? "agent + model" : "console /call"}</text>`
     );
   });
-  items.push(`<text x="${WIDTH - 12}" y="${HEIGHT - 4}" class="note">hollow points: not run, estimated from the RSS per user measured before</text>`);
+  items.push(
+    `<text x="${WIDTH - 12}" y="${HEIGHT - 4}" class="note">hollow points: not run, estimated from the RSS per user measured before</text>`,
+  );
   return items.join("\n");
 }
 
 /** The SVG text for `scaling` (results.scaling). */
 export function scalingChart(scaling) {
-  const cap = scaling.memoryCapMiB ? { value: scaling.memoryCapMiB, label: `memory cap of the bench (${scaling.memoryCapMiB / 1024} GiB)` } : undefined;
+  const cap = scaling.memoryCapMiB
+    ? { value: scaling.memoryCapMiB, label: `memory cap of the bench (${scaling.memoryCapMiB / 1024} GiB)` }
+    : undefined;
   const points = SERIES.map((series) => ({
     series,
     steps: scaling.steps.filter((s) => s.variant === series.variant && s.mode === series.mode),

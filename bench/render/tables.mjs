@@ -8,7 +8,11 @@ const table = (head, rows) =>
 const int = (n) => (n === null || n === undefined || Number.isNaN(n) ? "–" : Math.round(n).toLocaleString("en-US"));
 const num = (n, digits = 1) => (n === null || n === undefined ? "–" : n.toFixed(digits));
 const errorsCell = (step) =>
-  step.errors === 0 ? "0" : `${step.errors} (${Object.entries(step.errorsByCode).map(([c, n]) => `${c} ${n}`).join(", ")})`;
+  step.errors === 0
+    ? "0"
+    : `${step.errors} (${Object.entries(step.errorsByCode)
+        .map(([c, n]) => `${c} ${n}`)
+        .join(", ")})`;
 
 /** A latency percentile of the users' first question and of their later ones. */
 const pair = (step, p) => `${int(step.firstQuestionLatencyMs[p])} / ${int(step.laterQuestionsLatencyMs[p])}`;
@@ -16,16 +20,49 @@ const pair = (step, p) => `${int(step.firstQuestionLatencyMs[p])} / ${int(step.l
 export function scalingTable(scaling) {
   const rows = scaling.steps.map((s) =>
     s.skipped
-      ? [s.variant, s.mode, int(s.users), "–", s.estimatedRssMiB ? `~${int(s.estimatedRssMiB)} (estimate)` : "–", "–", "–", "–", "–", "–", "–", `not run: ${s.skipped}`]
+      ? [
+          s.variant,
+          s.mode,
+          int(s.users),
+          "–",
+          s.estimatedRssMiB ? `~${int(s.estimatedRssMiB)} (estimate)` : "–",
+          "–",
+          "–",
+          "–",
+          "–",
+          "–",
+          "–",
+          `not run: ${s.skipped}`,
+        ]
       : [
-          s.variant, s.mode, int(s.users), `${int(s.mcpConnections)} / ${int(s.httpSessions)}`, int(s.rssPeakMiB), int(s.rssAfterMiB),
-          int(s.rssPerUserKiB), num(s.httpMcpServerRssMiB), pair(s, "p50"), pair(s, "p99"), num(s.turnsPerSecond), errorsCell(s),
+          s.variant,
+          s.mode,
+          int(s.users),
+          `${int(s.mcpConnections)} / ${int(s.httpSessions)}`,
+          int(s.rssPeakMiB),
+          int(s.rssAfterMiB),
+          int(s.rssPerUserKiB),
+          num(s.httpMcpServerRssMiB),
+          pair(s, "p50"),
+          pair(s, "p99"),
+          num(s.turnsPerSecond),
+          errorsCell(s),
         ],
   );
   return table(
     [
-      "variant", "asked through", "users", "MCP connections (peak): stdio children / HTTP sessions", "RSS peak MiB", "RSS after turns MiB",
-      "RSS per user KiB", "HTTP MCP server RSS MiB", "turn p50 ms: 1st / later questions", "turn p99 ms: 1st / later", "turns/s", "errors",
+      "variant",
+      "asked through",
+      "users",
+      "MCP connections (peak): stdio children / HTTP sessions",
+      "RSS peak MiB",
+      "RSS after turns MiB",
+      "RSS per user KiB",
+      "HTTP MCP server RSS MiB",
+      "turn p50 ms: 1st / later questions",
+      "turn p99 ms: 1st / later",
+      "turns/s",
+      "errors",
     ],
     rows,
   );
@@ -33,11 +70,30 @@ export function scalingTable(scaling) {
 
 export function overheadTable(overhead) {
   const rows = overhead.rows.map((r) => [
-    r.transport, r.inFlight, int(r.pool.p50Us), int(r.bare.p50Us), int(r.pool.p99Us), int(r.bare.p99Us),
-    int(r.pool.callsPerSecond), int(r.bare.callsPerSecond), num(r.p50Ratio, 3), num(r.throughputRatio, 3),
+    r.transport,
+    r.inFlight,
+    int(r.pool.p50Us),
+    int(r.bare.p50Us),
+    int(r.pool.p99Us),
+    int(r.bare.p99Us),
+    int(r.pool.callsPerSecond),
+    int(r.bare.callsPerSecond),
+    num(r.p50Ratio, 3),
+    num(r.throughputRatio, 3),
   ]);
   return table(
-    ["transport", "in flight", "pool p50 µs", "bare p50 µs", "pool p99 µs", "bare p99 µs", "pool calls/s", "bare calls/s", "p50 ratio pool/bare", "calls/s ratio pool/bare"],
+    [
+      "transport",
+      "in flight",
+      "pool p50 µs",
+      "bare p50 µs",
+      "pool p99 µs",
+      "bare p99 µs",
+      "pool calls/s",
+      "bare calls/s",
+      "p50 ratio pool/bare",
+      "calls/s ratio pool/bare",
+    ],
     rows,
   );
 }
@@ -53,8 +109,24 @@ export function attributionTable(attribution) {
 
 export function burstTable(burst) {
   return table(
-    ["callers", "pool config", "bare calls/s (1 client)", "pool calls/s cold", "pool calls/s warm", "cold ratio pool/bare", "warm ratio pool/bare"],
-    burst.rows.map((r) => [r.callers, r.variant, int(r.bareCallsPerSecond), int(r.coldCallsPerSecond), int(r.warmCallsPerSecond), num(r.coldRatio, 3), num(r.warmRatio, 3)]),
+    [
+      "callers",
+      "pool config",
+      "bare calls/s (1 client)",
+      "pool calls/s cold",
+      "pool calls/s warm",
+      "cold ratio pool/bare",
+      "warm ratio pool/bare",
+    ],
+    burst.rows.map((r) => [
+      r.callers,
+      r.variant,
+      int(r.bareCallsPerSecond),
+      int(r.coldCallsPerSecond),
+      int(r.warmCallsPerSecond),
+      num(r.coldRatio, 3),
+      num(r.warmRatio, 3),
+    ]),
   );
 }
 
@@ -99,19 +171,31 @@ export function renderOverhead(results) {
 export function idleTable(idle) {
   const first = idle.firstQuestion;
   const rest = idle.everyOtherFirstQuestion;
-  return table(["measure", "value"], [
-    ["idle sockets open (connect time)", `${int(idle.connected)} (${num(idle.connectSeconds, 1)} s)`],
-    ["server RSS before → with idle sockets", `${num(idle.serverRssBeforeMiB)} → ${num(idle.serverRssIdleMiB)} MiB`],
-    ["RSS per idle socket", `${num(idle.rssPerIdleSocketKiB)} KiB`],
-    ["MCP child processes while idle", int(idle.mcpChildrenWhileIdle)],
-    ["first question of all: latency (starts the MCP client, loads the catalog)", `${num(first.latencyMs)} ms`],
-    ["first question of all: server RSS growth, MCP child started (its RSS)", `${num(first.serverRssGrowthMiB)} MiB, ${first.mcpChildrenStarted} (${num(first.mcpChildRssMiB)} MiB)`],
-    [`first question of each other user (${int(rest.users)} at once): p50 / p99`, `${int(rest.latencyMs.p50)} / ${int(rest.latencyMs.p99)} ms`],
-    ["server RSS growth per user after its first question (agent made)", `${num(rest.serverRssGrowthPerUserKiB)} KiB`],
-    ["MCP child processes after every user asked", int(rest.mcpChildrenAfter)],
-    ["errors", Object.keys({ ...first.errors, ...rest.errors }).length === 0 ? "0" : JSON.stringify({ ...first.errors, ...rest.errors })],
-    [`idle agent (heap per createAgent(), ${int(idle.agentSize.agents)} agents)`, `${int(idle.agentSize.bytesPerAgentLlm)} bytes with a model, ${int(idle.agentSize.bytesPerAgentConsole)} bytes as console`],
-  ]);
+  return table(
+    ["measure", "value"],
+    [
+      ["idle sockets open (connect time)", `${int(idle.connected)} (${num(idle.connectSeconds, 1)} s)`],
+      ["server RSS before → with idle sockets", `${num(idle.serverRssBeforeMiB)} → ${num(idle.serverRssIdleMiB)} MiB`],
+      ["RSS per idle socket", `${num(idle.rssPerIdleSocketKiB)} KiB`],
+      ["MCP child processes while idle", int(idle.mcpChildrenWhileIdle)],
+      ["first question of all: latency (starts the MCP client, loads the catalog)", `${num(first.latencyMs)} ms`],
+      [
+        "first question of all: server RSS growth, MCP child started (its RSS)",
+        `${num(first.serverRssGrowthMiB)} MiB, ${first.mcpChildrenStarted} (${num(first.mcpChildRssMiB)} MiB)`,
+      ],
+      [
+        `first question of each other user (${int(rest.users)} at once): p50 / p99`,
+        `${int(rest.latencyMs.p50)} / ${int(rest.latencyMs.p99)} ms`,
+      ],
+      ["server RSS growth per user after its first question (agent made)", `${num(rest.serverRssGrowthPerUserKiB)} KiB`],
+      ["MCP child processes after every user asked", int(rest.mcpChildrenAfter)],
+      ["errors", Object.keys({ ...first.errors, ...rest.errors }).length === 0 ? "0" : JSON.stringify({ ...first.errors, ...rest.errors })],
+      [
+        `idle agent (heap per createAgent(), ${int(idle.agentSize.agents)} agents)`,
+        `${int(idle.agentSize.bytesPerAgentLlm)} bytes with a model, ${int(idle.agentSize.bytesPerAgentConsole)} bytes as console`,
+      ],
+    ],
+  );
 }
 
 export function targetsTable(results) {
@@ -157,7 +241,9 @@ export function renderTables(results) {
     overheadTable(results.overhead),
     "",
     `Warnings printed during the calls: ${
-      Object.entries(results.overhead.warnings).map(([k, n]) => `${k} × ${n}`).join("; ") || "none"
+      Object.entries(results.overhead.warnings)
+        .map(([k, n]) => `${k} × ${n}`)
+        .join("; ") || "none"
     }.`,
     "",
     "Where a sequential call's time goes (stdio; µs added: median over rounds of the variant minus the bare request in the same round):",

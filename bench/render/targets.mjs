@@ -71,7 +71,10 @@ export function throughputTarget(overhead) {
 /** Issue 12: under a burst, the default config carries at least what one bare client does, cold and warm. */
 export function defaultBurstTarget(overhead) {
   const rows = overhead.burst.rows.filter((r) => r.variant === "default");
-  const ratios = rows.flatMap((r) => [{ r, when: "cold", ratio: r.coldRatio }, { r, when: "warm", ratio: r.warmRatio }]);
+  const ratios = rows.flatMap((r) => [
+    { r, when: "cold", ratio: r.coldRatio },
+    { r, when: "warm", ratio: r.warmRatio },
+  ]);
   const worst = ratios.reduce((a, b) => (b.ratio < a.ratio ? b : a));
   return {
     target: "default config under a burst (64 and 256 callers, cold and warm) ≥ one bare SDK client's calls/s",
@@ -82,12 +85,14 @@ export function defaultBurstTarget(overhead) {
 }
 
 function rssRatioTarget(steps) {
-  const parts = ["console", "agent"].map((mode) => {
-    const shared = stepAtOrBelow(steps, "shared", mode, 100);
-    const perSession = stepAtOrBelow(steps, "per-session", mode, shared?.users ?? 100);
-    if (!shared || !perSession || shared.users !== perSession.users) return undefined;
-    return { mode, users: shared.users, ratio: perSession.rssPeakMiB / shared.rssPeakMiB };
-  }).filter(Boolean);
+  const parts = ["console", "agent"]
+    .map((mode) => {
+      const shared = stepAtOrBelow(steps, "shared", mode, 100);
+      const perSession = stepAtOrBelow(steps, "per-session", mode, shared?.users ?? 100);
+      if (!shared || !perSession || shared.users !== perSession.users) return undefined;
+      return { mode, users: shared.users, ratio: perSession.rssPeakMiB / shared.rssPeakMiB };
+    })
+    .filter(Boolean);
   const worst = Math.min(...parts.map((p) => p.ratio));
   return {
     target: "at 100 users: shared RSS (server + MCP children) ≥ 20× smaller than per-session",

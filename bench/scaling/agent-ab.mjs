@@ -41,8 +41,18 @@ export async function runAgentAb({ baseline, candidate, users, questions, rounds
       const pair = {};
       for (const variant of order) {
         const nodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}/${variant}-${round + 1}`] : [];
-        pair[variant] = await measure({ variant, serverMain: variants[variant], users, questions, llmBaseURL: llm.baseURL, logFile: `${logDir}/agent-ab-${variant}-${round}.log`, nodeArgs });
-        log(`agent-ab round ${round + 1}/${rounds} ${variant}: ${pair[variant].turnsPerSecond} turns/s, ${pair[variant].serverCpuMsPerTurn} ms server CPU per turn, ${pair[variant].errors} errors`);
+        pair[variant] = await measure({
+          variant,
+          serverMain: variants[variant],
+          users,
+          questions,
+          llmBaseURL: llm.baseURL,
+          logFile: `${logDir}/agent-ab-${variant}-${round}.log`,
+          nodeArgs,
+        });
+        log(
+          `agent-ab round ${round + 1}/${rounds} ${variant}: ${pair[variant].turnsPerSecond} turns/s, ${pair[variant].serverCpuMsPerTurn} ms server CPU per turn, ${pair[variant].errors} errors`,
+        );
       }
       measured.push(pair);
     }

@@ -23,7 +23,8 @@ export function startLoadDriver() {
   };
   return {
     pid: driver.pid,
-    connect: (url, users, { concurrency = 200, ownAddresses = false } = {}) => request({ cmd: "connect", url, users, concurrency, ownAddresses }, "connected"),
+    connect: (url, users, { concurrency = 200, ownAddresses = false } = {}) =>
+      request({ cmd: "connect", url, users, concurrency, ownAddresses }, "connected"),
     ask: (options) => request({ cmd: "ask", ...options }, "answered"),
     async close() {
       if (driver.child.connected) await request({ cmd: "close" }, "closed").catch(() => {});

@@ -104,9 +104,9 @@ async function ask({ from, to, questions, mode }) {
         if (frame.type === "error") {
           count(errors, frame.code);
           // The server may still be working on it: cancel, so it does not load the next question's numbers.
-          if (frame.code === "turn_timeout" && user.ws.readyState === WebSocket.OPEN) user.ws.send(JSON.stringify({ type: "cancel", chat_id: `q${q}` }));
-        }
-        else if (!String(frame.text).includes(token)) count(errors, "wrong_answer");
+          if (frame.code === "turn_timeout" && user.ws.readyState === WebSocket.OPEN)
+            user.ws.send(JSON.stringify({ type: "cancel", chat_id: `q${q}` }));
+        } else if (!String(frame.text).includes(token)) count(errors, "wrong_answer");
         else latenciesMs[q].push(performance.now() - sent);
       }
     }),

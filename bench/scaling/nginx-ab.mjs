@@ -36,7 +36,9 @@ export async function runNginxAb({ users, questions, rounds, logDir, log }) {
       for (const variant of order) {
         pair[variant] = await measure({ variant, round, redisUrl: redis.url, users, questions, llmBaseURL: llm.baseURL, logDir });
         const run = pair[variant];
-        log(`nginx round ${round + 1}/${rounds} ${variant} instance(s): ${run.turnsPerSecond} turns/s, p50 ${run.p50Ms} ms, instances' CPU ${run.instancesCpuMsPerTurn} ms/turn (s each: ${JSON.stringify(run.instanceCpuSeconds)}), ${run.errors} errors`);
+        log(
+          `nginx round ${round + 1}/${rounds} ${variant} instance(s): ${run.turnsPerSecond} turns/s, p50 ${run.p50Ms} ms, instances' CPU ${run.instancesCpuMsPerTurn} ms/turn (s each: ${JSON.stringify(run.instanceCpuSeconds)}), ${run.errors} errors`,
+        );
       }
       measured.push(pair);
     }
@@ -75,10 +77,16 @@ async function measure({ variant, round, redisUrl, users, questions, llmBaseURL,
   let nginx;
   const driver = startLoadDriver();
   try {
-    nginx = await startNginxProcess(stacks.map((stack) => Number(new URL(stack.server.url).port)), users);
+    nginx = await startNginxProcess(
+      stacks.map((stack) => Number(new URL(stack.server.url).port)),
+      users,
+    );
     const wsUrl = `${nginx.url.replace("http:", "ws:")}/ws`;
     const connected = await driver.connect(wsUrl, users, { ownAddresses: true });
-    if (connected.ok !== users) throw new Error(`nginx ${variant}: ${users - connected.ok} of ${users} users could not connect (${JSON.stringify(connected.failed)})`);
+    if (connected.ok !== users)
+      throw new Error(
+        `nginx ${variant}: ${users - connected.ok} of ${users} users could not connect (${JSON.stringify(connected.failed)})`,
+      );
     // Opens the MCP clients of every instance and warms the code paths, outside the measurement.
     await driver.ask({ from: 0, to: Math.min(users, 50), questions: 1, mode: "agent" });
     const cpuBefore = stacks.map((stack) => cpuSeconds(stack.server.pid));
@@ -105,7 +113,9 @@ async function measure({ variant, round, redisUrl, users, questions, llmBaseURL,
 async function startNginxProcess(ports, users) {
   // A proxied socket takes two connections (client side and instance side), plus keep-alive and slack.
   const workerConnections = 2 * users + 256;
-  const handle = startProcess(process.execPath, ["--import", "tsx", NGINX_ENTRY, String(workerConnections), ...ports.map(String)], { cwd: REPO_ROOT });
+  const handle = startProcess(process.execPath, ["--import", "tsx", NGINX_ENTRY, String(workerConnections), ...ports.map(String)], {
+    cwd: REPO_ROOT,
+  });
   handle.child.stderr.on("data", (chunk) => process.stderr.write(`nginx: ${chunk}`));
   try {
     const [, url] = await waitForLine(handle, /^listening (\S+)/);

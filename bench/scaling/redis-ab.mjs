@@ -30,9 +30,19 @@ export async function runRedisAb({ users, questions, rounds, logDir, log }) {
       for (const store of order) {
         const env = store === "redis" ? { REDIS_URL: redis.url, REDIS_PREFIX: `bench${round}:` } : {};
         const redisPid = store === "redis" ? redis.pid : undefined;
-        pair[store] = await measure({ store, env, redisPid, users, questions, llmBaseURL: llm.baseURL, logFile: `${logDir}/redis-ab-${store}-${round}.log` });
+        pair[store] = await measure({
+          store,
+          env,
+          redisPid,
+          users,
+          questions,
+          llmBaseURL: llm.baseURL,
+          logFile: `${logDir}/redis-ab-${store}-${round}.log`,
+        });
         const run = pair[store];
-        log(`redis round ${round + 1}/${rounds} ${store}: ${run.turnsPerSecond} turns/s, p50 ${run.p50Ms} ms, server CPU ${run.serverCpuMsPerTurn} ms/turn (+ redis-server ${run.redisCpuMsPerTurn}), ${run.errors} errors`);
+        log(
+          `redis round ${round + 1}/${rounds} ${store}: ${run.turnsPerSecond} turns/s, p50 ${run.p50Ms} ms, server CPU ${run.serverCpuMsPerTurn} ms/turn (+ redis-server ${run.redisCpuMsPerTurn}), ${run.errors} errors`,
+        );
       }
       measured.push(pair);
     }

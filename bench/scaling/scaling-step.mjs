@@ -38,7 +38,10 @@ export async function runScalingStep({ variant, mode, users, questions, llmBaseU
     const turns = all.length;
     const errorCount = Object.values(asked.errors).reduce((a, b) => a + b, 0);
     return {
-      variant, mode, users, questionsPerUser: questions,
+      variant,
+      mode,
+      users,
+      questionsPerUser: questions,
       connected: connected.ok,
       connectFailed: connected.failed,
       connectSeconds: round(connected.ms / 1000, 2),

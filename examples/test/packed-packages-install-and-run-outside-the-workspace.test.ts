@@ -111,10 +111,16 @@ describe.concurrent("the packed packages, installed outside the workspace", () =
     });
   });
 
-  it("runs the example service: its HTTP API calls tools through the shared manager, and SIGTERM shuts it down gracefully", async ({ expect }) => {
+  it("runs the example service: its HTTP API calls tools through the shared manager, and SIGTERM shuts it down gracefully", async ({
+    expect,
+  }) => {
     const service = await startListening(process.execPath, ["dist/main.js"], project);
     const call = (name: string, body: string, session = "team-user-1") =>
-      fetch(`${service.url}/tools/${name}`, { method: "POST", body, headers: { "content-type": "application/json", "x-session-id": session } });
+      fetch(`${service.url}/tools/${name}`, {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/json", "x-session-id": session },
+      });
 
     const catalog = (await (await fetch(`${service.url}/tools`)).json()) as { tools: { name: string }[]; unavailable: unknown[] };
     expect(catalog.tools.map((t) => t.name)).toContain("everything__echo");

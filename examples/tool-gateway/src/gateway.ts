@@ -43,7 +43,8 @@ export function createGateway(manager: PooledMCPServerManager, log: (entry: Reco
 
   async function route(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
-    if (req.method === "GET" && url.pathname === "/healthz") return send(res, accepting ? 200 : 503, { status: accepting ? "ok" : "closing" });
+    if (req.method === "GET" && url.pathname === "/healthz")
+      return send(res, accepting ? 200 : 503, { status: accepting ? "ok" : "closing" });
     if (!accepting) return send(res, 503, { error: { code: "shutting_down", message: "the service is shutting down" } });
     if (req.method === "GET" && url.pathname === "/stats") return send(res, 200, manager.stats());
     if (req.method === "GET" && url.pathname === "/tools") {

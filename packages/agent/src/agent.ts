@@ -20,8 +20,7 @@ import { checkOpenAIToolLimits } from "mcp-pool";
 import { runToolConsole } from "./tool-console.js";
 import { BadRequestError, errorEventFor } from "./turn-errors.js";
 
-export const DEFAULT_SYSTEM_PROMPT =
-  "You are a helpful assistant. Use the tools when they help answer the question. Answer concisely.";
+export const DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Use the tools when they help answer the question. Answer concisely.";
 export const DEFAULT_MAX_STEPS = 8;
 
 export interface AgentOptions {

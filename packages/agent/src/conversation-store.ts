@@ -134,7 +134,12 @@ export class InMemoryConversationStore implements ConversationStore {
     let added = structuredClone(messages);
     if (!conversation) {
       // The start of this turn was cut (the conversation went over a bound): what follows it goes too.
-      added = added.slice(Math.max(0, added.findIndex((m) => m.role === "user")));
+      added = added.slice(
+        Math.max(
+          0,
+          added.findIndex((m) => m.role === "user"),
+        ),
+      );
       if (added.length === 0 || added[0]!.role !== "user") return;
       conversation = { key, owner, messages: [], sizes: [], bytes: CONVERSATION_OVERHEAD_BYTES + key.length, touchedAt: 0 };
       this.#add(conversation);
@@ -142,7 +147,10 @@ export class InMemoryConversationStore implements ConversationStore {
     const sizes = added.map((m) => Buffer.byteLength(JSON.stringify(m)));
     conversation.messages.push(...added);
     conversation.sizes.push(...sizes);
-    this.#resize(conversation, sizes.reduce((sum, n) => sum + n, 0));
+    this.#resize(
+      conversation,
+      sizes.reduce((sum, n) => sum + n, 0),
+    );
     this.#touch(conversation);
     const current = conversation;
     this.#cutOldestTurns(current, () => current.messages.length > this.#maxMessages);

@@ -54,7 +54,10 @@ export async function* runLlmTurn(context: LlmTurnContext): AsyncGenerator<Agent
   } finally {
     // Stored even when the turn failed or was cancelled: tool calls may have had effects, and the
     // results say which finished, so the next turn's model knows. A failed write cannot hide the turn's own error.
-    if (!recorded) await record().catch((error: unknown) => context.logger?.warn({ chat_id: context.chatId, err: error }, "storing an unfinished turn failed"));
+    if (!recorded)
+      await record().catch((error: unknown) =>
+        context.logger?.warn({ chat_id: context.chatId, err: error }, "storing an unfinished turn failed"),
+      );
   }
 }
 

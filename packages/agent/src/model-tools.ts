@@ -7,7 +7,15 @@
  * changes what is dropped or cut).
  */
 
-import { fitOpenAITools, OPENAI_TOOL_LIMITS, type CatalogTool, type OpenAIToolLimits, type OpenAIToolsFit, type ToolFilter, type ToolListing } from "mcp-pool";
+import {
+  fitOpenAITools,
+  OPENAI_TOOL_LIMITS,
+  type CatalogTool,
+  type OpenAIToolLimits,
+  type OpenAIToolsFit,
+  type ToolFilter,
+  type ToolListing,
+} from "mcp-pool";
 import type OpenAI from "openai";
 import type { AgentLogger } from "./logger.js";
 import type { ToolProvider } from "./tools.js";

@@ -72,9 +72,7 @@ export async function* runToolCalls(
   const parsed = calls.map((call) => parseToolArguments(call.function.arguments));
   // Started before the events are yielded: a consumer that stops reading at a
   // `tool_call` ends the turn, and its signal then cancels these calls.
-  const pending = new Map(
-    calls.map((call, i) => [i, runOne(call, parsed[i]!, context).then((outcome) => ({ i, outcome }))]),
-  );
+  const pending = new Map(calls.map((call, i) => [i, runOne(call, parsed[i]!, context).then((outcome) => ({ i, outcome }))]));
   for (const [i, call] of calls.entries()) {
     const args = parsed[i]!;
     yield {
@@ -110,11 +108,7 @@ export async function* runToolCalls(
 }
 
 /** Never rejects: every way a call can fail becomes a failed outcome. */
-async function runOne(
-  call: StoredToolCall,
-  args: ReturnType<typeof parseToolArguments>,
-  context: ToolRunContext,
-): Promise<ToolOutcome> {
+async function runOne(call: StoredToolCall, args: ReturnType<typeof parseToolArguments>, context: ToolRunContext): Promise<ToolOutcome> {
   if (!args.ok) return { ok: false, text: `${args.error}. The tool was not called.` };
   const name = call.function.name;
   if (!context.allowed.has(name)) return { ok: false, text: `Unknown tool "${name}". The tool was not called.` };

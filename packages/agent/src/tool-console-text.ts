@@ -55,7 +55,11 @@ export function formatCatalog(listing: ToolListing, { page, command, emptyText }
   }
   const example = onPage.find((tool) => simpleArguments(tool)) ?? onPage[0];
   if (example) {
-    lines.push("", "Call one with /call <tool> <json-args>, e.g.", `    /call ${example.name} ${JSON.stringify(exampleArguments(example))}`);
+    lines.push(
+      "",
+      "Call one with /call <tool> <json-args>, e.g.",
+      `    /call ${example.name} ${JSON.stringify(exampleArguments(example))}`,
+    );
   }
   if (page < pages) lines.push("", `More: ${command} --page ${page + 1}`);
   return lines.join("\n");

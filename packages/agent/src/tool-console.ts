@@ -33,7 +33,7 @@ const CONSOLE_HELP = [
   "  /tools                 list the tools by server, and the servers that are not available",
   "  /tools <text>          only the tools whose name contains <text> (one match: its full description)",
   `  /tools ... --page <n>  the next ${TOOLS_PER_PAGE} tools, when there are more`,
-  "  /call <tool> <json>    call a tool, e.g. /call everything__echo {\"message\": \"hello\"}",
+  '  /call <tool> <json>    call a tool, e.g. /call everything__echo {"message": "hello"}',
   "  /help                  this text",
   "",
   "A tool's short name works too when it is unique (/call echo {...}).",
@@ -74,7 +74,8 @@ async function listTools(argument: string, context: ToolConsoleContext): Promise
   if (!Number.isInteger(page) || page < 1) throw new BadRequestError(`--page takes a page number from 1, e.g. /tools --page 2`);
   const listing = await untilAborted(context.tools.listTools({ filter: context.toolFilter, sessionId: context.sessionId }), context.signal);
   const needle = search.toLowerCase();
-  const matches = search === "" ? listing : { tools: listing.tools.filter((tool) => tool.name.toLowerCase().includes(needle)), unavailable: [] };
+  const matches =
+    search === "" ? listing : { tools: listing.tools.filter((tool) => tool.name.toLowerCase().includes(needle)), unavailable: [] };
   if (search !== "" && matches.tools.length === 1 && !paged) return describeTool(matches.tools[0]!);
   const pages = Math.max(1, Math.ceil(matches.tools.length / TOOLS_PER_PAGE));
   if (page > pages) throw new BadRequestError(`There ${pages === 1 ? "is 1 page" : `are ${pages} pages`} of tools; ask for one of them.`);
@@ -88,7 +89,9 @@ async function listTools(argument: string, context: ToolConsoleContext): Promise
 async function* callTool(argument: string, context: ToolConsoleContext): AsyncGenerator<AgentEvent, void> {
   const [requested = ""] = argument.split(/\s+/);
   if (requested === "") {
-    throw new BadRequestError('Usage: /call <tool> <json-args>, e.g. /call everything__echo {"message": "hello"}. Type /tools to list the tools.');
+    throw new BadRequestError(
+      'Usage: /call <tool> <json-args>, e.g. /call everything__echo {"message": "hello"}. Type /tools to list the tools.',
+    );
   }
   const listing = await untilAborted(context.tools.listTools({ filter: context.toolFilter, sessionId: context.sessionId }), context.signal);
   // Undefined when the tool's server is not listed now (still loading, or down): the pool says which.

@@ -12,9 +12,5 @@ export interface ToolProvider {
    * per-session server not loaded yet reads its tools through that session's client.
    */
   listTools(options: Pick<ListToolsOptions, "filter" | "sessionId">): Promise<ToolListing>;
-  callTool(
-    name: string,
-    args: Record<string, unknown>,
-    options: Pick<CallToolOptions, "sessionId" | "signal">,
-  ): Promise<ToolCallResult>;
+  callTool(name: string, args: Record<string, unknown>, options: Pick<CallToolOptions, "sessionId" | "signal">): Promise<ToolCallResult>;
 }

@@ -35,7 +35,10 @@ describe("a per-session MCP server restarted for the agent's session", () => {
       llm: { apiKey: "test", baseURL: llm.baseURL, model: "fake-model", maxRetries: 0 },
     });
     const echoTurn = async (message: string) => {
-      llm.script([{ toolCalls: [{ id: `call_${message}`, name: "everything__echo", arguments: JSON.stringify({ message }) }] }, { text: "done" }]);
+      llm.script([
+        { toolCalls: [{ id: `call_${message}`, name: "everything__echo", arguments: JSON.stringify({ message }) }] },
+        { text: "done" },
+      ]);
       const events = await collect(agent.ask("c1", `echo ${message}`));
       const result = events.find((event): event is ToolResultEvent => event.type === "toolResult");
       const toolMessage = llm.requests.at(-1)!.messages.at(-1)!;
@@ -46,7 +49,9 @@ describe("a per-session MCP server restarted for the agent's session", () => {
     // The client that ran "one" idles out (300 ms).
     await vi.waitFor(() => expect(manager.stats().servers[0]!.sessionClients).toBe(0), { timeout: 10_000, interval: 20 });
     const after = await echoTurn("two");
-    expect(after.shown).toBe(`${RESTARTED}whatever it kept from earlier calls, such as open pages, stored data or history, is gone.]\nEcho: two`);
+    expect(after.shown).toBe(
+      `${RESTARTED}whatever it kept from earlier calls, such as open pages, stored data or history, is gone.]\nEcho: two`,
+    );
     expect(after.modelRead).toBe(after.shown);
   });
 

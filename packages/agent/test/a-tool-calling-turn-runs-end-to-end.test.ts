@@ -8,7 +8,14 @@ const fixture = useToolsAndFakeLlm();
 describe("a turn with a model that calls tools", () => {
   it("streams the text, calls the tool through the pool, feeds the result back and answers", async () => {
     const memory = new InMemoryConversationStore();
-    const agent = createAgent({ sessionId: "s1", owner: "alice", tools: fixture.manager, llm: fixture.settings, memory, systemPrompt: "Be brief." });
+    const agent = createAgent({
+      sessionId: "s1",
+      owner: "alice",
+      tools: fixture.manager,
+      llm: fixture.settings,
+      memory,
+      systemPrompt: "Be brief.",
+    });
     fixture.llm.script([
       { text: "Let me echo.", toolCalls: [{ id: "call_echo", name: "everything__echo", arguments: '{"message": "hello pool"}' }] },
       { text: ["The tool said ", "hello pool."] },
@@ -61,7 +68,11 @@ describe("a turn with a model that calls tools", () => {
 
     const results = events.filter((e) => e.type === "toolResult");
     expect(results.map((e) => [e.callId, e.ok])).toEqual(
-      expect.arrayContaining([["call_bad_args", false], ["call_unknown", false], ["call_bad_json", false]]),
+      expect.arrayContaining([
+        ["call_bad_args", false],
+        ["call_unknown", false],
+        ["call_bad_json", false],
+      ]),
     );
     const byId = Object.fromEntries(results.map((e) => [e.callId, e.content]));
     expect(byId.call_unknown).toBe('Unknown tool "everything__no-such-tool". The tool was not called.');
@@ -79,7 +90,10 @@ describe("a turn with a model that calls tools", () => {
   it("cuts a tool result over the budget, with a visible marker, for the model and the client", async () => {
     const agent = createAgent({ sessionId: "s3", owner: "carol", tools: fixture.manager, llm: fixture.settings, toolResultMaxChars: 20 });
     const message = "x".repeat(100);
-    fixture.llm.script([{ toolCalls: [{ id: "call_big", name: "everything__echo", arguments: JSON.stringify({ message }) }] }, { text: "ok" }]);
+    fixture.llm.script([
+      { toolCalls: [{ id: "call_big", name: "everything__echo", arguments: JSON.stringify({ message }) }] },
+      { text: "ok" },
+    ]);
 
     const events = await collect(agent.ask("c1", "Echo a lot"));
 

@@ -30,7 +30,10 @@ describe("cancelling a turn", () => {
     fixture.llm.script([{ hold: ["Let me think"] }]);
     const streamClosed = fixture.llm.heldStreamClosed(0);
 
-    const events = await collectAndAbortWhen((signal) => agent.ask("c1", "A long answer, please", { signal }), (e) => e.type === "delta");
+    const events = await collectAndAbortWhen(
+      (signal) => agent.ask("c1", "A long answer, please", { signal }),
+      (e) => e.type === "delta",
+    );
 
     expect(events).toEqual([
       { type: "delta", chatId: "c1", text: "Let me think" },
@@ -60,14 +63,25 @@ describe("cancelling a turn", () => {
     const events = await collect(agent.ask("c1", "Run the slow tool", { signal: controller.signal }));
 
     expect(events.slice(-2)).toEqual([
-      { type: "toolResult", chatId: "c1", callId: "call_slow", name: slowCall.name, ok: false, content: "Cancelled before the tool finished." },
+      {
+        type: "toolResult",
+        chatId: "c1",
+        callId: "call_slow",
+        name: slowCall.name,
+        ok: false,
+        content: "Cancelled before the tool finished.",
+      },
       { type: "error", chatId: "c1", code: "cancelled", message: "The turn was cancelled" },
     ]);
     expect(await ended).toBe("call_cancelled");
     expect(callsInFlight()).toBe(0);
     expect(await memory.load("bob", "c1")).toEqual([
       { role: "user", content: "Run the slow tool" },
-      { role: "assistant", content: null, tool_calls: [{ id: "call_slow", type: "function", function: { name: slowCall.name, arguments: slowCall.arguments } }] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "call_slow", type: "function", function: { name: slowCall.name, arguments: slowCall.arguments } }],
+      },
       { role: "tool", tool_call_id: "call_slow", content: "Error: Cancelled before the tool finished." },
     ]);
   });

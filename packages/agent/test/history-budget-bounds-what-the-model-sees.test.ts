@@ -18,7 +18,9 @@ function script(request: RecordedRequest) {
 }
 
 const shape = (messages: RecordedMessage[]) =>
-  messages.map((m) => (m.role === "user" || m.role === "system" ? `${m.role}:${m.content}` : m.tool_calls ? "assistant+tool_calls" : m.role));
+  messages.map((m) =>
+    m.role === "user" || m.role === "system" ? `${m.role}:${m.content}` : m.tool_calls ? "assistant+tool_calls" : m.role,
+  );
 
 it("sends the system prompt and the newest whole turns that fit the budget; the full history stays stored", async () => {
   const memory = new InMemoryConversationStore();
@@ -47,10 +49,5 @@ it("sends the system prompt and the newest whole turns that fit the budget; the 
     ["system:sys", "user:q3"],
     ["system:sys", "user:q3", "assistant", "user:q4"],
   ]);
-  expect((await memory.load("alice", "c1")).filter((m) => m.role === "user").map((m) => m.content)).toEqual([
-    "q1",
-    "tool q2",
-    "q3",
-    "q4",
-  ]);
+  expect((await memory.load("alice", "c1")).filter((m) => m.role === "user").map((m) => m.content)).toEqual(["q1", "tool q2", "q3", "q4"]);
 });

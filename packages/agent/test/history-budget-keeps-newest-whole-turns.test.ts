@@ -26,7 +26,10 @@ describe("the history budget", () => {
     // Whatever is cut, every kept tool result still follows its call.
     for (const [i, message] of kept.entries()) {
       if (message.role === "tool") {
-        const caller = kept.slice(0, i).reverse().find((m) => m.role === "assistant" && m.tool_calls);
+        const caller = kept
+          .slice(0, i)
+          .reverse()
+          .find((m) => m.role === "assistant" && m.tool_calls);
         expect(caller?.role === "assistant" && caller.tool_calls?.some((c) => c.id === message.tool_call_id)).toBe(true);
       }
     }

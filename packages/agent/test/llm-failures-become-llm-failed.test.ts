@@ -27,7 +27,12 @@ describe("a failing model endpoint", () => {
 
     const events = await collect(agent.ask("c1", "Anyone there?"));
 
-    expect(lastEvent(events)).toMatchObject({ type: "error", chatId: "c1", code: "llm_failed", message: expect.stringContaining("ECONNREFUSED") });
+    expect(lastEvent(events)).toMatchObject({
+      type: "error",
+      chatId: "c1",
+      code: "llm_failed",
+      message: expect.stringContaining("ECONNREFUSED"),
+    });
     expect(await memory.load("alice", "c1")).toEqual([{ role: "user", content: "Anyone there?" }]);
   });
 
@@ -37,7 +42,12 @@ describe("a failing model endpoint", () => {
 
     const events = await collect(agent.ask("c1", "hello"));
 
-    expect(lastEvent(events)).toEqual({ type: "error", chatId: "c1", code: "llm_failed", message: "429 Rate limit reached for fake-model" });
+    expect(lastEvent(events)).toEqual({
+      type: "error",
+      chatId: "c1",
+      code: "llm_failed",
+      message: "429 Rate limit reached for fake-model",
+    });
     expect(fixture.llm.requests.slice(-2).map((r) => r.messages.at(-1)?.content)).toEqual(["hello", "hello"]);
   });
 
@@ -56,7 +66,12 @@ describe("a failing model endpoint", () => {
 
     const events = await collect(agent.ask("c1", "hello"));
 
-    expect(lastEvent(events)).toMatchObject({ type: "error", chatId: "c1", code: "llm_failed", message: expect.stringMatching(/^Connection error/) });
+    expect(lastEvent(events)).toMatchObject({
+      type: "error",
+      chatId: "c1",
+      code: "llm_failed",
+      message: expect.stringMatching(/^Connection error/),
+    });
   });
 
   it("that recovers serves the next turn", async () => {

@@ -21,9 +21,15 @@ describe("llmSettingsFromEnv", () => {
   });
 
   it("reads the tool limits of another endpoint, and names a limit that is not a positive integer", () => {
-    expect(llmSettingsFromEnv({ OPENAI_BASE_URL: "http://127.0.0.1:8000/v1", OPENAI_MAX_TOOLS: "64" })).toMatchObject({ toolLimits: { maxTools: 64 } });
-    expect(llmSettingsFromEnv({ OPENAI_API_KEY: "sk", OPENAI_MAX_TOOL_DESCRIPTION_CHARS: "4096" })).toMatchObject({ toolLimits: { maxDescriptionChars: 4096 } });
+    expect(llmSettingsFromEnv({ OPENAI_BASE_URL: "http://127.0.0.1:8000/v1", OPENAI_MAX_TOOLS: "64" })).toMatchObject({
+      toolLimits: { maxTools: 64 },
+    });
+    expect(llmSettingsFromEnv({ OPENAI_API_KEY: "sk", OPENAI_MAX_TOOL_DESCRIPTION_CHARS: "4096" })).toMatchObject({
+      toolLimits: { maxDescriptionChars: 4096 },
+    });
     expect(llmSettingsFromEnv({ OPENAI_API_KEY: "sk" })).not.toHaveProperty("toolLimits");
-    expect(() => llmSettingsFromEnv({ OPENAI_API_KEY: "sk", OPENAI_MAX_TOOLS: "many" })).toThrow('OPENAI_MAX_TOOLS must be a positive integer, got "many"');
+    expect(() => llmSettingsFromEnv({ OPENAI_API_KEY: "sk", OPENAI_MAX_TOOLS: "many" })).toThrow(
+      'OPENAI_MAX_TOOLS must be a positive integer, got "many"',
+    );
   });
 });

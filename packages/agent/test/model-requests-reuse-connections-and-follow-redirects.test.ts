@@ -28,7 +28,12 @@ it("follows a redirect of the endpoint, as fetch does", async () => {
   await new Promise<void>((resolve) => redirect.once("listening", resolve));
   try {
     const { port } = redirect.address() as AddressInfo;
-    const agent = createAgent({ sessionId: "s2", owner: "bob", tools: fixture.manager, llm: { ...fixture.settings, baseURL: `http://127.0.0.1:${port}/v1` } });
+    const agent = createAgent({
+      sessionId: "s2",
+      owner: "bob",
+      tools: fixture.manager,
+      llm: { ...fixture.settings, baseURL: `http://127.0.0.1:${port}/v1` },
+    });
     fixture.llm.script(() => ({ text: "moved" }));
 
     expect(lastEvent(await collect(agent.ask("c1", "hello")))).toEqual({ type: "answer", chatId: "c1", text: "moved" });

@@ -79,7 +79,10 @@ describe("the tool console (no model configured)", () => {
 
   it("/call without the arguments a tool needs is a bad_request with an example", async () => {
     const [event] = await errorFor("/call everything__get-sum");
-    expect(event).toMatchObject({ code: "bad_request", message: expect.stringContaining('Example: /call everything__get-sum {"a":1,"b":1}') });
+    expect(event).toMatchObject({
+      code: "bad_request",
+      message: expect.stringContaining('Example: /call everything__get-sum {"a":1,"b":1}'),
+    });
   });
 
   it("/call of an unknown tool is a bad_request that suggests close names", async () => {
@@ -132,12 +135,19 @@ describe("the tool console (no model configured)", () => {
 
   it("an unknown command is a bad_request naming the commands", async () => {
     const [event] = await errorFor("/frobnicate");
-    expect(event).toMatchObject({ code: "bad_request", message: 'Unknown command "/frobnicate". The commands are /tools, /call and /help.' });
+    expect(event).toMatchObject({
+      code: "bad_request",
+      message: 'Unknown command "/frobnicate". The commands are /tools, /call and /help.',
+    });
   });
 
   it("an empty question or chat id is a bad_request", async () => {
-    expect(await collect(agent.ask("c1", "   "))).toEqual([{ type: "error", chatId: "c1", code: "bad_request", message: "The question is empty" }]);
-    expect(await collect(agent.ask("", "/help"))).toEqual([{ type: "error", code: "bad_request", message: "chatId must be a non-empty string" }]);
+    expect(await collect(agent.ask("c1", "   "))).toEqual([
+      { type: "error", chatId: "c1", code: "bad_request", message: "The question is empty" },
+    ]);
+    expect(await collect(agent.ask("", "/help"))).toEqual([
+      { type: "error", code: "bad_request", message: "chatId must be a non-empty string" },
+    ]);
   });
 
   it("keeps console turns out of the conversation memory", async () => {

@@ -9,7 +9,10 @@ describe("tool calls streamed across chunks", () => {
     assembler.add([{ index: 1, id: "call_b", type: "function", function: { name: "everything__get-sum", arguments: "" } }]);
     assembler.add([{ index: 0, function: { arguments: '{"mess' } }]);
     assembler.add([{ index: 1, function: { arguments: '{"a": 1,' } }]);
-    assembler.add([{ index: 0, function: { arguments: 'age": "hi"}' } }, { index: 1, function: { arguments: ' "b": 2}' } }]);
+    assembler.add([
+      { index: 0, function: { arguments: 'age": "hi"}' } },
+      { index: 1, function: { arguments: ' "b": 2}' } },
+    ]);
     expect(assembler.finish()).toEqual([
       { id: "call_a", type: "function", function: { name: "everything__echo", arguments: '{"message": "hi"}' } },
       { id: "call_b", type: "function", function: { name: "everything__get-sum", arguments: '{"a": 1, "b": 2}' } },

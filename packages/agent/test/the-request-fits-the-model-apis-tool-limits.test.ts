@@ -90,7 +90,10 @@ describe("the tools a turn sends to the model", () => {
     const request = llm.requests.at(-2)!;
     expectAcceptedByTheApi(request);
     expect(request.tools!.map((tool) => tool.function.name)).toEqual(catalog.slice(0, 2).map((tool) => tool.name));
-    expect(events.find((e) => e.type === "toolResult")).toMatchObject({ ok: false, content: `Unknown tool "${hidden.name}". The tool was not called.` });
+    expect(events.find((e) => e.type === "toolResult")).toMatchObject({
+      ok: false,
+      content: `Unknown tool "${hidden.name}". The tool was not called.`,
+    });
     expect(warnings).toHaveLength(1);
     const dropped = warnings[0]!.details!["dropped"] as string[];
     expect(dropped).toHaveLength(catalog.length - 2);
@@ -99,6 +102,8 @@ describe("the tools a turn sends to the model", () => {
 
   it("refuses limits no request could meet when the agent is created", () => {
     const bad = { ...settings, toolLimits: { maxTools: 0 } };
-    expect(() => createAgent({ sessionId: "s3", owner: "carol", tools: manager, llm: bad })).toThrow(/maxTools must be a positive integer, got 0/);
+    expect(() => createAgent({ sessionId: "s3", owner: "carol", tools: manager, llm: bad })).toThrow(
+      /maxTools must be a positive integer, got 0/,
+    );
   });
 });

@@ -77,7 +77,10 @@ export class Catalog {
   lookup(name: string): ResolvedTool | undefined {
     const ref = this.#currentIndex().resolve(name);
     if (!ref) return undefined;
-    const tool = this.servers.get(ref.server)?.cached()?.find((candidate) => candidate.name === ref.tool);
+    const tool = this.servers
+      .get(ref.server)
+      ?.cached()
+      ?.find((candidate) => candidate.name === ref.tool);
     return tool && { server: ref.server, tool, qualifiedName: name };
   }
 

@@ -136,10 +136,7 @@ export function parseConfig(json: unknown, options: ParseConfigOptions = {}): Ma
 }
 
 /** Reads a JSON config file; a relative `cwd` in it is resolved against the file's directory. */
-export async function loadConfigFile(
-  path: string,
-  options: { env?: Record<string, string | undefined> } = {},
-): Promise<ManagerConfig> {
+export async function loadConfigFile(path: string, options: { env?: Record<string, string | undefined> } = {}): Promise<ManagerConfig> {
   const fullPath = resolve(path);
   let json: unknown;
   try {
@@ -262,7 +259,11 @@ class EntryReader {
     this.checkOrder(name, ["circuit", "maxBackoffMs"], circuit.maxBackoffMs, ">=", ["circuit.baseBackoffMs", circuit.baseBackoffMs]);
     this.checkOrder(name, ["maxTotalTimeoutMs"], limits.maxTotalTimeoutMs, ">=", ["callTimeoutMs", limits.callTimeoutMs]);
     if (sharing === "per-session" && pool.minConnections > 0) {
-      this.report(name, ["pool", "minConnections"], `must be 0 when "sharing" is "per-session": its clients belong to sessions (got ${pool.minConnections})`);
+      this.report(
+        name,
+        ["pool", "minConnections"],
+        `must be 0 when "sharing" is "per-session": its clients belong to sessions (got ${pool.minConnections})`,
+      );
     }
     return { name, sharing, pool, circuit, ...limits, tools };
   }
@@ -317,7 +318,8 @@ class EntryReader {
 type CommonConfig = Omit<StdioServerConfig, "type" | "command" | "args" | "env" | "cwd">;
 
 function pickLimits(entry: ServerEntry) {
-  const { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, resetTimeoutOnProgress, killTimeoutMs, connectTimeoutMs, maxResultBytes } = entry;
+  const { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, resetTimeoutOnProgress, killTimeoutMs, connectTimeoutMs, maxResultBytes } =
+    entry;
   return { maxCallsPerSession, callTimeoutMs, maxTotalTimeoutMs, resetTimeoutOnProgress, killTimeoutMs, connectTimeoutMs, maxResultBytes };
 }
 
@@ -331,8 +333,7 @@ function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K
 function toConfigError(problems: Problem[]): ConfigError {
   const [first] = problems;
   const lines = problems.map((p) => (p.path === "" ? p.message : `${p.path}: ${p.message}`));
-  const message =
-    problems.length === 1 ? (lines[0] ?? "") : `${problems.length} problems in the MCP config:\n  ${lines.join("\n  ")}`;
+  const message = problems.length === 1 ? (lines[0] ?? "") : `${problems.length} problems in the MCP config:\n  ${lines.join("\n  ")}`;
   return new ConfigError(message, { path: first?.path ?? "", server: first?.server });
 }
 

@@ -45,9 +45,7 @@ export interface Member {
  * The outcome of open(): connected, failed, or cut short by a close meanwhile
  * (no verdict on the server; `member` is absent when nothing was even started).
  */
-export type OpenOutcome =
-  | { ok: true; member: Member }
-  | { ok: false; member?: Member; error: Error; cutShort: boolean };
+export type OpenOutcome = { ok: true; member: Member } | { ok: false; member?: Member; error: Error; cutShort: boolean };
 
 export interface TableListener {
   /** A member that was open ended by itself (or a call proved it dead); it is closing now. */

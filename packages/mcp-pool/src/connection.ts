@@ -81,7 +81,8 @@ export class Connection implements PoolConnection {
       if (cwd !== undefined) {
         await makeSessionCwd(cwd);
         // close() came meanwhile: start nothing (nobody would end it).
-        if ((this.#phase as Phase) === "closed") throw new Error(`Connection ${this.id} to "${this.config.name}" was closed while connecting`);
+        if ((this.#phase as Phase) === "closed")
+          throw new Error(`Connection ${this.id} to "${this.config.name}" was closed while connecting`);
       }
       if (target.type === "stdio") {
         const sink = stderrLineSink(this.options.stderr, target.name);

@@ -270,13 +270,7 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     }
   }
 
-  #recordCall(
-    server: string,
-    tool: string,
-    sessionId: string | undefined,
-    outcome: "ok" | McpPoolErrorCode,
-    startedAt: number,
-  ): void {
+  #recordCall(server: string, tool: string, sessionId: string | undefined, outcome: "ok" | McpPoolErrorCode, startedAt: number): void {
     const counters = this.#counters.get(server);
     if (counters) {
       if (outcome === "ok") counters.ok += 1;

@@ -77,7 +77,11 @@ export class MessageLines {
     const skipped = this.#oversized;
     if (skipped) {
       this.#oversized = undefined;
-      this.onLine({ kind: "oversized", bytes: skipped.bytes, id: responseId(skipped.head.toString("latin1"), skipped.tail.toString("latin1")) });
+      this.onLine({
+        kind: "oversized",
+        bytes: skipped.bytes,
+        id: responseId(skipped.head.toString("latin1"), skipped.tail.toString("latin1")),
+      });
       return;
     }
     const line = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);

@@ -64,7 +64,9 @@ function flattenTopLevel(root: Schema, top: Schema): Schema {
     for (const branch of branches) {
       if (isSchema(branch["properties"])) Object.assign(properties, { ...branch["properties"], ...properties });
     }
-    const inEvery = stringArray(branches[0]!["required"]).filter((name) => branches.every((b) => stringArray(b["required"]).includes(name)));
+    const inEvery = stringArray(branches[0]!["required"]).filter((name) =>
+      branches.every((b) => stringArray(b["required"]).includes(name)),
+    );
     for (const name of inEvery) required.add(name);
   }
   const flat: Schema = { ...rest, type: "object", properties };

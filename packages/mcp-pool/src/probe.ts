@@ -3,14 +3,7 @@
  * answering ping, else a connect attempt, bounded in time; the answer says why not in one short word.
  */
 
-import {
-  CallCancelledError,
-  ManagerClosedError,
-  McpPoolError,
-  PoolBusyError,
-  PoolTimeoutError,
-  ServerUnavailableError,
-} from "./errors.js";
+import { CallCancelledError, ManagerClosedError, McpPoolError, PoolBusyError, PoolTimeoutError, ServerUnavailableError } from "./errors.js";
 import type { ServerPool } from "./server-pool.js";
 
 export interface ProbeOptions {
@@ -56,7 +49,14 @@ export async function probePool(pool: ServerPool, controller: AbortController, t
     const reason: ProbeFailure = timedOut ? "timeout" : failureOf(caught);
     const error = asPoolError(pool.name, reason, caught, timeoutMs);
     const retryAt = error instanceof ServerUnavailableError ? error.retryAt : undefined;
-    return { server: pool.name, ok: false, reason, error, ...(retryAt === undefined ? {} : { retryAt }), durationMs: Date.now() - startedAt };
+    return {
+      server: pool.name,
+      ok: false,
+      reason,
+      error,
+      ...(retryAt === undefined ? {} : { retryAt }),
+      durationMs: Date.now() - startedAt,
+    };
   } finally {
     clearTimeout(timer);
   }

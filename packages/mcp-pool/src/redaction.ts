@@ -27,7 +27,12 @@ export class Redactor {
     if (this.#secrets.length === 0) return value;
     let result = value;
     for (const secret of this.#secrets) result = result.replaceAll(secret, REDACTED);
-    return result.includes(CUT_MARK) ? result.split(CUT_MARK).map((part, i, all) => (i < all.length - 1 ? this.#withoutCutSecret(part) : part)).join(CUT_MARK) : result;
+    return result.includes(CUT_MARK)
+      ? result
+          .split(CUT_MARK)
+          .map((part, i, all) => (i < all.length - 1 ? this.#withoutCutSecret(part) : part))
+          .join(CUT_MARK)
+      : result;
   }
 
   /**

@@ -82,7 +82,9 @@ export class ServerCatalog {
   /** Why a listing has no tools of this server: the last load's failure, or that the first is in progress. */
   unavailableReason(): Error | undefined {
     if (this.#tools) return undefined;
-    return this.#lastError ?? new CatalogLoadingError(`The tools of MCP server "${this.server}" are still loading`, { server: this.server });
+    return (
+      this.#lastError ?? new CatalogLoadingError(`The tools of MCP server "${this.server}" are still loading`, { server: this.server })
+    );
   }
 
   /** The last tools loaded, without loading. */

@@ -106,7 +106,12 @@ export abstract class ServerPool {
    * A slot for one call; waits (bounded: `bounds.timeoutMs`, default `acquireTimeoutMs`) when every slot
    * is taken. `fairnessKey` (default `sessionId`) is whose share of `maxCallsPerSession` it takes.
    */
-  lease(sessionId: string | undefined, signal?: AbortSignal, fairnessKey: string | undefined = sessionId, bounds: WaitBounds = {}): Promise<Lease> {
+  lease(
+    sessionId: string | undefined,
+    signal?: AbortSignal,
+    fairnessKey: string | undefined = sessionId,
+    bounds: WaitBounds = {},
+  ): Promise<Lease> {
     if (this.closed) return Promise.reject(new ManagerClosedError(undefined, { server: this.name }));
     if (signal?.aborted) return Promise.reject(cancellation(signal, this.name, "Cancelled before the call started"));
     if (this.circuit.isOpen() && !this.hasUsableMember(sessionId)) {
@@ -265,10 +270,13 @@ export abstract class ServerPool {
   #scheduleProbe(): void {
     if (this.closed || this.queue.length === 0) return;
     clearTimeout(this.#probeTimer);
-    this.#probeTimer = setTimeout(() => {
-      this.#probeTimer = undefined;
-      this.dispatch();
-    }, Math.max(0, this.circuit.retryAt - Date.now()));
+    this.#probeTimer = setTimeout(
+      () => {
+        this.#probeTimer = undefined;
+        this.dispatch();
+      },
+      Math.max(0, this.circuit.retryAt - Date.now()),
+    );
   }
 
   /** A connected client, lent ones first (an idle one may be closing for idleness). */

@@ -67,7 +67,12 @@ export function configForSession<T extends ServerConfig>(config: T, sessionId: s
   const fillValues = (values: Record<string, string>) =>
     Object.fromEntries(Object.entries(values).map(([key, value]) => [key, fill(value)]));
   if (config.type === "http") return { ...config, url: fill(config.url), headers: fillValues(config.headers) };
-  return { ...config, args: config.args.map(fill), env: fillValues(config.env), cwd: config.cwd === undefined ? undefined : fill(config.cwd) };
+  return {
+    ...config,
+    args: config.args.map(fill),
+    env: fillValues(config.env),
+    cwd: config.cwd === undefined ? undefined : fill(config.cwd),
+  };
 }
 
 /** A `cwd` made per session, which must be created before the child can start in it (undefined: none to make). */

@@ -80,7 +80,10 @@ export class SessionPool extends ServerPool {
       const coming = session !== undefined && this.table.ofSession(session) !== undefined;
       if (!coming && this.#mayConnect()) {
         const opened = session === undefined ? await this.#openForCatalog() : await this.#open(session);
-        if (!opened.ok) throw opened.cutShort || this.closed ? new ManagerClosedError(undefined, { server: this.name }) : this.connectFailedError(opened.error);
+        if (!opened.ok)
+          throw opened.cutShort || this.closed
+            ? new ManagerClosedError(undefined, { server: this.name })
+            : this.connectFailedError(opened.error);
         try {
           const answer = await readThrough(opened.member, read, signal);
           if (answer) return answer.value;
@@ -208,11 +211,14 @@ export class SessionPool extends ServerPool {
         done();
         reject(cancellation(signal, this.name, "Reading the tool list was cancelled"));
       };
-      const timer = setTimeout(() => {
-        done();
-        const message = `Waited ${this.config.pool.acquireTimeoutMs} ms for a client of MCP server "${this.name}" to read its tool list through`;
-        reject(new PoolTimeoutError(message, { server: this.name }));
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          done();
+          const message = `Waited ${this.config.pool.acquireTimeoutMs} ms for a client of MCP server "${this.name}" to read its tool list through`;
+          reject(new PoolTimeoutError(message, { server: this.name }));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       this.#catalogWaits.add(wake);
       signal.addEventListener("abort", onAbort, { once: true });
     });
@@ -230,7 +236,11 @@ export class SessionPool extends ServerPool {
 }
 
 /** The read's value; undefined when the member closed under it (another client may answer). */
-async function readThrough<T>(member: Member, read: (client: Client) => Promise<T>, signal: AbortSignal): Promise<{ value: T } | undefined> {
+async function readThrough<T>(
+  member: Member,
+  read: (client: Client) => Promise<T>,
+  signal: AbortSignal,
+): Promise<{ value: T } | undefined> {
   try {
     return { value: await read(member.connection.client) };
   } catch (error) {

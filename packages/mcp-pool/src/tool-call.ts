@@ -86,7 +86,12 @@ export async function runToolCall(request: ToolCallRequest): Promise<ToolCallOut
   }
 }
 
-async function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt: number, sdkOptions: RequestOptions): Promise<ToolCallOutcome> {
+async function attempts(
+  request: ToolCallRequest,
+  repeatable: boolean,
+  queuedAt: number,
+  sdkOptions: RequestOptions,
+): Promise<ToolCallOutcome> {
   const { pool } = request;
   for (let attempt = 1; ; attempt += 1) {
     const lease = await pool.lease(request.sessionId, sdkOptions.signal, request.fairnessKey);
@@ -116,13 +121,20 @@ async function send(lease: Lease, request: ToolCallRequest, sdkOptions: RequestO
   const { tool } = request;
   const server = request.pool.name;
   if (tool.execution?.taskSupport === "required") {
-    throw new ToolProtocolError(`Tool "${tool.name}" on MCP server "${server}" requires task-based execution, which the pool does not offer`, {
-      server,
-      tool: tool.name,
-    });
+    throw new ToolProtocolError(
+      `Tool "${tool.name}" on MCP server "${server}" requires task-based execution, which the pool does not offer`,
+      {
+        server,
+        tool: tool.name,
+      },
+    );
   }
   // The request, not client.callTool(): the output schema is checked below from the shared catalog, the same on every client.
-  const sent = lease.client.request({ method: "tools/call", params: { name: tool.name, arguments: request.args } }, CallToolResultSchema, sdkOptions);
+  const sent = lease.client.request(
+    { method: "tools/call", params: { name: tool.name, arguments: request.args } },
+    CallToolResultSchema,
+    sdkOptions,
+  );
   const result = sdkOptions.signal === undefined ? await request.control.unlessEnded(sent) : await sent;
   // The server answered: this answer tells a session whose client was replaced (success or not).
   const sessionReset = lease.takeSessionReset();
@@ -181,7 +193,13 @@ function typedError(error: unknown, request: ToolCallRequest, lease: Lease, sdkO
   const message = error instanceof Error ? error.message : String(error);
   const jsonRpcCode = error instanceof McpError ? error.code : undefined;
   const sessionReset = lease.takeSessionReset();
-  return new ToolProtocolError(`"${tool}" on MCP server "${server}" failed: ${message}`, { server, tool, jsonRpcCode, sessionReset, cause: error });
+  return new ToolProtocolError(`"${tool}" on MCP server "${server}" failed: ${message}`, {
+    server,
+    tool,
+    jsonRpcCode,
+    sessionReset,
+    cause: error,
+  });
 }
 
 /** Why an aborted call ended: the manager closing (its own error), or the caller's cancel. */

@@ -15,8 +15,7 @@ export function matchesToolFilter(name: string, filter: ToolFilter | undefined):
 export function compileToolFilter(filter: ToolFilter | undefined): (name: string) => boolean {
   const allow = (filter?.allow ?? []).map(compilePattern);
   const deny = (filter?.deny ?? []).map(compilePattern);
-  return (name) =>
-    (allow.length === 0 || allow.some((pattern) => pattern.test(name))) && !deny.some((pattern) => pattern.test(name));
+  return (name) => (allow.length === 0 || allow.some((pattern) => pattern.test(name))) && !deny.some((pattern) => pattern.test(name));
 }
 
 function compilePattern(pattern: string): RegExp {

@@ -27,9 +27,9 @@ describe("the catalog across servers", () => {
 
   it("lists the tools of the servers that are up and reports the one that is down", async () => {
     const manager = resources.manager({
-        lab: labStdioEntry(),
-        broken: { command: process.execPath, args: ["-e", "process.exit(3)"] },
-      });
+      lab: labStdioEntry(),
+      broken: { command: process.execPath, args: ["-e", "process.exit(3)"] },
+    });
     const { tools, unavailable } = await manager.listTools();
     expect(tools.some((t) => t.name === "lab__echo")).toBe(true);
     expect(tools.some((t) => t.server === "broken")).toBe(false);

@@ -58,9 +58,7 @@ describe("an invalid config fails at load, naming the server and the key", () =>
   });
 
   test("an entry needs exactly one of command and url", () => {
-    expect(configError(server({ args: ["a"] })).message).toBe(
-      'mcpServers.crm: needs "command" (a stdio server) or "url" (an HTTP server)',
-    );
+    expect(configError(server({ args: ["a"] })).message).toBe('mcpServers.crm: needs "command" (a stdio server) or "url" (an HTTP server)');
     expect(configError(server({ command: "x", url: "http://127.0.0.1/mcp" })).message).toBe(
       'mcpServers.crm: has both "command" and "url"; keep one',
     );
@@ -76,7 +74,9 @@ describe("an invalid config fails at load, naming the server and the key", () =>
 
   test("type must agree with command/url, and transport with type", () => {
     expect(configError(server({ type: "sse", command: "x" })).message).toBe('mcpServers.crm.type: is "sse" but the entry has "command"');
-    expect(configError(server({ type: "stdio", url: "http://h/mcp" })).message).toBe('mcpServers.crm.type: is "stdio" but the entry has "url"');
+    expect(configError(server({ type: "stdio", url: "http://h/mcp" })).message).toBe(
+      'mcpServers.crm.type: is "stdio" but the entry has "url"',
+    );
     expect(configError(server({ type: "sse", transport: "streamable-http", url: "http://h/mcp" })).message).toBe(
       'mcpServers.crm.transport: is "streamable-http" but "type" is "sse"',
     );

@@ -64,7 +64,9 @@ describe("${session.id}", () => {
     expect(sessionIdForPaths("x".repeat(100))).toHaveLength(8 + 1 + 40);
 
     const [notes] = parseConfig(
-      { mcpServers: { notes: { command: "notes-mcp", args: ["${session.id}"], env: { F: "/d/${session.id}.db" }, sharing: "per-session" } } },
+      {
+        mcpServers: { notes: { command: "notes-mcp", args: ["${session.id}"], env: { F: "/d/${session.id}.db" }, sharing: "per-session" } },
+      },
       { env },
     ).servers;
     const filled = configForSession(notes!, "alice@example.com");

@@ -98,8 +98,20 @@ describe("an HTTP server that cannot be reached", () => {
     const dir = mkdtempSync(join(tmpdir(), "mcp-pool-tls-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
-    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-      .concat(["-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"]), { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"].concat([
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+      ]),
+      { stdio: "ignore" },
+    );
     const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_, response) => response.end());
     const port = await listen(server);
     const manager = use.manager({ selfsigned: { url: `https://127.0.0.1:${port}/mcp` } });

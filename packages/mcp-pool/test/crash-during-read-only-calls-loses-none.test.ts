@@ -17,9 +17,7 @@ describe("a shared pool whose child is killed mid-run", () => {
     const destroyed: string[] = [];
     manager.on("clientDestroyed", (event) => destroyed.push(event.reason));
     // 50 ms per call: 24 slots need 2 s for 1,000 calls, so callers still wait once all three children run.
-    const calls = Array.from({ length: 1_000 }, (_, i) =>
-      manager.callTool("lab__slow_read", { ms: 50, text: `call-${i}` }).then(textOf),
-    );
+    const calls = Array.from({ length: 1_000 }, (_, i) => manager.callTool("lab__slow_read", { ms: 50, text: `call-${i}` }).then(textOf));
 
     await waitFor(() => serverStats(manager).clientsCreated === 3, { timeoutMs: 20_000, what: "three children" });
     const children = descendantPids();

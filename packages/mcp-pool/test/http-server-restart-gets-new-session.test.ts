@@ -33,9 +33,7 @@ describe("an HTTP MCP server restarted mid-run", () => {
 
     const restarted = await restart(fixture, startLabHttp);
     expect(await labStats(restarted)).toMatchObject({ sessionsOpened: 0 });
-    const after = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => manager.callTool("lab__echo", { text: `after-${i}` })),
-    );
+    const after = await Promise.all(Array.from({ length: 5 }, (_, i) => manager.callTool("lab__echo", { text: `after-${i}` })));
     after.forEach((result, i) => {
       expect(textOf(result)).toBe(`echo:after-${i}`);
       expect(result.structuredContent?.["pid"]).toBe(restarted.pid);

@@ -11,7 +11,11 @@ import { waitFor } from "@mcp-pool/test-support/processes";
 const use = useManagers();
 
 /** One client with one slot: a call that kept its slot would block every other. */
-function oneSlotLab(limits: { callTimeoutMs: number; maxTotalTimeoutMs?: number; resetTimeoutOnProgress?: boolean }): PooledMCPServerManager {
+function oneSlotLab(limits: {
+  callTimeoutMs: number;
+  maxTotalTimeoutMs?: number;
+  resetTimeoutOnProgress?: boolean;
+}): PooledMCPServerManager {
   return use.manager({ lab: labStdioEntry({ ...limits, pool: { maxConnections: 1, maxCallsPerConnection: 1 } }) });
 }
 
@@ -74,11 +78,7 @@ describe("a tool that reports progress", () => {
     const manager = oneSlotLab({ callTimeoutMs: 400, maxTotalTimeoutMs: 5_000 });
     const updates: ProgressUpdate[] = [];
     const startedAt = Date.now();
-    const result = await manager.callTool(
-      "lab__progress",
-      { steps: 8, intervalMs: 100 },
-      { onProgress: (update) => updates.push(update) },
-    );
+    const result = await manager.callTool("lab__progress", { steps: 8, intervalMs: 100 }, { onProgress: (update) => updates.push(update) });
     expect(textOf(result)).toBe("done:8");
     expect(Date.now() - startedAt).toBeGreaterThan(400);
     expect(updates.map((update) => update.progress)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);

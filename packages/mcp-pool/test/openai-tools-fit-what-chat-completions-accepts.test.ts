@@ -142,8 +142,18 @@ describe("parameter schemas real servers send", () => {
     const fit = parametersOf({
       $schema: "http://json-schema.org/draft-07/schema#",
       anyOf: [
-        { type: "object", properties: { id: { type: "string" }, full: { type: "boolean" } }, required: ["id", "full"], additionalProperties: false },
-        { type: "object", properties: { email: { type: "string" }, full: { type: "boolean" } }, required: ["email", "full"], additionalProperties: false },
+        {
+          type: "object",
+          properties: { id: { type: "string" }, full: { type: "boolean" } },
+          required: ["id", "full"],
+          additionalProperties: false,
+        },
+        {
+          type: "object",
+          properties: { email: { type: "string" }, full: { type: "boolean" } },
+          required: ["email", "full"],
+          additionalProperties: false,
+        },
       ],
     });
     expect(fit.tools[0]!.function.parameters).toEqual({
@@ -178,10 +188,13 @@ describe("parameter schemas real servers send", () => {
   });
 
   test("enum and not at the top level are dropped; a nullable object is an object", () => {
-    expect(parametersOf({ type: "object", properties: { x: { type: "string" } }, not: { required: ["y"] } }).tools[0]!.function.parameters)
-      .toEqual({ type: "object", properties: { x: { type: "string" } } });
-    expect(parametersOf({ type: ["object", "null"], properties: {}, enum: [{}] }).tools[0]!.function.parameters)
-      .toEqual({ type: "object", properties: {} });
+    expect(
+      parametersOf({ type: "object", properties: { x: { type: "string" } }, not: { required: ["y"] } }).tools[0]!.function.parameters,
+    ).toEqual({ type: "object", properties: { x: { type: "string" } } });
+    expect(parametersOf({ type: ["object", "null"], properties: {}, enum: [{}] }).tools[0]!.function.parameters).toEqual({
+      type: "object",
+      properties: {},
+    });
   });
 
   test("arrays without items (mcp-go's WithArray) get items: {} at any depth; the server's schema is not modified", () => {

@@ -15,9 +15,7 @@ describe("sharing: per-session", () => {
     });
     await manager.listTools(); // no session asks and none is open: read through a client of its own, closed once read
     const before = (await labStats(http)).sessionsOpened;
-    const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => manager.callTool("lab__whoami", {}, { sessionId: `s${i}` })),
-    );
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => manager.callTool("lab__whoami", {}, { sessionId: `s${i}` })));
     const connections = new Set(results.map((result) => JSON.parse(result.content[0]!.text!).connection));
     expect(connections.size).toBe(200);
     expect((await labStats(http)).sessionsOpened - before).toBe(200);
@@ -30,8 +28,7 @@ describe("sharing: per-session", () => {
 
   it("keeps each session's server state apart, and a session sees its own state again", async () => {
     const manager = resources.manager({ lab: labStdioEntry({ sharing: "per-session" }) });
-    const count = async (sessionId: string) =>
-      Number((await manager.callTool("lab__increment", {}, { sessionId })).content[0]!.text);
+    const count = async (sessionId: string) => Number((await manager.callTool("lab__increment", {}, { sessionId })).content[0]!.text);
     expect(await count("alice")).toBe(1);
     expect(await count("bob")).toBe(1);
     expect(await count("alice")).toBe(2);

@@ -6,17 +6,14 @@ import { waitFor } from "@mcp-pool/test-support/processes";
 
 const resources = useManagers();
 
-const listToolsServed = async (m: PooledMCPServerManager) =>
-  Number((await m.callTool("lab__list_tools_count", {})).content[0]!.text);
+const listToolsServed = async (m: PooledMCPServerManager) => Number((await m.callTool("lab__list_tools_count", {})).content[0]!.text);
 
 describe("the shared tool catalog", () => {
   it("is fetched once for all sessions", async () => {
     const manager = resources.manager({ lab: labStdioEntry({ pool: { maxConnections: 1 } }) });
     const listings = await Promise.all(Array.from({ length: 20 }, () => manager.listTools()));
     expect(new Set(listings.map((l) => l.tools.length)).size).toBe(1);
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) => manager.callTool("lab__echo", { text: `${i}` }, { sessionId: `s${i}` })),
-    );
+    await Promise.all(Array.from({ length: 20 }, (_, i) => manager.callTool("lab__echo", { text: `${i}` }, { sessionId: `s${i}` })));
     expect(await listToolsServed(manager)).toBe(1);
     expect(manager.stats().servers[0]!.catalogVersion).toBe(1);
   });

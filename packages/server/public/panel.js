@@ -24,7 +24,11 @@ function serverRow(s) {
   row.append(
     cell("name", s.server),
     cell("clients-open", `${s.clientsOpen}/${s.maxConnections}`, `${s.clientsOpen} clients open of at most ${s.maxConnections}`),
-    cell("in-flight", `${s.callsInFlight}/${s.callSlots}`, `${s.callsInFlight} calls in flight of ${s.callSlots} slots; ${s.callsOk} calls ok so far`),
+    cell(
+      "in-flight",
+      `${s.callsInFlight}/${s.callSlots}`,
+      `${s.callsInFlight} calls in flight of ${s.callSlots} slots; ${s.callsOk} calls ok so far`,
+    ),
     cell("waiting", String(s.waiting)),
     cell("sharing", s.sharing),
     cell("circuit", s.circuit),
@@ -41,7 +45,12 @@ class LiveChart {
   #figure = $("#chart");
 
   add(time, users, connections, bound) {
-    for (const [series, value] of [[this.#times, time], [this.#users, users], [this.#connections, connections], [this.#bound, bound]]) {
+    for (const [series, value] of [
+      [this.#times, time],
+      [this.#users, users],
+      [this.#connections, connections],
+      [this.#bound, bound],
+    ]) {
       series.push(value);
       if (series.length > KEEP_POINTS) series.shift();
     }
@@ -68,12 +77,18 @@ class LiveChart {
         legend: { show: true, live: false },
         cursor: { show: false },
         // At least 30 s wide, so the first points do not fill the chart.
-        scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 30), max] }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
+        scales: {
+          x: { time: true, range: (_u, min, max) => [Math.min(min, max - 30), max] },
+          y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] },
+        },
         axes: [
           {
             stroke: color("--muted"),
             grid: { stroke: color("--line") },
-            values: (_u, splits) => splits.map((t) => new Date(t * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false })),
+            values: (_u, splits) =>
+              splits.map((t) =>
+                new Date(t * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false }),
+              ),
           },
           { stroke: color("--muted"), grid: { stroke: color("--line") } },
         ],

@@ -87,16 +87,20 @@ export function createApp(deps: AppDeps): { app: Hono<AuthEnv>; nodeWs: NodeWebS
       deps.refusals.refused("MAX_CONNECTIONS_PER_IP", address, "connection refused", { max_connections_per_ip: deps.proxiedClients.max });
       return c.text("too many connections from your address", 429);
     },
-    nodeWs.upgradeWebSocket((c) => {
-      const tcp = c.env.incoming.socket;
-      return deps.socketEvents({ userId: c.get("userId"), remoteAddress: deps.clientAddresses.of(c.env.incoming), tcp });
-    }, {
-      // @hono/node-ws builds a DOM ErrorEvent for socket errors, which Node 20 lacks; the
-      // session logs the socket's own error instead, so that ReferenceError is dropped here.
-      onError: (error) => {
-        if (!(error instanceof ReferenceError && error.message.includes("ErrorEvent"))) deps.logger.error({ err: error }, "socket handler failed");
+    nodeWs.upgradeWebSocket(
+      (c) => {
+        const tcp = c.env.incoming.socket;
+        return deps.socketEvents({ userId: c.get("userId"), remoteAddress: deps.clientAddresses.of(c.env.incoming), tcp });
       },
-    }),
+      {
+        // @hono/node-ws builds a DOM ErrorEvent for socket errors, which Node 20 lacks; the
+        // session logs the socket's own error instead, so that ReferenceError is dropped here.
+        onError: (error) => {
+          if (!(error instanceof ReferenceError && error.message.includes("ErrorEvent")))
+            deps.logger.error({ err: error }, "socket handler failed");
+        },
+      },
+    ),
   );
 
   return { app, nodeWs };

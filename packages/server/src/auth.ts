@@ -76,7 +76,11 @@ function sha256(text: string): Buffer {
 function tokenOf(c: Context): string | undefined {
   const header = c.req.header("authorization");
   if (header?.toLowerCase().startsWith("bearer ")) return header.slice(7).trim();
-  const protocols = c.req.header("sec-websocket-protocol")?.split(",").map((p) => p.trim()) ?? [];
+  const protocols =
+    c.req
+      .header("sec-websocket-protocol")
+      ?.split(",")
+      .map((p) => p.trim()) ?? [];
   const fromProtocol = protocols.find((p) => p.startsWith(SUBPROTOCOL_PREFIX));
   if (fromProtocol) return fromProtocol.slice(SUBPROTOCOL_PREFIX.length);
   return c.req.query("token") || undefined;

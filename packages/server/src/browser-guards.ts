@@ -13,7 +13,12 @@ import type { ClientAddresses } from "./client-address.js";
 import type { LimitName, RefusalLog } from "./refusal-log.js";
 
 /** Which `Host` names are served: `allowed` when given, else loopback names when bound to loopback, else any. */
-export function hostGuard(allowed: string[], boundToLoopback: boolean, refusals: RefusalLog, clients: ClientAddresses): MiddlewareHandler<AuthEnv> {
+export function hostGuard(
+  allowed: string[],
+  boundToLoopback: boolean,
+  refusals: RefusalLog,
+  clients: ClientAddresses,
+): MiddlewareHandler<AuthEnv> {
   const names = new Set(allowed.map((name) => name.toLowerCase()));
   const accepts = names.size > 0 ? (name: string) => names.has(name) : boundToLoopback ? isLoopbackName : undefined;
   if (!accepts) return (_c, next) => next();
@@ -58,7 +63,13 @@ export const securityHeaders = secureHeaders({
   strictTransportSecurity: false,
 });
 
-function refuse(c: Parameters<MiddlewareHandler<AuthEnv>>[0], refusals: RefusalLog, clients: ClientAddresses, limit: LimitName, message: string) {
+function refuse(
+  c: Parameters<MiddlewareHandler<AuthEnv>>[0],
+  refusals: RefusalLog,
+  clients: ClientAddresses,
+  limit: LimitName,
+  message: string,
+) {
   refusals.refused(limit, clients.of(c.env.incoming), "request refused", { reason: message });
   return c.json({ error: "forbidden", message }, 403);
 }

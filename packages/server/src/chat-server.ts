@@ -68,7 +68,15 @@ export interface ChatServer {
 }
 
 export async function createChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
-  const { manager: givenManager, llm = null, memory: givenMemory, turnOrder: givenOrder, systemPrompt, logger: givenLogger, ...overrides } = options;
+  const {
+    manager: givenManager,
+    llm = null,
+    memory: givenMemory,
+    turnOrder: givenOrder,
+    systemPrompt,
+    logger: givenLogger,
+    ...overrides
+  } = options;
   const settings: ServerSettings = { ...settingsFromEnv({}), ...definedOnly(overrides) };
   const logger = givenLogger ?? createLogger(settings.logLevel);
   const shared = await createSharedState(settings, logger, givenMemory);
@@ -103,7 +111,12 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   };
 
   const deps = {
-    hub, logger, rateLimiter, turnOrder, isClosing, refusals,
+    hub,
+    logger,
+    rateLimiter,
+    turnOrder,
+    isClosing,
+    refusals,
     maxConnections: settings.maxConnections,
     maxSocketsPerUser: settings.maxSocketsPerUser,
     idleTimeoutMs: settings.idleTimeoutMs,
@@ -113,7 +126,11 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     mode: llm ? ("llm" as const) : ("console" as const),
     createAgent: (sessionId: string, owner: string, fairnessKey: string) =>
       createAgent({
-        sessionId, owner, tools: toolsForUser(manager, fairnessKey), llm, memory,
+        sessionId,
+        owner,
+        tools: toolsForUser(manager, fairnessKey),
+        llm,
+        memory,
         ...(systemPrompt ? { systemPrompt } : {}),
         consoleHint: MODEL_HINT,
         logger: logger.child({ session_id: sessionId }),
@@ -122,13 +139,18 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     onTurnEnd: (outcome: string, seconds: number) => metrics.turnEnded(outcome, seconds),
     afterClose: releaseSession,
     forgetOwner: (owner: string) => {
-      memory.deleteOwner(owner).catch((error: unknown) => logger.warn({ user_id: owner, err: error }, "forgetting a user's conversations failed"));
+      memory
+        .deleteOwner(owner)
+        .catch((error: unknown) => logger.warn({ user_id: owner, err: error }, "forgetting a user's conversations failed"));
     },
   };
 
   const clientAddresses = new ClientAddresses(settings.trustProxy);
   const { app, nodeWs } = createApp({
-    auth, metrics, isClosing, clientAddresses,
+    auth,
+    metrics,
+    isClosing,
+    clientAddresses,
     proxiedClients: new PerAddressCount(settings.maxConnectionsPerIp),
     allowedOrigins: settings.allowedOrigins,
     allowedHosts: settings.allowedHosts,
@@ -180,7 +202,10 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   };
 
   return {
-    url, port, settings, manager,
+    url,
+    port,
+    settings,
+    manager,
     describe: () => describe(url, settings, manager, llm, auth.enabled),
     close: (closeOptions = {}) => (closing ??= shutdown(closeOptions.graceMs ?? settings.shutdownGraceMs)),
   };
@@ -197,7 +222,13 @@ function listen(fetch: (request: Request) => Response | Promise<Response>, setti
   });
 }
 
-function describe(url: string, settings: ServerSettings, manager: PooledMCPServerManager, llm: LlmSettings | null, authOn: boolean): string[] {
+function describe(
+  url: string,
+  settings: ServerSettings,
+  manager: PooledMCPServerManager,
+  llm: LlmSettings | null,
+  authOn: boolean,
+): string[] {
   const servers = manager.config.servers.map(
     (s) => `${s.name} (${s.type}, ${s.sharing}, max ${s.pool.maxConnections} clients, ${s.maxCallsPerSession} calls per session)`,
   );

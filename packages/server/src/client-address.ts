@@ -44,7 +44,10 @@ export class ClientAddresses {
     const peer = remoteAddressOf(request.socket);
     if (!this.#isTrusted(peer)) return peer;
     const header = request.headers["x-forwarded-for"] ?? "";
-    const hops = (Array.isArray(header) ? header.join(",") : header).split(",").map((hop) => unmapped(hop.trim())).filter(Boolean);
+    const hops = (Array.isArray(header) ? header.join(",") : header)
+      .split(",")
+      .map((hop) => unmapped(hop.trim()))
+      .filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = hops[i]!;
       // A trusted proxy writes addresses: anything else means a misconfigured proxy; count it as the proxy.

@@ -28,25 +28,29 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const int = (min: number) => z.coerce.number().int().min(min);
 
 /** `token1:user1,token2:user2` → Map(token → user id). */
-const authTokens = z
-  .string()
-  .transform((value, ctx) => {
-    const tokens = new Map<string, string>();
-    for (const pair of value.split(",").map((p) => p.trim()).filter(Boolean)) {
-      const colon = pair.lastIndexOf(":");
-      const token = pair.slice(0, colon).trim();
-      const user = pair.slice(colon + 1).trim();
-      if (colon <= 0 || !token || !user) {
-        ctx.addIssue({ code: "custom", message: `expected "token:user" pairs separated by commas, got "${pair.slice(0, 3)}…"` });
-        return z.NEVER;
-      }
-      tokens.set(token, user);
+const authTokens = z.string().transform((value, ctx) => {
+  const tokens = new Map<string, string>();
+  for (const pair of value
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const colon = pair.lastIndexOf(":");
+    const token = pair.slice(0, colon).trim();
+    const user = pair.slice(colon + 1).trim();
+    if (colon <= 0 || !token || !user) {
+      ctx.addIssue({ code: "custom", message: `expected "token:user" pairs separated by commas, got "${pair.slice(0, 3)}…"` });
+      return z.NEVER;
     }
-    return tokens;
-  });
+    tokens.set(token, user);
+  }
+  return tokens;
+});
 
 const list = z.string().transform((value) =>
-  value.split(",").map((s) => s.trim()).filter(Boolean),
+  value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
 );
 
 /** Environment variable → setting. Empty strings count as unset. */
@@ -178,9 +182,7 @@ export class SettingsError extends Error {
 
 /** Reads the settings from `env`; throws SettingsError naming the first bad variable. */
 export function settingsFromEnv(env: Record<string, string | undefined>): ServerSettings {
-  const known = Object.fromEntries(
-    Object.keys(envSchema.shape).map((key) => [key, env[key] === "" ? undefined : env[key]]),
-  );
+  const known = Object.fromEntries(Object.keys(envSchema.shape).map((key) => [key, env[key] === "" ? undefined : env[key]]));
   const parsed = envSchema.safeParse(known);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -45,9 +45,12 @@ function historyMessages(stored: readonly ChatMessage[]): HistoryMessage[] {
   const messages: HistoryMessage[] = [];
   for (const message of stored) {
     if (message.role === "user") {
-      messages.push(message.interrupted ? { role: "user", text: message.content, interrupted: true } : { role: "user", text: message.content });
+      messages.push(
+        message.interrupted ? { role: "user", text: message.content, interrupted: true } : { role: "user", text: message.content },
+      );
     } else if (message.role === "assistant") {
-      for (const call of message.tool_calls ?? []) calls.set(call.id, { name: call.function.name, arguments: parsed(call.function.arguments) });
+      for (const call of message.tool_calls ?? [])
+        calls.set(call.id, { name: call.function.name, arguments: parsed(call.function.arguments) });
       if (message.content) messages.push({ role: "assistant", text: message.content });
     } else {
       const call = calls.get(message.tool_call_id) ?? { name: "tool", arguments: "" };

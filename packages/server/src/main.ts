@@ -22,7 +22,12 @@ async function main(): Promise<void> {
   }
   logger.info({ url: server.url }, "listening");
   // The banner is for the person who started it; logs stay JSON on stdout.
-  process.stderr.write(`\nmcp-pool chat server\n${server.describe().map((l) => `  ${l}`).join("\n")}\n\n`);
+  process.stderr.write(
+    `\nmcp-pool chat server\n${server
+      .describe()
+      .map((l) => `  ${l}`)
+      .join("\n")}\n\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -30,20 +30,66 @@ export class ServerMetrics {
     gauge(this.registry, "mcp_pool_server_sessions", "Sessions that have asked at least once (agent created)", () => counts().sessions);
     gauge(this.registry, "mcp_pool_server_users_online", "Distinct users with an open socket", () => counts().users);
 
-    this.#turns = new Counter({ name: "mcp_pool_server_turns_total", help: "Turns ended, by outcome (ok or error code)", labelNames: ["outcome"], registers });
-    this.#turnSeconds = new Histogram({ name: "mcp_pool_server_turn_duration_seconds", help: "Turn duration", labelNames: ["outcome"], buckets: SECONDS, registers });
+    this.#turns = new Counter({
+      name: "mcp_pool_server_turns_total",
+      help: "Turns ended, by outcome (ok or error code)",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.#turnSeconds = new Histogram({
+      name: "mcp_pool_server_turn_duration_seconds",
+      help: "Turn duration",
+      labelNames: ["outcome"],
+      buckets: SECONDS,
+      registers,
+    });
 
-    this.#limited = new Counter({ name: "mcp_pool_server_limited_total", help: "Connections refused or closed by a limit, by the limit's setting", labelNames: ["limit"], registers });
+    this.#limited = new Counter({
+      name: "mcp_pool_server_limited_total",
+      help: "Connections refused or closed by a limit, by the limit's setting",
+      labelNames: ["limit"],
+      registers,
+    });
 
-    const toolCalls = new Counter({ name: "mcp_pool_tool_calls_total", help: "Tool calls ended, by MCP server and outcome", labelNames: ["server", "outcome"], registers });
-    const toolSeconds = new Histogram({ name: "mcp_pool_tool_call_duration_seconds", help: "Tool call duration, by MCP server and outcome", labelNames: ["server", "outcome"], buckets: SECONDS, registers });
-    const acquireSeconds = new Histogram({ name: "mcp_pool_acquire_wait_seconds", help: "Time a call waited for a pool slot", labelNames: ["server"], buckets: SECONDS, registers });
-    const clientsCreated = new Counter({ name: "mcp_pool_clients_created_total", help: "MCP clients created", labelNames: ["server"], registers });
-    const clientsDestroyed = new Counter({ name: "mcp_pool_clients_destroyed_total", help: "MCP clients destroyed", labelNames: ["server"], registers });
+    const toolCalls = new Counter({
+      name: "mcp_pool_tool_calls_total",
+      help: "Tool calls ended, by MCP server and outcome",
+      labelNames: ["server", "outcome"],
+      registers,
+    });
+    const toolSeconds = new Histogram({
+      name: "mcp_pool_tool_call_duration_seconds",
+      help: "Tool call duration, by MCP server and outcome",
+      labelNames: ["server", "outcome"],
+      buckets: SECONDS,
+      registers,
+    });
+    const acquireSeconds = new Histogram({
+      name: "mcp_pool_acquire_wait_seconds",
+      help: "Time a call waited for a pool slot",
+      labelNames: ["server"],
+      buckets: SECONDS,
+      registers,
+    });
+    const clientsCreated = new Counter({
+      name: "mcp_pool_clients_created_total",
+      help: "MCP clients created",
+      labelNames: ["server"],
+      registers,
+    });
+    const clientsDestroyed = new Counter({
+      name: "mcp_pool_clients_destroyed_total",
+      help: "MCP clients destroyed",
+      labelNames: ["server"],
+      registers,
+    });
 
     const perServer = (name: string, help: string, read: (s: ReturnType<PooledMCPServerManager["stats"]>["servers"][number]) => number) =>
       new Gauge({
-        name, help, labelNames: ["server"], registers,
+        name,
+        help,
+        labelNames: ["server"],
+        registers,
         collect() {
           this.reset();
           for (const server of manager.stats().servers) this.set({ server: server.server }, read(server));
@@ -91,7 +137,9 @@ export class ServerMetrics {
 
 function gauge(registry: Registry, name: string, help: string, read: () => number): void {
   new Gauge({
-    name, help, registers: [registry],
+    name,
+    help,
+    registers: [registry],
     collect() {
       this.set(read());
     },

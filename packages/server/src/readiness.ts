@@ -47,9 +47,7 @@ export class ReadinessCheck {
     if (!this.#storeReason) return result;
     // The store's state is read fresh: it is known without asking anyone.
     const reason = this.#storeReason();
-    return reason === undefined
-      ? { ...result, store: { ready: true } }
-      : { ...result, ready: false, store: { ready: false, reason } };
+    return reason === undefined ? { ...result, store: { ready: true } } : { ...result, ready: false, store: { ready: false, reason } };
   }
 
   async #probe(): Promise<Readiness> {

@@ -13,7 +13,13 @@ import { randomUUID } from "node:crypto";
 import { StoreUnavailableError, TurnLostError, type TurnFence } from "@mcp-pool/agent";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { ChatBusyError, type ChatTurnOrder, type ChatTurnOrderRunOptions, type OrderedTurn, TurnNotStartedError } from "./chat-turn-order.js";
+import {
+  ChatBusyError,
+  type ChatTurnOrder,
+  type ChatTurnOrderRunOptions,
+  type OrderedTurn,
+  TurnNotStartedError,
+} from "./chat-turn-order.js";
 
 /** Removes the turns of dead instances from the line (their keys expired). */
 const PRUNE = `
@@ -117,18 +123,21 @@ export class RedisChatTurnOrder implements ChatTurnOrder {
 
     const lost = new AbortController();
     let lastRenewed = Date.now();
-    const renew = setInterval(() => {
-      this.#redis.mcpPoolRenew(...keys, prefix, id, lockMs).then(
-        (alive) => {
-          if (alive === 1) lastRenewed = Date.now();
-          else lost.abort(new TurnLostError("This turn's hold on its chat expired"));
-        },
-        () => {
-          // Redis unreachable: the hold lapses on its own after lockMs; stop before then.
-          if (Date.now() - lastRenewed > lockMs * 0.8) lost.abort(new TurnLostError("This turn lost Redis and with it its chat's lock"));
-        },
-      );
-    }, Math.max(100, Math.floor(lockMs / 3)));
+    const renew = setInterval(
+      () => {
+        this.#redis.mcpPoolRenew(...keys, prefix, id, lockMs).then(
+          (alive) => {
+            if (alive === 1) lastRenewed = Date.now();
+            else lost.abort(new TurnLostError("This turn's hold on its chat expired"));
+          },
+          () => {
+            // Redis unreachable: the hold lapses on its own after lockMs; stop before then.
+            if (Date.now() - lastRenewed > lockMs * 0.8) lost.abort(new TurnLostError("This turn lost Redis and with it its chat's lock"));
+          },
+        );
+      },
+      Math.max(100, Math.floor(lockMs / 3)),
+    );
     renew.unref();
     try {
       const token = await this.#waitForTurn(member, keys, id, signal, lost.signal);

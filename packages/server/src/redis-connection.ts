@@ -54,7 +54,8 @@ export async function connectRedis(url: string, logger: Logger, options: RedisCo
   });
   const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.connectWaitMs ?? 5_000).unref());
   await Promise.race([ready.catch(() => {}), timeout]);
-  if (client.status !== "ready") logger.warn({ redis: where, status: client.status }, "starting before redis is reachable: not ready until it is");
+  if (client.status !== "ready")
+    logger.warn({ redis: where, status: client.status }, "starting before redis is reachable: not ready until it is");
 
   // A Redis that hangs (stopped, swapping) keeps its connection open: only an unanswered ping shows it.
   const heartbeatMs = options.heartbeatMs ?? 2_000;

@@ -5,13 +5,7 @@
  * bound in one atomic step. Conversations expire `ttlMs` after their last use.
  */
 
-import {
-  type AppendOptions,
-  type ChatMessage,
-  type ConversationStore,
-  StoreUnavailableError,
-  TurnLostError,
-} from "@mcp-pool/agent";
+import { type AppendOptions, type ChatMessage, type ConversationStore, StoreUnavailableError, TurnLostError } from "@mcp-pool/agent";
 import type { Redis } from "ioredis";
 import { APPEND_SCRIPT, DELETE_SCRIPT, LOAD_SCRIPT } from "./redis-conversation-scripts.js";
 
@@ -119,7 +113,8 @@ export class RedisConversationStore implements ConversationStore {
 /** A script's TURN_LOST reply is the fence refusing a write; anything else means Redis could not be used. */
 export function storeError(error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
-  if (message.includes("TURN_LOST")) return new TurnLostError("This turn lost its chat's lock (it stalled, or lost Redis) and may not write");
+  if (message.includes("TURN_LOST"))
+    return new TurnLostError("This turn lost its chat's lock (it stalled, or lost Redis) and may not write");
   return new StoreUnavailableError(`The conversation store (Redis) is unavailable: ${message}`, { cause: error });
 }
 

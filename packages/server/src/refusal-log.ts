@@ -53,6 +53,9 @@ export class RefusalLog {
     this.#windows.delete(key);
     this.#windows.set(key, { startedAt: now, unlogged: 0 });
     if (this.#windows.size > MAX_TRACKED) this.#windows.delete(this.#windows.keys().next().value!);
-    this.#logger.warn({ limit, remote_address: remoteAddress, ...details, ...(unlogged > 0 && { unlogged_since_last: unlogged }) }, message);
+    this.#logger.warn(
+      { limit, remote_address: remoteAddress, ...details, ...(unlogged > 0 && { unlogged_since_last: unlogged }) },
+      message,
+    );
   }
 }

@@ -9,8 +9,13 @@ import type { Logger } from "pino";
 import type { QuestionRateLimiter } from "./limits.js";
 import { ChatBusyError, TurnNotStartedError, type ChatTurnOrder, type OrderedTurn } from "./chat-turn-order.js";
 import {
-  errorFrame, frameOf, parseClientFrame,
-  type AskFrame, type BadFrameError, type ClientFrame, type ServerFrame,
+  errorFrame,
+  frameOf,
+  parseClientFrame,
+  type AskFrame,
+  type BadFrameError,
+  type ClientFrame,
+  type ServerFrame,
 } from "./ws-protocol.js";
 
 export interface SessionOptions {

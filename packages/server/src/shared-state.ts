@@ -48,7 +48,11 @@ export async function createSharedState(settings: ServerSettings, logger: Logger
   return {
     memory:
       givenMemory ??
-      new RedisConversationStore(redis.client, { prefix, maxBytesPerOwner: settings.maxHistoryBytesPerUser, ttlMs: settings.conversationTtlS * 1000 }),
+      new RedisConversationStore(redis.client, {
+        prefix,
+        maxBytesPerOwner: settings.maxHistoryBytesPerUser,
+        ttlMs: settings.conversationTtlS * 1000,
+      }),
     rateLimiter: new QuestionRateLimiter({ ...limits, redis: { client: redis.client, prefix } }),
     turnOrder: new RedisChatTurnOrder(redis.client, { prefix, maxQueued: settings.maxQueuedTurns, lockMs: settings.turnLockMs, logger }),
     redis,

@@ -38,8 +38,7 @@ export function exitOnSignals(close: () => Promise<void>, logger: Logger): void 
  */
 function closeWhenLauncherExits(close: () => void): void {
   const chain = ancestors();
-  const intact = () =>
-    process.ppid === chain[0] && chain.every((pid, i) => i === chain.length - 1 || parentOf(pid) === chain[i + 1]);
+  const intact = () => process.ppid === chain[0] && chain.every((pid, i) => i === chain.length - 1 || parentOf(pid) === chain[i + 1]);
   const timer = setInterval(() => {
     if (!intact()) {
       clearInterval(timer);

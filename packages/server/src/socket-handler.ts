@@ -91,8 +91,11 @@ export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> 
         stallMs: deps.sendStallMs,
         onStall: (bufferedBytes) => {
           deps.refusals.closed("SEND_STALL_MS", peer.remoteAddress, "closing a socket that does not read", {
-            session_id: sessionId, user_id: owner, buffered_bytes: bufferedBytes,
-            max_send_buffer_bytes: deps.maxSendBufferBytes, send_stall_ms: deps.sendStallMs,
+            session_id: sessionId,
+            user_id: owner,
+            buffered_bytes: bufferedBytes,
+            max_send_buffer_bytes: deps.maxSendBufferBytes,
+            send_stall_ms: deps.sendStallMs,
           });
           // The close frame would wait behind what the client is not reading: drop the connection.
           ws.close(CloseCode.policyViolation, "not reading");
@@ -115,10 +118,14 @@ export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> 
         logger: deps.logger,
         onTurnEnd: deps.onTurnEnd,
       });
-      const idle = new IdleTimer(deps.idleTimeoutMs, () => session.busy, () => {
-        log.info("closing idle socket");
-        closeNow(CloseCode.normal, "idle timeout");
-      });
+      const idle = new IdleTimer(
+        deps.idleTimeoutMs,
+        () => session.busy,
+        () => {
+          log.info("closing idle socket");
+          closeNow(CloseCode.normal, "idle timeout");
+        },
+      );
       open = { session, idle, buffer };
       // ws closes the socket itself on a protocol error (1009 for an oversized frame); note why.
       ws.raw?.on("error", (error) => log.info({ err: error }, "socket error"));
@@ -154,4 +161,3 @@ export function socketEvents(peer: Peer, deps: SocketDeps): WSEvents<WebSocket> 
     },
   };
 }
-

@@ -153,8 +153,12 @@ export function frameOf(event: AgentEvent): ServerFrame {
       return { type: "tool_call", chat_id: event.chatId, call_id: event.callId, name: event.name, arguments: event.arguments };
     case "toolResult":
       return {
-        type: "tool_result", chat_id: event.chatId, call_id: event.callId,
-        name: event.name, ok: event.ok, content: event.content,
+        type: "tool_result",
+        chat_id: event.chatId,
+        call_id: event.callId,
+        name: event.name,
+        ok: event.ok,
+        content: event.content,
       };
     case "answer":
       return { type: "answer", chat_id: event.chatId, text: event.text };

@@ -147,7 +147,9 @@ describe("a client that stops reading (MAX_SEND_BUFFER_BYTES, SEND_STALL_MS)", (
     });
     expect(stalled).toMatchObject({ remote_address: "127.0.0.1" });
     rss.stop();
-    console.info(`[backpressure] junk flood: ${sent} frames written, RSS ${before.toFixed(1)} MiB, peak ${rss.peak().toFixed(1)} MiB (+${(rss.peak() - before).toFixed(1)})`);
+    console.info(
+      `[backpressure] junk flood: ${sent} frames written, RSS ${before.toFixed(1)} MiB, peak ${rss.peak().toFixed(1)} MiB (+${(rss.peak() - before).toFixed(1)})`,
+    );
     expect(rss.peak() - before).toBeLessThan(RSS_GROWTH_LIMIT_MIB);
     flooder.socket.destroy();
   });

@@ -36,7 +36,10 @@ describe("the history frame (resume a chat after a reconnect)", () => {
       {
         llm: { apiKey: "test", baseURL: llm.baseURL, model: "fake", maxRetries: 0 },
         memory,
-        authTokens: new Map([["tok-ann", "ann"], ["tok-bob", "bob"]]),
+        authTokens: new Map([
+          ["tok-ann", "ann"],
+          ["tok-bob", "bob"],
+        ]),
         maxServerFrameBytes: FRAME_BYTES,
         rateLimitQuestions: 100,
       },
@@ -62,7 +65,14 @@ describe("the history frame (resume a chat after a reconnect)", () => {
         { role: "user", text: "hello" },
         { role: "assistant", text: "answer 1" },
         { role: "user", text: "tool please" },
-        { role: "tool", call_id: expect.any(String), name: "lab__slow_read", arguments: { ms: 1, text: "notes" }, ok: true, text: "slow:notes" },
+        {
+          role: "tool",
+          call_id: expect.any(String),
+          name: "lab__slow_read",
+          arguments: { ms: 1, text: "notes" },
+          ok: true,
+          text: "slow:notes",
+        },
         { role: "assistant", text: "answer 2" },
       ],
     });
@@ -134,7 +144,11 @@ describe("the history frame (resume a chat after a reconnect)", () => {
     const redis = await startRedisServer();
     const shared = await startChatServer(
       { lab: labEntry() },
-      { llm: { apiKey: "test", baseURL: llm.baseURL, model: "fake", maxRetries: 0 }, redisUrl: redis.url, authTokens: new Map([["tok-ann", "ann"]]) },
+      {
+        llm: { apiKey: "test", baseURL: llm.baseURL, model: "fake", maxRetries: 0 },
+        redisUrl: redis.url,
+        authTokens: new Map([["tok-ann", "ann"]]),
+      },
     );
     try {
       const client = await ChatClient.open(shared.url, { token: "tok-ann" });
@@ -143,11 +157,17 @@ describe("the history frame (resume a chat after a reconnect)", () => {
       const from = client.frames.length;
       client.send({ type: "history", chat_id: "kept" });
       expect(await client.until((f) => f.type === "error" || f.type === "history", from)).toMatchObject({
-        type: "error", chat_id: "kept", code: "store_unavailable",
+        type: "error",
+        chat_id: "kept",
+        code: "store_unavailable",
       });
       await redis.restart();
       // Redis came back empty (nothing persisted in this test): the chat reads as empty, not as an error.
-      const back = await waitFor(() => historyOf(client, "kept"), { timeoutMs: 15_000, intervalMs: 200, what: "the history to be readable again" });
+      const back = await waitFor(() => historyOf(client, "kept"), {
+        timeoutMs: 15_000,
+        intervalMs: 200,
+        what: "the history to be readable again",
+      });
       expect(back).toEqual({ type: "history", chat_id: "kept", messages: [] });
       await client.close();
     } finally {

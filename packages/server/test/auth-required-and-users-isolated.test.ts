@@ -19,12 +19,18 @@ function useServerWithHistoryEchoingLlm(options: ChatServerOptions): { server: T
   beforeAll(async () => {
     started.llm = await startFakeLlm();
     started.llm.script((request) => ({
-      text: `seen: ${request.messages.filter((m) => m.role === "user").map((m) => m.content).join(" | ")}`,
+      text: `seen: ${request.messages
+        .filter((m) => m.role === "user")
+        .map((m) => m.content)
+        .join(" | ")}`,
     }));
-    started.server = await startChatServer({ everything: everythingEntry() }, {
-      ...options,
-      llm: { apiKey: "test", baseURL: started.llm.baseURL, model: "fake", maxRetries: 0 },
-    });
+    started.server = await startChatServer(
+      { everything: everythingEntry() },
+      {
+        ...options,
+        llm: { apiKey: "test", baseURL: started.llm.baseURL, model: "fake", maxRetries: 0 },
+      },
+    );
   });
   afterAll(async () => {
     await started.server?.close({ graceMs: 500 });
@@ -35,7 +41,10 @@ function useServerWithHistoryEchoingLlm(options: ChatServerOptions): { server: T
 
 describe("auth on (AUTH_TOKENS and JWT_SECRET)", () => {
   const started = useServerWithHistoryEchoingLlm({
-    authTokens: new Map([["tok-ann", "ann"], ["tok-bob", "bob"]]),
+    authTokens: new Map([
+      ["tok-ann", "ann"],
+      ["tok-bob", "bob"],
+    ]),
     jwtSecret: JWT_SECRET,
     allowedOrigins: ["http://chat.example"],
   });
@@ -43,7 +52,9 @@ describe("auth on (AUTH_TOKENS and JWT_SECRET)", () => {
   it("refuses /ws and /api/* without a valid token (401), and leaves /healthz and /metrics open", async () => {
     expect((await handshakeStatus(started.server.url)).status).toBe(401);
     expect((await handshakeStatus(started.server.url, { token: "wrong" })).status).toBe(401);
-    expect((await handshakeStatus(started.server.url, { token: await jwtFor("eve", 300, "another-secret-of-32-characters!") })).status).toBe(401);
+    expect(
+      (await handshakeStatus(started.server.url, { token: await jwtFor("eve", 300, "another-secret-of-32-characters!") })).status,
+    ).toBe(401);
     expect((await handshakeStatus(started.server.url, { token: await jwtFor("eve", -60) })).status).toBe(401);
     // A JWT without exp would be valid for ever.
     expect((await handshakeStatus(started.server.url, { token: await sign({ sub: "eve" }, JWT_SECRET, "HS256") })).status).toBe(401);

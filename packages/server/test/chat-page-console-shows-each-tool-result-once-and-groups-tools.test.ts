@@ -25,7 +25,9 @@ describe("the chat page as a tool console, in chromium", () => {
     expect(shown?.split("Echo: from the browser").length).toBe(2);
     expect(await page.locator(".message.tool").count()).toBe(1);
     // The chat is titled by its first question.
-    expect(await page.locator('#chat-list button[aria-current="true"]').textContent()).toBe('/call everything__echo {"message":"from the browser"}');
+    expect(await page.locator('#chat-list button[aria-current="true"]').textContent()).toBe(
+      '/call everything__echo {"message":"from the browser"}',
+    );
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -71,7 +73,17 @@ describe("the chat page as a tool console, in chromium", () => {
     expect(await page.isHidden("#cancel")).toBe(true);
 
     await sendQuestion(page, '/call everything__echo {"message":"after the error"}');
-    await expect.poll(() => page.locator(".message.tool.ok .tool-result").last().textContent().then((text) => text?.trim()), { timeout: 15_000 }).toBe("Echo: after the error");
+    await expect
+      .poll(
+        () =>
+          page
+            .locator(".message.tool.ok .tool-result")
+            .last()
+            .textContent()
+            .then((text) => text?.trim()),
+        { timeout: 15_000 },
+      )
+      .toBe("Echo: after the error");
     await page.close();
   });
 
@@ -83,7 +95,17 @@ describe("the chat page as a tool console, in chromium", () => {
       expect(new URL(page.url()).search).toBe("");
       await expect.poll(() => page.textContent("#users-online"), { timeout: 10_000 }).toBe("1");
       await sendQuestion(page, '/call everything__echo {"message":"signed in"}');
-      await expect.poll(() => page.locator(".message.tool.ok .tool-result").last().textContent().then((text) => text?.trim()), { timeout: 15_000 }).toBe("Echo: signed in");
+      await expect
+        .poll(
+          () =>
+            page
+              .locator(".message.tool.ok .tool-result")
+              .last()
+              .textContent()
+              .then((text) => text?.trim()),
+          { timeout: 15_000 },
+        )
+        .toBe("Echo: signed in");
       await page.close();
     } finally {
       await guarded.close({ graceMs: 500 });

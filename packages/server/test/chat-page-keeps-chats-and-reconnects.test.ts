@@ -15,17 +15,25 @@ describe("the chat page's chats and its connection, in chromium", () => {
     await page.click("#new-chat");
     expect(await page.locator(".message.tool").filter({ visible: true }).count()).toBe(0);
     await sendQuestion(page, '/call lab__echo {"text":"in the second chat"}');
-    await expect.poll(() => page.locator(".message.tool.ok").filter({ visible: true }).textContent(), { timeout: 15_000 }).toContain("echo:in the second chat");
+    await expect
+      .poll(() => page.locator(".message.tool.ok").filter({ visible: true }).textContent(), { timeout: 15_000 })
+      .toContain("echo:in the second chat");
 
     const titles = page.locator("#chat-list button");
-    expect(await titles.allTextContents()).toEqual(['/call lab__echo {"text":"in the second chat"}', '/call lab__echo {"text":"in the first chat"}']);
+    expect(await titles.allTextContents()).toEqual([
+      '/call lab__echo {"text":"in the second chat"}',
+      '/call lab__echo {"text":"in the first chat"}',
+    ]);
     await titles.nth(1).click();
     expect(await page.locator(".message.tool.ok").filter({ visible: true }).textContent()).toContain("echo:in the first chat");
     expect(await titles.nth(1).getAttribute("aria-current")).toBe("true");
 
     await page.reload();
     await expect.poll(() => page.textContent("#status"), { timeout: 15_000 }).toContain("tool console");
-    expect(await titles.allTextContents()).toEqual(['/call lab__echo {"text":"in the second chat"}', '/call lab__echo {"text":"in the first chat"}']);
+    expect(await titles.allTextContents()).toEqual([
+      '/call lab__echo {"text":"in the second chat"}',
+      '/call lab__echo {"text":"in the first chat"}',
+    ]);
     expect(await titles.nth(1).getAttribute("aria-current")).toBe("true");
     expect(errors).toEqual([]);
     await page.close();
@@ -41,7 +49,9 @@ describe("the chat page's chats and its connection, in chromium", () => {
       await expect.poll(() => page.textContent("#status"), { timeout: 15_000 }).toContain("connected · tool console");
       expect(await page.textContent("#you")).not.toBe(firstUser);
       await sendQuestion(page, '/call lab__echo {"text":"after the reconnect"}');
-      await expect.poll(() => page.locator(".message.tool.ok").last().textContent(), { timeout: 15_000 }).toContain("echo:after the reconnect");
+      await expect
+        .poll(() => page.locator(".message.tool.ok").last().textContent(), { timeout: 15_000 })
+        .toContain("echo:after the reconnect");
       await page.close();
     } finally {
       await idle.close({ graceMs: 500 });

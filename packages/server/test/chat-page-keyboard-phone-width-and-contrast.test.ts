@@ -4,9 +4,24 @@ import { labEntry } from "./helpers/servers.js";
 
 /** Text on the page whose contrast is measured (each must be there when measured). */
 const TEXTS = [
-  ".message.user", ".message.assistant", ".message.error", ".message.tool .tool-name", ".message.tool .tool-status",
-  ".message.tool .tool-args", "#status", "#you", ".keys", "#send", "#new-chat", '#chat-list button[aria-current="true"]',
-  ".totals dt", ".totals dd", "#chart-caption", "#servers th", "#servers td", ".live h3",
+  ".message.user",
+  ".message.assistant",
+  ".message.error",
+  ".message.tool .tool-name",
+  ".message.tool .tool-status",
+  ".message.tool .tool-args",
+  "#status",
+  "#you",
+  ".keys",
+  "#send",
+  "#new-chat",
+  '#chat-list button[aria-current="true"]',
+  ".totals dt",
+  ".totals dd",
+  "#chart-caption",
+  "#servers th",
+  "#servers td",
+  ".live h3",
 ];
 
 /** In the page: for each selector, its text color and the first opaque background behind it. */
@@ -30,7 +45,16 @@ describe("the chat page with the keyboard, at phone width, and its contrast, in 
     expect(await page.inputValue("#question")).toBe('/call lab__echo\n{"text":"two lines"}');
     expect(await page.locator(".message.user").count()).toBe(0);
     await page.press("#question", "Enter");
-    await expect.poll(() => page.locator(".message.tool.ok .tool-result").textContent().then((t) => t?.trim()), { timeout: 15_000 }).toBe("echo:two lines");
+    await expect
+      .poll(
+        () =>
+          page
+            .locator(".message.tool.ok .tool-result")
+            .textContent()
+            .then((t) => t?.trim()),
+        { timeout: 15_000 },
+      )
+      .toBe("echo:two lines");
     expect(await page.inputValue("#question")).toBe("");
 
     await sendQuestion(page, '/call lab__slow_read {"ms":60000}');
@@ -66,7 +90,12 @@ describe("the chat page with the keyboard, at phone width, and its contrast, in 
     await page.locator(".message.error").waitFor();
     await page.locator("#servers td").first().waitFor();
 
-    const measured = (await page.evaluate(`(${COLORS_SCRIPT})(${JSON.stringify(TEXTS)})`)) as { selector: string; missing?: boolean; color: string; background: string }[];
+    const measured = (await page.evaluate(`(${COLORS_SCRIPT})(${JSON.stringify(TEXTS)})`)) as {
+      selector: string;
+      missing?: boolean;
+      color: string;
+      background: string;
+    }[];
     expect(measured.filter((m) => m.missing).map((m) => m.selector)).toEqual([]);
     const low = measured
       .map((m) => ({ ...m, ratio: Math.round(contrastRatio(m.color, m.background) * 100) / 100 }))

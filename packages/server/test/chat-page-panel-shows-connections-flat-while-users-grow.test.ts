@@ -12,8 +12,8 @@ const POLL_MS = 2000;
 
 describe("the chat page's live panel, in chromium", () => {
   const live = useServerAndChromium({
-      lab: labEntry({ pool: { maxConnections: MAX_CONNECTIONS, maxCallsPerConnection: CALLS_PER_CONNECTION, maxWaiting: 100 } }),
-    });
+    lab: labEntry({ pool: { maxConnections: MAX_CONNECTIONS, maxCallsPerConnection: CALLS_PER_CONNECTION, maxWaiting: 100 } }),
+  });
 
   it(`shows open of max, in flight of slots, waiting, sharing and circuit, and a chart where ${USERS} users grow while MCP connections stay at the bound`, async () => {
     const { page, errors } = await openChatPage(live.browser, `${live.server.url}/`, { status: "tool console" });
@@ -28,7 +28,9 @@ describe("the chat page's live panel, in chromium", () => {
     const turns: Promise<Frame[]>[] = [];
     for (let wave = 0; wave < WAVES; wave++) {
       const joined = await Promise.all(
-        Array.from({ length: USERS / WAVES }, (_, n) => ChatClient.open(live.server.url, { localAddress: loopbackAddress(users.length + n) })),
+        Array.from({ length: USERS / WAVES }, (_, n) =>
+          ChatClient.open(live.server.url, { localAddress: loopbackAddress(users.length + n) }),
+        ),
       );
       users.push(...joined);
       turns.push(...joined.map((user) => user.ask("c1", '/call lab__slow_read {"ms":4000,"text":"slow"}')));
@@ -46,13 +48,24 @@ describe("the chat page's live panel, in chromium", () => {
     await screenshot(page, "panel-20-users");
 
     for (const turn of await Promise.all(turns)) expect(turn.at(-1)).toMatchObject({ type: "answer", text: "slow:slow" });
-    await expect.poll(() => page.locator(".message.tool.ok .tool-result").textContent().then((t) => t?.trim()), { timeout: 20_000 }).toBe("slow:the page's own call");
+    await expect
+      .poll(
+        () =>
+          page
+            .locator(".message.tool.ok .tool-result")
+            .textContent()
+            .then((t) => t?.trim()),
+        { timeout: 20_000 },
+      )
+      .toBe("slow:the page's own call");
     // Over the whole run the chart's connection line never left the bound while users went 1 → 21.
     expect(await chart.getAttribute("data-peak-connections")).toBe(String(MAX_CONNECTIONS));
     expect(await chart.getAttribute("data-bound")).toBe(String(MAX_CONNECTIONS));
     expect(Number(await chart.getAttribute("data-points"))).toBeGreaterThan(2);
     expect(await chart.locator("canvas").count()).toBeGreaterThan(0);
-    expect(await page.textContent("#chart-caption")).toMatch(new RegExp(`peak over .*: ${USERS + 1} users, ${MAX_CONNECTIONS} connections`));
+    expect(await page.textContent("#chart-caption")).toMatch(
+      new RegExp(`peak over .*: ${USERS + 1} users, ${MAX_CONNECTIONS} connections`),
+    );
 
     await Promise.all(users.map((user) => user.close()));
     await expect.poll(() => page.textContent("#users-online"), { timeout: 10_000 }).toBe("1");

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { openChatPage, screenshot, sendQuestion, useServerAndChromium } from "./helpers/page.js";
 import { everythingEntry } from "./helpers/servers.js";
 
-const HOSTILE = '<script>window.pwned = "script"</script><img src="data:," onerror="window.pwned = \'onerror\'">\n\n# heading from the tool';
+const HOSTILE =
+  '<script>window.pwned = "script"</script><img src="data:," onerror="window.pwned = \'onerror\'">\n\n# heading from the tool';
 const ANSWER = ["## The result\n\n", "Some **bold** text and a list:\n\n- one\n- two\n\n", "```js\nconst answer = 42;\n```\n"];
 const LONG = "a long line of tool output\n".repeat(60);
 
@@ -36,14 +37,25 @@ describe("the chat page renders Markdown and keeps tool output inert, in chromiu
     await screenshot(page, "markdown-answer");
     // Parsing the tool's HTML to sanitize it makes chromium report the handler that the page's CSP
     // refused to run: the only console errors, and a second wall behind DOMPurify.
-    expect(errors.filter((error) => !error.includes("violates the following Content Security Policy directive 'script-src 'self''"))).toEqual([]);
+    expect(
+      errors.filter((error) => !error.includes("violates the following Content Security Policy directive 'script-src 'self''")),
+    ).toEqual([]);
     await page.close();
   });
 
   it("folds a long tool result, which opens on a click", async () => {
     const { page } = await openChatPage(live.browser, `${live.server.url}/`, { status: "LLM agent" });
     await sendQuestion(page, "long");
-    await expect.poll(() => page.locator(".message.assistant").textContent().then((text) => text?.trim()), { timeout: 15_000 }).toBe("Done.");
+    await expect
+      .poll(
+        () =>
+          page
+            .locator(".message.assistant")
+            .textContent()
+            .then((text) => text?.trim()),
+        { timeout: 15_000 },
+      )
+      .toBe("Done.");
     const details = page.locator(".message.tool details");
     expect(await details.getAttribute("open")).toBeNull();
     expect(await page.locator(".message.tool .tool-status").textContent()).toMatch(/^done · [\d,]+ characters$/);

@@ -11,7 +11,11 @@ const IDLE_TIMEOUT_MS = 5000;
 function shownMessages(page: Page): Promise<string[]> {
   return page
     .locator(".messages:not([hidden]) > li")
-    .evaluateAll((items) => items.map((item) => `${item.className.replace("message ", "").split(" ")[0]}: ${(item.textContent ?? "").trim().replace(/\s+/g, " ")}`));
+    .evaluateAll((items) =>
+      items.map(
+        (item) => `${item.className.replace("message ", "").split(" ")[0]}: ${(item.textContent ?? "").trim().replace(/\s+/g, " ")}`,
+      ),
+    );
 }
 
 describe("the chat page shows a chat's earlier messages after a reload or a reconnect (history frame), in chromium", () => {
@@ -52,7 +56,12 @@ describe("the chat page shows a chat's earlier messages after a reload or a reco
     await page.locator("#chat-list button", { hasText: "read my notes" }).click();
     await expect.poll(() => shownMessages(page), { timeout: 10_000 }).toEqual(before);
     expect(await page.locator(".message.assistant h2").first().textContent()).toBe("answer 1");
-    expect(await page.locator(".message.tool .tool-result").textContent().then((t) => t?.trim())).toBe("slow:notes");
+    expect(
+      await page
+        .locator(".message.tool .tool-result")
+        .textContent()
+        .then((t) => t?.trim()),
+    ).toBe("slow:notes");
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -71,19 +80,25 @@ describe("the chat page shows a chat's earlier messages after a reload or a reco
     await expect.poll(() => page.textContent("#status"), { timeout: 15_000 }).toMatch(/^disconnected \(1000: idle timeout\)/);
     await expect.poll(() => page.textContent("#status"), { timeout: 15_000 }).toContain("connected · LLM agent");
     await sendQuestion(page, "after the reconnect");
-    await expect.poll(() => shownMessages(page), { timeout: 15_000 }).toEqual([
-      "user: before the close",
-      "assistant: answer 1",
-      "user: from another socket",
-      "assistant: answer 2",
-      "user: after the reconnect",
-      "assistant: answer 3",
-    ]);
+    await expect
+      .poll(() => shownMessages(page), { timeout: 15_000 })
+      .toEqual([
+        "user: before the close",
+        "assistant: answer 1",
+        "user: from another socket",
+        "assistant: answer 2",
+        "user: after the reconnect",
+        "assistant: answer 3",
+      ]);
     await page.close();
   });
 
   it("after its server restarts, the page comes back with backoff and the chat goes on from the shared store", async () => {
-    const options = { llm: fakeModelSettings(live.llm!), memory: new InMemoryConversationStore(), authTokens: new Map([["tok-ann", "ann"]]) };
+    const options = {
+      llm: fakeModelSettings(live.llm!),
+      memory: new InMemoryConversationStore(),
+      authTokens: new Map([["tok-ann", "ann"]]),
+    };
     const first = await startChatServer({ lab: labEntry() }, options);
     let second: TestServer | undefined;
     try {
@@ -99,12 +114,9 @@ describe("the chat page shows a chat's earlier messages after a reload or a reco
       expect(await shownMessages(page)).toEqual(["user: before the restart", "assistant: answer 1"]);
       // The model got the earlier turn from the store: its answer counts two questions.
       await sendQuestion(page, "after the restart");
-      await expect.poll(() => shownMessages(page), { timeout: 15_000 }).toEqual([
-        "user: before the restart",
-        "assistant: answer 1",
-        "user: after the restart",
-        "assistant: answer 2",
-      ]);
+      await expect
+        .poll(() => shownMessages(page), { timeout: 15_000 })
+        .toEqual(["user: before the restart", "assistant: answer 1", "user: after the restart", "assistant: answer 2"]);
       await page.close();
     } finally {
       await first.close({ graceMs: 100 });

@@ -17,7 +17,13 @@ const BOB = loopbackAddress(1);
 /** One instance behind the shipped docs/deploy/nginx.conf, with `env` on top of the common settings. */
 async function behindNginx(config: string, env: Record<string, string>): Promise<{ server: ServerProcess; nginx: Nginx }> {
   const port = await freePort();
-  const server = await startServerProcess({ HOST: "127.0.0.1", PORT: String(port), MCP_CONFIG: config, MAX_CONNECTIONS_PER_IP: String(PER_IP), ...env });
+  const server = await startServerProcess({
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    MCP_CONFIG: config,
+    MAX_CONNECTIONS_PER_IP: String(PER_IP),
+    ...env,
+  });
   return { server, nginx: await startNginx([port]) };
 }
 
@@ -59,10 +65,13 @@ describe("TRUST_PROXY: clients behind nginx", () => {
     expect((await handshakeStatus(nginx.url, { localAddress: ANN, headers: { "x-forwarded-for": "203.0.113.9" } })).status).toBe(429);
 
     for (let i = 0; i < PER_IP; i++) await connect(nginx.url, BOB);
-    const opened = await waitFor(() => {
-      const addresses = server.logs.filter((line) => line.msg === "socket opened").map((line) => line.remote_address);
-      return addresses.length === 2 * PER_IP ? addresses : undefined;
-    }, { timeoutMs: 5000, what: "the server to log every socket it opened" });
+    const opened = await waitFor(
+      () => {
+        const addresses = server.logs.filter((line) => line.msg === "socket opened").map((line) => line.remote_address);
+        return addresses.length === 2 * PER_IP ? addresses : undefined;
+      },
+      { timeoutMs: 5000, what: "the server to log every socket it opened" },
+    );
     expect([...opened!].sort()).toEqual([ANN, ANN, BOB, BOB].sort());
     const refused = server.logs.filter((line) => line.limit === "MAX_CONNECTIONS_PER_IP");
     expect(refused.map((line) => line.remote_address)).toEqual([ANN]);
@@ -71,7 +80,10 @@ describe("TRUST_PROXY: clients behind nginx", () => {
   it("names the forwarded client in the log of a refused request", async () => {
     const { server, nginx } = trusting;
     expect((await handshakeStatus(nginx.url, { localAddress: BOB, headers: { origin: "http://evil.example" } })).status).toBe(403);
-    const refused = await waitFor(() => server.logs.find((line) => line.limit === "ALLOWED_ORIGINS"), { timeoutMs: 5000, what: "the refusal's log line" });
+    const refused = await waitFor(() => server.logs.find((line) => line.limit === "ALLOWED_ORIGINS"), {
+      timeoutMs: 5000,
+      what: "the refusal's log line",
+    });
     expect(refused).toMatchObject({ remote_address: BOB });
   });
 

@@ -20,17 +20,26 @@ describe("conversation memory under many users (MAX_HISTORY_BYTES_PER_USER, MAX_
     llm = await startFakeLlm();
     // The model answers with the questions it was sent: each answer shows the memory its turn got.
     llm.script((request) => ({
-      text: `seen: ${request.messages.filter((m) => m.role === "user").map((m) => m.content?.split(" ")[0]).join(" | ")}`,
+      text: `seen: ${request.messages
+        .filter((m) => m.role === "user")
+        .map((m) => m.content?.split(" ")[0])
+        .join(" | ")}`,
     }));
     const settings = { apiKey: "test", baseURL: llm.baseURL, model: "fake", maxRetries: 0 };
-    const tokens = new Map([["tok-victim", "victim"], ...Array.from({ length: OTHERS }, (_, i) => [`tok-${i}`, `other-${i}`] as [string, string])]);
-    server = await startChatServer({ lab: labEntry() }, {
-      llm: settings,
-      authTokens: tokens,
-      maxHistoryBytesPerUser: 16 * KiB,
-      // Less than the others' 10 x 16 KiB: the store must evict, and must not evict the victim.
-      maxStoreBytes: 64 * KiB,
-    });
+    const tokens = new Map([
+      ["tok-victim", "victim"],
+      ...Array.from({ length: OTHERS }, (_, i) => [`tok-${i}`, `other-${i}`] as [string, string]),
+    ]);
+    server = await startChatServer(
+      { lab: labEntry() },
+      {
+        llm: settings,
+        authTokens: tokens,
+        maxHistoryBytesPerUser: 16 * KiB,
+        // Less than the others' 10 x 16 KiB: the store must evict, and must not evict the victim.
+        maxStoreBytes: 64 * KiB,
+      },
+    );
     anonymous = await startChatServer({ lab: labEntry() }, { llm: settings, memory: anonymousMemory });
   });
   afterAll(async () => {
@@ -45,7 +54,9 @@ describe("conversation memory under many users (MAX_HISTORY_BYTES_PER_USER, MAX_
 
     const padding = "p".repeat(4 * KiB);
     const others = await Promise.all(Array.from({ length: OTHERS }, (_, i) => ChatClient.open(server.url, { token: `tok-${i}` })));
-    const turns = others.flatMap((other, i) => Array.from({ length: QUESTIONS_EACH }, (_, q) => other.ask(`chat-${q}`, `q${i}-${q} ${padding}`)));
+    const turns = others.flatMap((other, i) =>
+      Array.from({ length: QUESTIONS_EACH }, (_, q) => other.ask(`chat-${q}`, `q${i}-${q} ${padding}`)),
+    );
     for (const turn of await Promise.all(turns)) expect(turn.at(-1)).toMatchObject({ type: "answer" });
 
     expect((await victim.ask("mine", "and?")).at(-1)).toMatchObject({ text: "seen: apple | and?" });

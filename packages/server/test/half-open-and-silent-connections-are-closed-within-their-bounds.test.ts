@@ -40,15 +40,21 @@ describe("half-open connections (HEADERS_TIMEOUT_MS, refused upgrades, 1013)", (
     const partial = await connectRaw(server.url);
     partial.socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     const upgrade = await connectRaw(server.url);
-    upgrade.socket.write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
+    upgrade.socket.write(
+      "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n",
+    );
 
     const times = await Promise.all([silent.closed, partial.closed, upgrade.closed]);
     for (const ms of times) {
       expect(ms).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 50);
       expect(ms).toBeLessThan(HEADERS_TIMEOUT_MS + CLOSE_SLACK_MS);
     }
-    console.info(`[slowloris] HEADERS_TIMEOUT_MS ${HEADERS_TIMEOUT_MS}: silent, partial headers, unfinished upgrade closed after ${times.join(", ")} ms`);
-    expect(findLog(lines, { limit: "HEADERS_TIMEOUT_MS", msg: "connection closed: no request", remote_address: "127.0.0.1" })).toBeDefined();
+    console.info(
+      `[slowloris] HEADERS_TIMEOUT_MS ${HEADERS_TIMEOUT_MS}: silent, partial headers, unfinished upgrade closed after ${times.join(", ")} ms`,
+    );
+    expect(
+      findLog(lines, { limit: "HEADERS_TIMEOUT_MS", msg: "connection closed: no request", remote_address: "127.0.0.1" }),
+    ).toBeDefined();
   });
 
   it("closes a kept-alive connection whose next request's headers never end, within HEADERS_TIMEOUT_MS, with 408", async () => {
@@ -89,7 +95,10 @@ describe("many silent connections from one address (MAX_CONNECTIONS_PER_IP)", ()
   const { logger, lines } = captureLogs();
   beforeAll(async () => {
     // A long headers timeout: here the silent connections must not be closed by it during the test.
-    server = await startChatServer({ lab: labEntry() }, { headersTimeoutMs: 60_000, requestTimeoutMs: 60_000, maxConnectionsPerIp: MAX_CONNECTIONS_PER_IP, logger });
+    server = await startChatServer(
+      { lab: labEntry() },
+      { headersTimeoutMs: 60_000, requestTimeoutMs: 60_000, maxConnectionsPerIp: MAX_CONNECTIONS_PER_IP, logger },
+    );
   });
   afterAll(async () => {
     await server?.close({ graceMs: 500 });
@@ -99,7 +108,10 @@ describe("many silent connections from one address (MAX_CONNECTIONS_PER_IP)", ()
     const silent = await Promise.all(Array.from({ length: 200 }, () => connectRaw(server.url, { localAddress: ATTACKER })));
     let closedCount = 0;
     for (const connection of silent) void connection.closed.then(() => (closedCount += 1));
-    await waitFor(() => closedCount >= silent.length - MAX_CONNECTIONS_PER_IP, { timeoutMs: 5000, what: "the connections past the cap to be closed" });
+    await waitFor(() => closedCount >= silent.length - MAX_CONNECTIONS_PER_IP, {
+      timeoutMs: 5000,
+      what: "the connections past the cap to be closed",
+    });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(closedCount).toBe(silent.length - MAX_CONNECTIONS_PER_IP);
     expect(findLog(lines, { limit: "MAX_CONNECTIONS_PER_IP", msg: "connection refused", remote_address: ATTACKER })).toMatchObject({

@@ -19,7 +19,9 @@ describe("100 concurrent users over one shared pool", () => {
 
   it("answers every user with their own result and opens at most the pool's maximum of MCP processes", async () => {
     // Each user from their own address, as from their own machine.
-    const clients = await Promise.all(Array.from({ length: USERS }, (_, i) => ChatClient.open(server.url, { localAddress: loopbackAddress(i) })));
+    const clients = await Promise.all(
+      Array.from({ length: USERS }, (_, i) => ChatClient.open(server.url, { localAddress: loopbackAddress(i) })),
+    );
     const users = new Set(clients.map((c) => c.ready.user_id));
     expect(users.size).toBe(USERS);
 
@@ -27,9 +29,7 @@ describe("100 concurrent users over one shared pool", () => {
     const sampler = setInterval(() => {
       mostChildren = Math.max(mostChildren, mcpChildren().filter((pid) => !before.includes(pid)).length);
     }, 20);
-    const turns = await Promise.all(
-      clients.map((client, i) => client.ask("c1", `/call everything__echo {"message":"u${i}"}`)),
-    );
+    const turns = await Promise.all(clients.map((client, i) => client.ask("c1", `/call everything__echo {"message":"u${i}"}`)));
     clearInterval(sampler);
 
     turns.forEach((frames, i) => {

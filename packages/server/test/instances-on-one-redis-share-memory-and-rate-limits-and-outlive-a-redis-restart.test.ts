@@ -30,7 +30,10 @@ describe("two instances on one Redis (REDIS_URL)", () => {
     const options = {
       llm: { apiKey: "test", baseURL: llm.baseURL, model: "fake", maxRetries: 0 },
       redisUrl: redis.url,
-      authTokens: new Map([["tok-ann", "ann"], ["tok-bob", "bob"]]),
+      authTokens: new Map([
+        ["tok-ann", "ann"],
+        ["tok-bob", "bob"],
+      ]),
       rateLimitQuestions: 4,
       readyCacheMs: 0,
     };
@@ -73,9 +76,16 @@ describe("two instances on one Redis (REDIS_URL)", () => {
     bob.send({ chat_id: "r1", question: "slow" });
     await bob.until((f) => f.type === "tool_call", from);
     await redis.kill("SIGKILL");
-    expect(await bob.until((f) => f.type === "answer" || f.type === "error", from)).toMatchObject({ type: "error", chat_id: "r1", code: "store_unavailable" });
+    expect(await bob.until((f) => f.type === "answer" || f.type === "error", from)).toMatchObject({
+      type: "error",
+      chat_id: "r1",
+      code: "store_unavailable",
+    });
     await expect.poll(async () => (await readiness(a)).status, { timeout: 10_000 }).toBe(503);
-    expect((await readiness(b)).body.store).toMatchObject({ ready: false, reason: expect.stringMatching(/^redis_(connecting|reconnecting)$/) });
+    expect((await readiness(b)).body.store).toMatchObject({
+      ready: false,
+      reason: expect.stringMatching(/^redis_(connecting|reconnecting)$/),
+    });
     expect((await bob.ask("r1", "during")).at(-1)).toMatchObject({ type: "error", chat_id: "r1", code: "store_unavailable" });
     bob.send({ type: "ping" });
     await bob.until((f) => f.type === "pong");

@@ -25,11 +25,17 @@ describe("limits", () => {
   });
 
   it("answers rate_limited past the per-user question budget, and the budget is the user's, not the socket's", async () => {
-    server = await startChatServer({ lab: labEntry() }, {
-      rateLimitQuestions: 3,
-      rateLimitWindowS: 60,
-      authTokens: new Map([["tok-ann", "ann"], ["tok-bob", "bob"]]),
-    });
+    server = await startChatServer(
+      { lab: labEntry() },
+      {
+        rateLimitQuestions: 3,
+        rateLimitWindowS: 60,
+        authTokens: new Map([
+          ["tok-ann", "ann"],
+          ["tok-bob", "bob"],
+        ]),
+      },
+    );
     const [annA, annB, bob] = await Promise.all([
       ChatClient.open(server.url, { token: "tok-ann" }),
       ChatClient.open(server.url, { token: "tok-ann" }),

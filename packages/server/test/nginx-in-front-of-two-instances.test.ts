@@ -115,12 +115,15 @@ describe("nginx (docs/deploy/nginx.conf) in front of two instances on one Redis"
 
   /** Waits until nginx sends a new socket to `instance` (after a restart it waits out fail_timeout first). */
   const untilNginxUses = (instance: Instance) =>
-    waitFor(async () => {
-      const probe = await connect("cat").catch(() => undefined);
-      const used = probe !== undefined && (await servingInstance(probe).catch(() => undefined)) === instance;
-      await probe?.close();
-      return used;
-    }, { timeoutMs: 30_000, what: `nginx to send a socket to the instance on port ${instance.port}` });
+    waitFor(
+      async () => {
+        const probe = await connect("cat").catch(() => undefined);
+        const used = probe !== undefined && (await servingInstance(probe).catch(() => undefined)) === instance;
+        await probe?.close();
+        return used;
+      },
+      { timeoutMs: 30_000, what: `nginx to send a socket to the instance on port ${instance.port}` },
+    );
 
   /** A socket of `user` through nginx that landed on `instance` (least_conn usually sends it there at once). */
   const connectTo = async (user: string, instance: Instance): Promise<ChatClient> => {
@@ -209,7 +212,12 @@ describe("nginx (docs/deploy/nginx.conf) in front of two instances on one Redis"
   it("runs one chat asked through both instances at once one turn after another, none lost, none interleaved", async () => {
     const [one, two] = [await connectTo("ann", instances[0]!), await connectTo("ann", instances[1]!)];
     // Four questions at once, two through each instance: one runs, three wait (MAX_QUEUED_TURNS 4).
-    for (const [client, name] of [[one, "a"], [two, "b"], [one, "c"], [two, "d"]] as const) {
+    for (const [client, name] of [
+      [one, "a"],
+      [two, "b"],
+      [one, "c"],
+      [two, "d"],
+    ] as const) {
       client.send({ chat_id: "together", question: name });
     }
     const answers = async (client: ChatClient) => {
@@ -270,7 +278,8 @@ describe("nginx (docs/deploy/nginx.conf) in front of two instances on one Redis"
       return client;
     };
     const drivers = USERS.map((user) => drive(user));
-    const askedBy = (minimum: number) => waitFor(() => [...answered.values()].every((list) => list.length >= minimum), { timeoutMs: 30_000, what: "questions answered" });
+    const askedBy = (minimum: number) =>
+      waitFor(() => [...answered.values()].every((list) => list.length >= minimum), { timeoutMs: 30_000, what: "questions answered" });
 
     await askedBy(2);
     for (const instance of instances) {

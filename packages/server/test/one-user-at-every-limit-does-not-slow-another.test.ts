@@ -31,12 +31,18 @@ describe("a user at every limit (MAX_SOCKETS_PER_USER, the rate limit, maxCallsP
   let server: TestServer;
   beforeAll(async () => {
     // 8 call slots in all; each user may hold 2 of them at once, whatever their number of sockets.
-    server = await startChatServer({ lab: labEntry({ maxCallsPerSession: 2, pool: { maxConnections: 2, maxCallsPerConnection: 4 } }) }, {
-      authTokens: new Map([["tok-hog", "hog"], ["tok-other", "other"]]),
-      maxSocketsPerUser: MAX_SOCKETS_PER_USER,
-      maxConnections: MAX_SOCKETS_PER_USER + 2,
-      rateLimitQuestions: RATE_LIMIT_QUESTIONS,
-    });
+    server = await startChatServer(
+      { lab: labEntry({ maxCallsPerSession: 2, pool: { maxConnections: 2, maxCallsPerConnection: 4 } }) },
+      {
+        authTokens: new Map([
+          ["tok-hog", "hog"],
+          ["tok-other", "other"],
+        ]),
+        maxSocketsPerUser: MAX_SOCKETS_PER_USER,
+        maxConnections: MAX_SOCKETS_PER_USER + 2,
+        rateLimitQuestions: RATE_LIMIT_QUESTIONS,
+      },
+    );
   });
   afterAll(async () => {
     await server?.close({ graceMs: 500 });
@@ -53,14 +59,19 @@ describe("a user at every limit (MAX_SOCKETS_PER_USER, the rate limit, maxCallsP
     const refused = await ChatClient.open(server.url, { token: "tok-hog" });
     expect(await refused.closed).toEqual({ code: 1013, reason: "too many sockets for this user" });
     for (let q = 0; q < RATE_LIMIT_QUESTIONS + 5; q++) hog[q % hog.length]!.send({ chat_id: `hog-${q}`, question: slow(`h${q}`) });
-    await waitFor(() => hog.reduce((n, socket) => n + socket.frames.filter((f) => f.type === "error" && f.code === "rate_limited").length, 0) === 5, {
-      what: "the questions past the rate limit to be refused",
-    });
+    await waitFor(
+      () => hog.reduce((n, socket) => n + socket.frames.filter((f) => f.type === "error" && f.code === "rate_limited").length, 0) === 5,
+      {
+        what: "the questions past the rate limit to be refused",
+      },
+    );
     const lab = () => server.manager.stats().servers[0]!;
     await waitFor(() => lab().callsInFlight + lab().waiting === RATE_LIMIT_QUESTIONS, { what: "every hog call to reach the pool" });
 
     const under = median(await echoLatencies(other, "during"));
-    console.info(`[fairness] another user's echo: median ${baseline.toFixed(1)} ms alone, ${under.toFixed(1)} ms beside a hog at every limit`);
+    console.info(
+      `[fairness] another user's echo: median ${baseline.toFixed(1)} ms alone, ${under.toFixed(1)} ms beside a hog at every limit`,
+    );
     expect(under).toBeLessThan(LATENCY_FACTOR * baseline);
     // The hog holds its share of the pool (2 calls), not the pool; the rest of its calls wait their turn.
     expect(lab()).toMatchObject({ callsInFlight: 2, waiting: RATE_LIMIT_QUESTIONS - 2 });

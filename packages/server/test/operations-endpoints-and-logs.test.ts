@@ -9,10 +9,7 @@ describe("operations endpoints", () => {
   const { logger, lines: logLines } = captureLogs();
 
   beforeAll(async () => {
-    server = await startChatServer(
-      { everything: everythingEntry({ pool: { maxConnections: 2 } }) },
-      { logger, readyCacheMs: 0 },
-    );
+    server = await startChatServer({ everything: everythingEntry({ pool: { maxConnections: 2 } }) }, { logger, readyCacheMs: 0 });
   });
   afterAll(async () => {
     await server?.close({ graceMs: 500 });
@@ -39,7 +36,13 @@ describe("operations endpoints", () => {
     await clients[1]!.ask("c1", "/call everything__no-such-tool {}");
 
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    const value = (line: string) => Number(metrics.split("\n").find((l) => l.startsWith(`${line} `))?.split(" ")[1]);
+    const value = (line: string) =>
+      Number(
+        metrics
+          .split("\n")
+          .find((l) => l.startsWith(`${line} `))
+          ?.split(" ")[1],
+      );
     expect(value("mcp_pool_server_open_sockets")).toBe(3);
     expect(value("mcp_pool_server_users_online")).toBe(3);
     expect(value("mcp_pool_server_sessions")).toBe(2);

@@ -67,9 +67,9 @@ describe("safe defaults: auth off, bound to 127.0.0.1, no ALLOWED_ORIGINS or ALL
     const page = await browser.newPage();
     const { port } = elsewhere.address() as AddressInfo;
     await page.goto(`http://evil.example:${port}/`);
-    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { events: string[] }).events), { timeout: 10_000 }).toContainEqual(
-      expect.stringMatching(/^closed/),
-    );
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as unknown as { events: string[] }).events), { timeout: 10_000 })
+      .toContainEqual(expect.stringMatching(/^closed/));
     const events = await page.evaluate(() => (globalThis as unknown as { events: string[] }).events);
     expect(events).toEqual(["closed 1006"]);
     await page.close();
@@ -130,7 +130,9 @@ describe("safe defaults: auth off, bound to 127.0.0.1, no ALLOWED_ORIGINS or ALL
     expect(listing).not.toContain("get-env");
     expect(listing).not.toContain("gzip-file-as-resource");
     expect((await client.ask("t", "/call everything__get-env {}")).at(-1)).toMatchObject({ type: "error", code: "bad_request" });
-    expect((await client.ask("t", '/call everything__gzip-file-as-resource {"name":"x","data":"http://127.0.0.1:1/"}')).at(-1)).toMatchObject({
+    expect(
+      (await client.ask("t", '/call everything__gzip-file-as-resource {"name":"x","data":"http://127.0.0.1:1/"}')).at(-1),
+    ).toMatchObject({
       type: "error",
       code: "bad_request",
     });

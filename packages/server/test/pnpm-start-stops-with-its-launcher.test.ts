@@ -66,7 +66,11 @@ describe("npx -y pnpm@12.4.2 start", () => {
 
     process.kill(started.top.pid!, "SIGTERM");
 
-    await waitFor(() => tree.every((pid) => !isAlive(pid)), { timeoutMs: 20_000, intervalMs: 100, what: "every process of the tree to end" });
+    await waitFor(() => tree.every((pid) => !isAlive(pid)), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+      what: "every process of the tree to end",
+    });
     expect(started.logs).toContainEqual(expect.objectContaining({ msg: "closing on signal", signal: "launcher exited" }));
     expect(started.logs.at(-1)).toMatchObject({ msg: "shut down" });
   });
@@ -77,7 +81,11 @@ describe("npx -y pnpm@12.4.2 start", () => {
 
     process.kill(-started.top.pid!, "SIGINT");
 
-    await waitFor(() => tree.every((pid) => !isAlive(pid)), { timeoutMs: 20_000, intervalMs: 100, what: "every process of the tree to end" });
+    await waitFor(() => tree.every((pid) => !isAlive(pid)), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+      what: "every process of the tree to end",
+    });
     expect(started.logs).toContainEqual(expect.objectContaining({ msg: "closing on signal", signal: "SIGINT" }));
     expect(started.logs.at(-1)).toMatchObject({ msg: "shut down" });
     expect(started.stderr()).not.toContain("ELIFECYCLE");

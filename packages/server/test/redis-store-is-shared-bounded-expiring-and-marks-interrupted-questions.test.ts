@@ -92,7 +92,7 @@ describe("RedisConversationStore", () => {
     await store.append("u", "c", [user("first")], { part: "question" });
     await store.append("u", "c", [answer("one")], { part: "answer" });
     await store.append("u", "c", [user("second")], { part: "question", fence: undefined });
-    await client.set("int:pending:[\"u\",\"c\"]", "t1");
+    await client.set('int:pending:["u","c"]', "t1");
     expect((await store.load("u", "c")).at(-1)).toEqual(user("second"));
     await client.del("int:turn:t1");
     expect((await store.load("u", "c")).at(-1)).toEqual({ role: "user", content: "second", interrupted: true });
@@ -113,6 +113,15 @@ describe("RedisConversationStore", () => {
     await redis.kill("SIGKILL");
     await expect(store.load("u", "c")).rejects.toMatchObject({ code: "store_unavailable" });
     await redis.restart();
-    await expect.poll(() => store.load("u", "c").then(() => "ok", (e: { code?: string }) => e.code), { timeout: 10_000 }).toBe("ok");
+    await expect
+      .poll(
+        () =>
+          store.load("u", "c").then(
+            () => "ok",
+            (e: { code?: string }) => e.code,
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe("ok");
   });
 });

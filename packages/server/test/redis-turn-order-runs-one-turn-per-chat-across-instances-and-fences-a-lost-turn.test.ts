@@ -18,7 +18,12 @@ const connections: RedisConnection[] = [];
 async function instance(prefix: string, options: { maxQueued?: number; lockMs?: number } = {}) {
   const connection = await connectRedis(redis.url, logger);
   connections.push(connection);
-  const order = new RedisChatTurnOrder(connection.client, { prefix, maxQueued: options.maxQueued ?? 4, lockMs: options.lockMs ?? 5_000, logger });
+  const order = new RedisChatTurnOrder(connection.client, {
+    prefix,
+    maxQueued: options.maxQueued ?? 4,
+    lockMs: options.lockMs ?? 5_000,
+    logger,
+  });
   const store = new RedisConversationStore(connection.client, { prefix, maxBytesPerOwner: 1024 * 1024, ttlMs: 60_000 });
   return { order, store };
 }
@@ -93,7 +98,8 @@ describe("RedisChatTurnOrder", () => {
     /** Instance B: asks in the same chat once A has stalled (B's own key renews: it is another process in life). */
     const askOnB = () =>
       b.order.run(
-        "ann", "c",
+        "ann",
+        "c",
         async ({ fence }: OrderedTurn) => {
           await b.store.append("ann", "c", [user("next question")], { fence: fence!, part: "question" });
           await b.store.append("ann", "c", [{ role: "assistant", content: "next answer" }], { fence: fence!, part: "answer" });
@@ -102,7 +108,8 @@ describe("RedisChatTurnOrder", () => {
         { signal },
       );
     const stalled = a.order.run(
-      "ann", "c",
+      "ann",
+      "c",
       async ({ fence }: OrderedTurn) => {
         await a.store.append("ann", "c", [user("stalled question")], { fence: fence!, part: "question" });
         // Instance A stalls (a long GC pause, a blocked loop) past the lock's expiry: no renewal runs.

@@ -11,20 +11,58 @@ describe("settings from the environment", () => {
 
   it("reads every variable", () => {
     const settings = settingsFromEnv({
-      PORT: "8080", HOST: "0.0.0.0", MAX_CONNECTIONS: "5", MAX_FRAME_BYTES: "1024", RATE_LIMIT_QUESTIONS: "2",
-      AUTH_TOKENS: "t1:ann, t2:bob", ALLOWED_ORIGINS: "https://a.example, https://b.example", LOG_LEVEL: "debug",
-      MAX_SOCKETS_PER_USER: "3", MAX_CONNECTIONS_PER_IP: "9", HEADERS_TIMEOUT_MS: "2000", REQUEST_TIMEOUT_MS: "3000", MAX_SEND_BUFFER_BYTES: "65536", SEND_STALL_MS: "500",
+      PORT: "8080",
+      HOST: "0.0.0.0",
+      MAX_CONNECTIONS: "5",
+      MAX_FRAME_BYTES: "1024",
+      RATE_LIMIT_QUESTIONS: "2",
+      AUTH_TOKENS: "t1:ann, t2:bob",
+      ALLOWED_ORIGINS: "https://a.example, https://b.example",
+      LOG_LEVEL: "debug",
+      MAX_SOCKETS_PER_USER: "3",
+      MAX_CONNECTIONS_PER_IP: "9",
+      HEADERS_TIMEOUT_MS: "2000",
+      REQUEST_TIMEOUT_MS: "3000",
+      MAX_SEND_BUFFER_BYTES: "65536",
+      SEND_STALL_MS: "500",
     });
-    expect(settings).toMatchObject({ port: 8080, host: "0.0.0.0", maxConnections: 5, maxFrameBytes: 1024, rateLimitQuestions: 2, logLevel: "debug" });
-    expect(settings).toMatchObject({ maxSocketsPerUser: 3, maxConnectionsPerIp: 9, headersTimeoutMs: 2000, requestTimeoutMs: 3000, maxSendBufferBytes: 65536, sendStallMs: 500 });
-    expect([...settings.authTokens]).toEqual([["t1", "ann"], ["t2", "bob"]]);
+    expect(settings).toMatchObject({
+      port: 8080,
+      host: "0.0.0.0",
+      maxConnections: 5,
+      maxFrameBytes: 1024,
+      rateLimitQuestions: 2,
+      logLevel: "debug",
+    });
+    expect(settings).toMatchObject({
+      maxSocketsPerUser: 3,
+      maxConnectionsPerIp: 9,
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 3000,
+      maxSendBufferBytes: 65536,
+      sendStallMs: 500,
+    });
+    expect([...settings.authTokens]).toEqual([
+      ["t1", "ann"],
+      ["t2", "bob"],
+    ]);
     expect(settings.allowedOrigins).toEqual(["https://a.example", "https://b.example"]);
   });
 
   it("uses no Redis unless REDIS_URL is set, and reads the Redis settings", () => {
     expect(settingsFromEnv({})).toMatchObject({ redisUrl: undefined, conversationTtlS: 3600 });
-    const settings = settingsFromEnv({ REDIS_URL: "redis://:secret@10.0.0.5:6380/2", REDIS_PREFIX: "chat:", CONVERSATION_TTL_S: "60", TURN_LOCK_MS: "5000" });
-    expect(settings).toMatchObject({ redisUrl: "redis://:secret@10.0.0.5:6380/2", redisPrefix: "chat:", conversationTtlS: 60, turnLockMs: 5000 });
+    const settings = settingsFromEnv({
+      REDIS_URL: "redis://:secret@10.0.0.5:6380/2",
+      REDIS_PREFIX: "chat:",
+      CONVERSATION_TTL_S: "60",
+      TURN_LOCK_MS: "5000",
+    });
+    expect(settings).toMatchObject({
+      redisUrl: "redis://:secret@10.0.0.5:6380/2",
+      redisPrefix: "chat:",
+      conversationTtlS: 60,
+      turnLockMs: 5000,
+    });
   });
 
   it.each([

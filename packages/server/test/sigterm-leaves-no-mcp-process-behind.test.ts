@@ -55,10 +55,15 @@ describe("SIGTERM of the chat server", () => {
   });
 
   it("while calls run: lets them finish, exits 0, and every child and grandchild is gone by then", async () => {
-    const { server, marker, exited } = await serverWith([], { pool: { maxConnections: 2, maxCallsPerConnection: 2 }, killTimeoutMs: 500 }, 10_000);
+    const { server, marker, exited } = await serverWith(
+      [],
+      { pool: { maxConnections: 2, maxCallsPerConnection: 2 }, killTimeoutMs: 500 },
+      10_000,
+    );
     const turns = await callsUnderWay(server, marker, '/call fault__slow_read {"ms":1500,"text":"u%i"}', 4, 4);
     server.child.kill("SIGTERM");
-    for (const [i, frames] of (await Promise.all(turns)).entries()) expect(frames.at(-1)).toMatchObject({ type: "answer", text: `slow:u${i}` });
+    for (const [i, frames] of (await Promise.all(turns)).entries())
+      expect(frames.at(-1)).toMatchObject({ type: "answer", text: `slow:u${i}` });
     expect(await exited).toBe(0);
     expect(markedProcesses(marker)).toEqual([]);
   });

@@ -26,7 +26,9 @@ describe("SIGTERM under load", () => {
     const child = server.child;
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
-    const clients = await Promise.all(Array.from({ length: USERS }, (_, i) => ChatClient.open(server.url, { localAddress: loopbackAddress(i) })));
+    const clients = await Promise.all(
+      Array.from({ length: USERS }, (_, i) => ChatClient.open(server.url, { localAddress: loopbackAddress(i) })),
+    );
     const turns = clients.map((c, i) => c.ask("c1", `/call lab__slow_read {"ms":1500,"text":"u${i}"}`));
     await Promise.all(clients.map((c) => c.until((f) => f.type === "tool_call")));
     const mcpProcesses = descendantPids(child.pid);
@@ -36,12 +38,15 @@ describe("SIGTERM under load", () => {
     const latecomer = await ChatClient.open(server.url);
     child.kill("SIGTERM");
     // A question asked once the signal has landed is refused, while the turns in flight go on.
-    const refused = await waitFor(async () => {
-      const end = (await latecomer.ask("late", "/help")).at(-1);
-      if (end?.type === "error") return end;
-      await new Promise((r) => setTimeout(r, 200));
-      return undefined;
-    }, { timeoutMs: 5000, what: "a question to be refused" });
+    const refused = await waitFor(
+      async () => {
+        const end = (await latecomer.ask("late", "/help")).at(-1);
+        if (end?.type === "error") return end;
+        await new Promise((r) => setTimeout(r, 200));
+        return undefined;
+      },
+      { timeoutMs: 5000, what: "a question to be refused" },
+    );
     expect(refused).toMatchObject({ code: "busy", message: expect.stringMatching(/shutting down/) });
     const ends = await Promise.all(turns);
     for (const [i, frames] of ends.entries()) expect(frames.at(-1)).toMatchObject({ type: "answer", text: `slow:u${i}` });
@@ -84,10 +89,13 @@ describe("SIGTERM under load", () => {
     await client.until((f) => f.type === "tool_call");
     server.child.kill("SIGTERM");
 
-    const readyz = await waitFor(async () => {
-      const response = await fetch(`${server.url}/readyz`);
-      return response.status === 503 ? response.json() : undefined;
-    }, { timeoutMs: 2000, what: "/readyz to say 503" });
+    const readyz = await waitFor(
+      async () => {
+        const response = await fetch(`${server.url}/readyz`);
+        return response.status === 503 ? response.json() : undefined;
+      },
+      { timeoutMs: 2000, what: "/readyz to say 503" },
+    );
     expect(readyz).toMatchObject({ ready: false, reason: "closing" });
     expect((await handshakeStatus(server.url)).status).toBe(503);
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: "closing" });

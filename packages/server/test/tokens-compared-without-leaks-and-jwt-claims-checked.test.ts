@@ -8,7 +8,9 @@ const now = () => Math.floor(Date.now() / 1000);
 describe("static tokens", () => {
   it("take as long to refuse whatever the candidate's length (no length leak)", async () => {
     // Many tokens make the comparison loop the larger part of the work, so a difference would show.
-    const tokens = new Map(Array.from({ length: 2000 }, (_, i) => [`token-${String(i).padStart(26, "0")}`, `user${i}`] as [string, string]));
+    const tokens = new Map(
+      Array.from({ length: 2000 }, (_, i) => [`token-${String(i).padStart(26, "0")}`, `user${i}`] as [string, string]),
+    );
     const auth = new Authenticator({ authTokens: tokens, jwtSecret: undefined });
     const sameLength = `token-${"x".repeat(26)}`;
     const otherLength = "short";

@@ -14,7 +14,13 @@ describe("turns", () => {
         lab: labEntry({ pool: { maxConnections: 2 } }),
         labPerSession: labEntry({ sharing: "per-session" }),
       },
-      { authTokens: new Map([["tok-ann", "ann"], ["tok-bob", "bob"]]), maxQueuedTurns: 2 },
+      {
+        authTokens: new Map([
+          ["tok-ann", "ann"],
+          ["tok-bob", "bob"],
+        ]),
+        maxQueuedTurns: 2,
+      },
     );
   });
   afterAll(async () => {

@@ -156,13 +156,14 @@ function streamText(res: ServerResponse, model: string, bytes: number, pieceByte
   const record = { contentBytes: 0 } as StreamRecord;
   let clientLeft = false;
   res.on("close", () => (clientLeft = true));
-  const drained = () => new Promise<void>((resolve) => {
-    const done = () => {
-      res.off("drain", done).off("close", done);
-      resolve();
-    };
-    res.on("drain", done).on("close", done);
-  });
+  const drained = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        res.off("drain", done).off("close", done);
+        resolve();
+      };
+      res.on("drain", done).on("close", done);
+    });
   const write = async (data: Record<string, unknown>) => {
     if (!res.write(`data: ${JSON.stringify(data)}\n\n`)) await drained();
   };

@@ -30,12 +30,16 @@ export interface Nginx {
 export function templatedConfig(upstreamPorts: number[], port: number): string {
   const shipped = readFileSync(SHIPPED_CONF, "utf8");
   const servers = [...shipped.matchAll(/^\s*server 127\.0\.0\.1:\d+ ([^;]*);$/gm)];
-  if (servers.length === 0 || !/^\s*listen 80;$/m.test(shipped)) throw new Error(`${SHIPPED_CONF}: no upstream server lines or no "listen 80;"`);
+  if (servers.length === 0 || !/^\s*listen 80;$/m.test(shipped))
+    throw new Error(`${SHIPPED_CONF}: no upstream server lines or no "listen 80;"`);
   const options = servers[0]![1];
   const upstream = upstreamPorts.map((p) => `    server 127.0.0.1:${p} ${options};`).join("\n");
   const start = servers[0]!.index!;
   const last = servers.at(-1)!;
-  return (shipped.slice(0, start) + upstream + shipped.slice(last.index! + last[0].length)).replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${port};`);
+  return (shipped.slice(0, start) + upstream + shipped.slice(last.index! + last[0].length)).replace(
+    /^(\s*)listen 80;$/m,
+    `$1listen 127.0.0.1:${port};`,
+  );
 }
 
 export interface NginxOptions {

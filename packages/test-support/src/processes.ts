@@ -126,11 +126,7 @@ export async function waitFor<T>(
  * Ends pid: sends `signal`, and SIGKILL if it is still alive after timeoutMs. Resolves once it is gone,
  * true if `signal` alone ended it. A pid already gone resolves true at once.
  */
-export async function killAndWait(
-  pid: number,
-  signal: NodeJS.Signals = "SIGTERM",
-  timeoutMs = 5_000,
-): Promise<boolean> {
+export async function killAndWait(pid: number, signal: NodeJS.Signals = "SIGTERM", timeoutMs = 5_000): Promise<boolean> {
   if (!sendSignal(pid, signal)) return true;
   try {
     await waitFor(() => !isAlive(pid), { timeoutMs, what: `pid ${pid} to exit on ${signal}` });

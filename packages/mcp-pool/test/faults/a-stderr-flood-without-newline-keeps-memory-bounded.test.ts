@@ -80,7 +80,9 @@ describe("a child flooding stderr without newlines", () => {
     const error = await rejectionOf(manager.callTool("flood__echo", { text: "never" }));
     expect(error).toBeInstanceOf(ServerUnavailableError);
     const message = (error as Error).message;
-    expect(message).toContain(`its stderr ended with:\n  ${"x".repeat(MAX_LINE_BYTES)}${CUT_MARK}\n  Error: gave up after ${8 * MIB} bytes`);
+    expect(message).toContain(
+      `its stderr ended with:\n  ${"x".repeat(MAX_LINE_BYTES)}${CUT_MARK}\n  Error: gave up after ${8 * MIB} bytes`,
+    );
     expect(message.length).toBeLessThan(2 * MAX_LINE_BYTES);
     await waitFor(() => descendantPids().length === 0, { what: "the flood server to be gone" });
     expect(warnings).toEqual([]);

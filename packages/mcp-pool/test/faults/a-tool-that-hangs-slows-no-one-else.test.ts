@@ -26,8 +26,12 @@ function stats(manager: PooledMCPServerManager, server: string) {
 
 /** One round of another user's calls: the faulty server's echo, and the other server's. */
 async function otherUsersRound(manager: PooledMCPServerManager): Promise<number[]> {
-  const same = await timed(async () => expect(textOf(await manager.callTool("fault__echo", { text: "a" }, { sessionId: "b" }))).toBe("echo:a"));
-  const other = await timed(async () => expect(textOf(await manager.callTool("other__echo", { text: "b" }, { sessionId: "b" }))).toBe("echo:b"));
+  const same = await timed(async () =>
+    expect(textOf(await manager.callTool("fault__echo", { text: "a" }, { sessionId: "b" }))).toBe("echo:a"),
+  );
+  const other = await timed(async () =>
+    expect(textOf(await manager.callTool("other__echo", { text: "b" }, { sessionId: "b" }))).toBe("echo:b"),
+  );
   return [same, other];
 }
 
@@ -43,7 +47,9 @@ describe("a tool that hangs, called by several users at once", () => {
     for (let i = 0; i < 5; i += 1) baseline.push(...(await otherUsersRound(manager)));
 
     const startedAt = Date.now();
-    const hung = Array.from({ length: HUNG_CALLS }, (_, i) => rejectionOf(manager.callTool("fault__hang", {}, { sessionId: `hanger-${i}` })));
+    const hung = Array.from({ length: HUNG_CALLS }, (_, i) =>
+      rejectionOf(manager.callTool("fault__hang", {}, { sessionId: `hanger-${i}` })),
+    );
     const reads = Array.from({ length: READ_ONLY_CALLS }, (_, i) =>
       manager.callTool("fault__slow_read", { ms: 50, text: `r${i}` }, { sessionId: `reader-${i % 4}` }).then(textOf),
     );
@@ -59,7 +65,12 @@ describe("a tool that hangs, called by several users at once", () => {
     }
     answeredAsFast(baseline, during);
     // The hung calls cost their own slots only: no client was lost, nothing waits, nothing is in flight.
-    expect(stats(manager, "fault")).toMatchObject({ clientsDestroyed: 0, callsInFlight: 0, waiting: 0, callsFailed: { tool_timeout: HUNG_CALLS } });
+    expect(stats(manager, "fault")).toMatchObject({
+      clientsDestroyed: 0,
+      callsInFlight: 0,
+      waiting: 0,
+      callsFailed: { tool_timeout: HUNG_CALLS },
+    });
     expect(stats(manager, "other").callsFailed).toEqual({});
 
     await manager.close();

@@ -45,7 +45,9 @@ describe("a result over maxResultBytes", () => {
     expect(counts.big).toBe(1); // not repeated, although big is read-only
     expect(serverStats(manager)).toMatchObject({ clientsCreated: 1, clientsDestroyed: 0 });
     expect(manager.stats().servers[0]?.callsFailed).toEqual({ result_too_large: 1 });
-    expect(poolWarnings.some((message) => message.includes("over maxResultBytes (8388608), was skipped: the result of request"))).toBe(true);
+    expect(poolWarnings.some((message) => message.includes("over maxResultBytes (8388608), was skipped: the result of request"))).toBe(
+      true,
+    );
 
     await manager.close();
     expect(descendantPids()).toEqual([]);

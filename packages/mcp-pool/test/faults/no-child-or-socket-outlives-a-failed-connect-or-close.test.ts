@@ -70,7 +70,9 @@ describe("close() of an HTTP server's clients", () => {
   it("leaves no connection to it open", async () => {
     const fixture = await use.fixture(startLabHttp());
     const manager = use.manager({ http: fixture.entry({ pool: { maxConnections: 3 } }) });
-    const calls = Array.from({ length: 6 }, (_, i) => manager.callTool("http__slow_read", { ms: 200, text: `${i}` }, { sessionId: `u${i}` }));
+    const calls = Array.from({ length: 6 }, (_, i) =>
+      manager.callTool("http__slow_read", { ms: 200, text: `${i}` }, { sessionId: `u${i}` }),
+    );
     expect((await Promise.all(calls)).map(textOf)).toEqual(Array.from({ length: 6 }, (_, i) => `slow:${i}`));
     expect(openSocketsTo(fixture.port)).toBeGreaterThan(0);
 

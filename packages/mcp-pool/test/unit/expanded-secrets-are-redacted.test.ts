@@ -57,7 +57,12 @@ describe("the pool's own error made from an upstream one", () => {
     const error = new ToolProtocolError(`"echo" failed: ${upstream.message}`, { server: "s", tool: "echo", cause: upstream });
     const redacted = new Redactor([env.TOKEN]).own(error);
     expect(redacted).toBe(error);
-    expect(redacted).toMatchObject({ code: "tool_protocol_error", server: "s", tool: "echo", message: `"echo" failed: server said: bad token ${REDACTED}` });
+    expect(redacted).toMatchObject({
+      code: "tool_protocol_error",
+      server: "s",
+      tool: "echo",
+      message: `"echo" failed: server said: bad token ${REDACTED}`,
+    });
     expect((redacted.cause as Error).message).toBe(`server said: bad token ${REDACTED}`);
     expect(redacted.stack).not.toContain(env.TOKEN);
   });

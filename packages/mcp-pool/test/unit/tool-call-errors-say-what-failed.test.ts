@@ -4,13 +4,7 @@
 // listed the tools; a read-only call whose connection dies is retried once on a new client, a write is not;
 // an unknown server name is UnknownServerError. callEnd carries the code.
 import { describe, expect, it } from "vitest";
-import {
-  ConnectionLostError,
-  ToolCallError,
-  ToolProtocolError,
-  UnknownServerError,
-  type ManagerEvents,
-} from "../../src/index.js";
+import { ConnectionLostError, ToolCallError, ToolProtocolError, UnknownServerError, type ManagerEvents } from "../../src/index.js";
 import { fakeConnections } from "../helpers/fake-connections.js";
 import { settle, useFakeManagers } from "../helpers/fake-manager.js";
 import { rejectionOf, serverStats, textOf } from "../helpers/manager.js";

@@ -35,7 +35,10 @@ export async function startServerProcess(env: Record<string, string>, nodeFlags:
   const { url, logs } = await untilListening(child);
   const pid = child.pid!;
   return {
-    child, pid, url, logs,
+    child,
+    pid,
+    url,
+    logs,
     stderr: () => stderr,
     stop: async () => {
       if (isAlive(pid)) await killAndWait(pid, "SIGKILL", 2000);

@@ -19,10 +19,7 @@ export interface TestServer extends ChatServer {
   configFile: string;
 }
 
-export async function startChatServer(
-  mcpServers: Record<string, object>,
-  options: ChatServerOptions = {},
-): Promise<TestServer> {
+export async function startChatServer(mcpServers: Record<string, object>, options: ChatServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "mcp-pool-server-test-"));
   const configFile = join(dir, "mcp.json");
   writeFileSync(configFile, JSON.stringify({ mcpServers }));
