@@ -7,7 +7,7 @@
  *                                      emptied before each test)
  *   timed(fn)                     fn's duration in ms
  *   median(values)
- *   answeredAsFast(baseline, during, factor?)   asserts median(during) < factor x the slowest baseline sample
+ *   answeredAsFast(baseline, during, factor?)   asserts median(during) < factor (default 5) x the slowest baseline sample
  *   const starts = startCounter()  in a test: `starts.path` for a fault server's --pid-file, `starts()` how
  *                                  many processes were started with it (removed after the test)
  */
@@ -50,9 +50,11 @@ export function median(values: readonly number[]): number {
 
 /**
  * The calls made during the fault took, at the median, less than `factor` times the slowest call of the
- * baseline measured in the same test before it (the machine's load is in both).
+ * baseline measured in the same test before it (the machine's load is in both). Calls of a few ms move by
+ * more than 3x when the other test worker runs; the faults this guards against cost 20x and more (a hung
+ * server: the whole connect timeout; a list_changed storm: 160-210 ms against 1-8 ms), hence 5.
  */
-export function answeredAsFast(baseline: readonly number[], during: readonly number[], factor = 3): void {
+export function answeredAsFast(baseline: readonly number[], during: readonly number[], factor = 5): void {
   expect(during.length).toBeGreaterThan(0);
   expect(median(during)).toBeLessThan(factor * Math.max(...baseline));
 }
