@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openChatPage, screenshot, sendQuestion, useServerAndChromium } from "./helpers/page.js";
+import { openChatPage, screenshot, lastToolResult, sendQuestion, useServerAndChromium } from "./helpers/page.js";
 import { everythingEntry, labEntry, startChatServer } from "./helpers/servers.js";
 
 describe("the chat page as a tool console, in chromium", () => {
@@ -73,17 +73,7 @@ describe("the chat page as a tool console, in chromium", () => {
     expect(await page.isHidden("#cancel")).toBe(true);
 
     await sendQuestion(page, '/call everything__echo {"message":"after the error"}');
-    await expect
-      .poll(
-        () =>
-          page
-            .locator(".message.tool.ok .tool-result")
-            .last()
-            .textContent()
-            .then((text) => text?.trim()),
-        { timeout: 15_000 },
-      )
-      .toBe("Echo: after the error");
+    await expect.poll(() => lastToolResult(page), { timeout: 15_000 }).toBe("Echo: after the error");
     await page.close();
   });
 
@@ -95,17 +85,7 @@ describe("the chat page as a tool console, in chromium", () => {
       expect(new URL(page.url()).search).toBe("");
       await expect.poll(() => page.textContent("#users-online"), { timeout: 10_000 }).toBe("1");
       await sendQuestion(page, '/call everything__echo {"message":"signed in"}');
-      await expect
-        .poll(
-          () =>
-            page
-              .locator(".message.tool.ok .tool-result")
-              .last()
-              .textContent()
-              .then((text) => text?.trim()),
-          { timeout: 15_000 },
-        )
-        .toBe("Echo: signed in");
+      await expect.poll(() => lastToolResult(page), { timeout: 15_000 }).toBe("Echo: signed in");
       await page.close();
     } finally {
       await guarded.close({ graceMs: 500 });

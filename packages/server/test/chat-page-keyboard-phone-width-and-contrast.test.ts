@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contrastRatio, openChatPage, screenshot, sendQuestion, useServerAndChromium } from "./helpers/page.js";
+import { contrastRatio, openChatPage, screenshot, lastToolResult, sendQuestion, useServerAndChromium } from "./helpers/page.js";
 import { labEntry } from "./helpers/servers.js";
 
 /** Text on the page whose contrast is measured (each must be there when measured). */
@@ -45,16 +45,7 @@ describe("the chat page with the keyboard, at phone width, and its contrast, in 
     expect(await page.inputValue("#question")).toBe('/call lab__echo\n{"text":"two lines"}');
     expect(await page.locator(".message.user").count()).toBe(0);
     await page.press("#question", "Enter");
-    await expect
-      .poll(
-        () =>
-          page
-            .locator(".message.tool.ok .tool-result")
-            .textContent()
-            .then((t) => t?.trim()),
-        { timeout: 15_000 },
-      )
-      .toBe("echo:two lines");
+    await expect.poll(() => lastToolResult(page), { timeout: 15_000 }).toBe("echo:two lines");
     expect(await page.inputValue("#question")).toBe("");
 
     await sendQuestion(page, '/call lab__slow_read {"ms":60000}');

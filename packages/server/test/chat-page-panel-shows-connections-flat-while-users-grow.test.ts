@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ChatClient, type Frame, loopbackAddress } from "./helpers/chat-client.js";
-import { openChatPage, screenshot, sendQuestion, useServerAndChromium } from "./helpers/page.js";
+import { openChatPage, screenshot, lastToolResult, sendQuestion, useServerAndChromium } from "./helpers/page.js";
 import { labEntry } from "./helpers/servers.js";
 
 const USERS = 20;
@@ -48,16 +48,7 @@ describe("the chat page's live panel, in chromium", () => {
     await screenshot(page, "panel-20-users");
 
     for (const turn of await Promise.all(turns)) expect(turn.at(-1)).toMatchObject({ type: "answer", text: "slow:slow" });
-    await expect
-      .poll(
-        () =>
-          page
-            .locator(".message.tool.ok .tool-result")
-            .textContent()
-            .then((t) => t?.trim()),
-        { timeout: 20_000 },
-      )
-      .toBe("slow:the page's own call");
+    await expect.poll(() => lastToolResult(page), { timeout: 20_000 }).toBe("slow:the page's own call");
     // Over the whole run the chart's connection line never left the bound while users went 1 → 21.
     expect(await chart.getAttribute("data-peak-connections")).toBe(String(MAX_CONNECTIONS));
     expect(await chart.getAttribute("data-bound")).toBe(String(MAX_CONNECTIONS));

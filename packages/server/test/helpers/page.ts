@@ -3,6 +3,7 @@
  *   openChatPage(browser, url, opts)   a page that records its errors and the console's CSP reports; waits until connected
  *   screenshot(page, name)             saved under .test-out/page/<name>.png (gitignored) for a person to look at
  *   sendQuestion(page, text)           types a question and presses Enter
+ *   lastToolResult(page)               the trimmed text of the newest successful tool result shown ("" if none)
  *   contrastRatio(fg, bg)              WCAG 2 contrast of two "rgb(r, g, b)" colors
  *   useServerAndChromium(servers, o)   a chat server and a browser for a describe block, started in beforeAll, ended in afterAll
  */
@@ -59,6 +60,13 @@ function luminance(color: string): number {
     return channel <= 0.03928 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
   });
   return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+/** The trimmed text of the newest successful tool result on the page ("" while there is none); for expect.poll. */
+export async function lastToolResult(page: Page): Promise<string> {
+  const results = page.locator(".message.tool.ok .tool-result");
+  if ((await results.count()) === 0) return "";
+  return ((await results.last().textContent()) ?? "").trim();
 }
 
 export function contrastRatio(foreground: string, background: string): number {
