@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { expandEnv } from "./env-expansion.js";
+import { describeIssue, describeValue, firstIssuePerPath, keyPath, type Problem, toConfigError } from "./config-problems.js";
 import { ConfigError } from "./errors.js";
 import { sessionIdProblem, sessionIdRefusal, withSampleSessionId } from "./session-placeholder.js";
 import { serverNameProblem } from "./tool-names.js";
@@ -115,12 +116,6 @@ export interface ParseConfigOptions {
   baseDir?: string;
 }
 
-interface Problem {
-  server: string | undefined;
-  path: string;
-  message: string;
-}
-
 /** Validates raw `mcpServers` JSON and fills every default. Throws ConfigError listing every problem. */
 export function parseConfig(json: unknown, options: ParseConfigOptions = {}): ManagerConfig {
   const problems: Problem[] = [];
@@ -159,13 +154,13 @@ function readServerEntries(json: unknown, problems: Problem[]): [string, unknown
     problems.push({ server: undefined, path, message });
     return [];
   };
-  if (!isPlainObject(json)) return fail("", `the config must be a JSON object with "mcpServers" (got ${describe(json)})`);
+  if (!isPlainObject(json)) return fail("", `the config must be a JSON object with "mcpServers" (got ${describeValue(json)})`);
   const servers = json["mcpServers"];
   if (servers === undefined) {
     const hint = "servers" in json ? ` (this looks like VS Code's "servers"; rename the key to "mcpServers")` : "";
     return fail("mcpServers", `is missing${hint}`);
   }
-  if (!isPlainObject(servers)) return fail("mcpServers", `must be an object of servers by name (got ${describe(servers)})`);
+  if (!isPlainObject(servers)) return fail("mcpServers", `must be an object of servers by name (got ${describeValue(servers)})`);
   return Object.entries(servers);
 }
 
@@ -242,7 +237,7 @@ class EntryReader {
     const url = this.expand(name, ["url"], rawUrl, refusal, secrets);
     if (this.problems.length === before && !isHttpUrl(withSampleSessionId(url))) {
       // The raw value is shown, not the expanded one: it may carry a secret.
-      this.report(name, ["url"], `must be an http:// or https:// URL (got ${describe(rawUrl)})`);
+      this.report(name, ["url"], `must be an http:// or https:// URL (got ${describeValue(rawUrl)})`);
     }
     const headers = this.expandValues(name, "headers", entry.headers, refusal, secrets);
     return { ...common, type: "http", url, headers, transport, secrets: [...secrets] };
@@ -328,75 +323,6 @@ function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
     [K in keyof T]?: Exclude<T[K], undefined>;
   };
-}
-
-function toConfigError(problems: Problem[]): ConfigError {
-  const [first] = problems;
-  const lines = problems.map((p) => (p.path === "" ? p.message : `${p.path}: ${p.message}`));
-  const message = problems.length === 1 ? (lines[0] ?? "") : `${problems.length} problems in the MCP config:\n  ${lines.join("\n  ")}`;
-  return new ConfigError(message, { path: first?.path ?? "", server: first?.server });
-}
-
-type Issue = z.core.$ZodIssue;
-
-/** Zod reports some values twice (e.g. too big for the type and for our bound); keep the first. */
-function firstIssuePerPath(issues: readonly Issue[]): Issue[] {
-  const seen = new Set<string>();
-  return issues.filter((issue) => {
-    const key = JSON.stringify(issue.path);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-function describeIssue(issue: Issue): string {
-  const got = `(got ${describe(issue.input)})`;
-  switch (issue.code) {
-    case "invalid_type":
-      return `must be ${article(issue.expected)} ${got}`;
-    case "too_small":
-      if (issue.origin === "string") return "must not be empty";
-      return `must be an integer >= ${String(issue.minimum)} ${got}`;
-    case "too_big":
-      return `must be an integer <= ${String(issue.maximum)} ${got}`;
-    case "invalid_value":
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")} ${got}`;
-    case "unrecognized_keys":
-      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
-    default:
-      return issue.message;
-  }
-}
-
-function article(expected: string): string {
-  const names: Record<string, string> = {
-    int: "an integer",
-    number: "an integer",
-    string: "a string",
-    boolean: "true or false",
-    object: "an object",
-    array: "a list",
-    record: "an object",
-  };
-  return names[expected] ?? expected;
-}
-
-/** A short, printable form of a bad value. */
-function describe(value: unknown): string {
-  if (value === undefined) return "nothing";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-
-/** `mcpServers.crm.pool.maxConnections`; keys that are not identifiers are quoted, list indexes bracketed. */
-function keyPath(parts: readonly PropertyKey[]): string {
-  return parts.reduce<string>((path, part) => {
-    if (typeof part === "number") return `${path}[${part}]`;
-    const key = String(part);
-    if (/^[A-Za-z0-9_-]+$/.test(key)) return path === "" ? key : `${path}.${key}`;
-    return `${path}[${JSON.stringify(key)}]`;
-  }, "");
 }
 
 function isHttpUrl(value: string): boolean {
