@@ -1,4 +1,4 @@
-/** What the interleaved A/B sections share: CPU time of a process, medians and rounding. */
+/** What the interleaved A/B sections share: CPU time of a process, medians, rounding and the summary of rounds. */
 
 import { readFileSync } from "node:fs";
 
@@ -18,3 +18,21 @@ export function median(values) {
 export const round1 = (value) => Math.round(value * 10) / 10;
 export const round3 = (value) => Math.round(value * 1000) / 1000;
 export const minMax = (values) => [round3(Math.min(...values)), round3(Math.max(...values))];
+
+/**
+ * The summary of interleaved A/B rounds (`rounds`: one `{ [a]: row, [b]: row }` per round): each variant's
+ * medians of `fields` (a field and its rounding), and for each field named in `ratios` (field -> name
+ * of its ratio) the median and the range of the per-round ratios b / a.
+ */
+export function compareRounds(rounds, [a, b], fields, ratios) {
+  const medianOf = (variant) =>
+    Object.fromEntries(Object.entries(fields).map(([field, round]) => [field, round(median(rounds.map((pair) => pair[variant][field])))]));
+  const ratiosOf = (field) => rounds.map((pair) => pair[b][field] / pair[a][field]);
+  const medians = { [a]: medianOf(a), [b]: medianOf(b) };
+  const spread = {};
+  for (const [field, name] of Object.entries(ratios)) {
+    medians[name] = round3(median(ratiosOf(field)));
+    spread[name] = minMax(ratiosOf(field));
+  }
+  return { median: medians, spread };
+}

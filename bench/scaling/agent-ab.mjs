@@ -17,7 +17,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { cpuSeconds, median, minMax, round1, round3 } from "../lib/numbers.mjs";
+import { compareRounds, cpuSeconds, round1, round3 } from "../lib/numbers.mjs";
 import { startFakeLlmProcess } from "./fake-llm.mjs";
 import { startLoadDriver } from "./load-driver-process.mjs";
 import { startServerWithMcp } from "./server-with-mcp.mjs";
@@ -59,7 +59,12 @@ export async function runAgentAb({ baseline, candidate, users, questions, rounds
   } finally {
     await llm.stop();
   }
-  const ratios = (key) => measured.map((pair) => pair.current[key] / pair.baseline[key]);
+  const { median: medianRow, spread } = compareRounds(
+    measured,
+    ["baseline", "current"],
+    { turnsPerSecond: round1, serverCpuMsPerTurn: round3 },
+    { turnsPerSecond: "turnsPerSecondRatio", serverCpuMsPerTurn: "serverCpuPerTurnRatio" },
+  );
   return {
     baseline: { ref: baseline, commit },
     current: candidateCommit
@@ -68,16 +73,8 @@ export async function runAgentAb({ baseline, candidate, users, questions, rounds
     users,
     questionsPerUser: questions,
     rounds: measured,
-    median: {
-      baseline: medians(measured.map((pair) => pair.baseline)),
-      current: medians(measured.map((pair) => pair.current)),
-      turnsPerSecondRatio: round3(median(ratios("turnsPerSecond"))),
-      serverCpuPerTurnRatio: round3(median(ratios("serverCpuMsPerTurn"))),
-    },
-    spread: {
-      turnsPerSecondRatio: minMax(ratios("turnsPerSecond")),
-      serverCpuPerTurnRatio: minMax(ratios("serverCpuMsPerTurn")),
-    },
+    median: medianRow,
+    spread,
   };
 }
 
@@ -128,11 +125,4 @@ function buildCommit(commit, log) {
 
 function git(args) {
   return execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
-
-function medians(rows) {
-  return {
-    turnsPerSecond: round1(median(rows.map((r) => r.turnsPerSecond))),
-    serverCpuMsPerTurn: round3(median(rows.map((r) => r.serverCpuMsPerTurn))),
-  };
 }

@@ -14,7 +14,7 @@
  */
 
 import { summarize } from "../lib/latency.mjs";
-import { cpuSeconds, median, minMax, round1, round3 } from "../lib/numbers.mjs";
+import { compareRounds, cpuSeconds, round1, round3 } from "../lib/numbers.mjs";
 import { startProcess, waitForLine } from "../lib/processes.mjs";
 import { startRedis } from "../lib/redis-process.mjs";
 import { startFakeLlmProcess } from "./fake-llm.mjs";
@@ -46,23 +46,18 @@ export async function runNginxAb({ users, questions, rounds, logDir, log }) {
     await llm.stop();
     await redis.stop(2_000);
   }
-  const ratios = (key) => measured.map((pair) => pair.two[key] / pair.one[key]);
+  const { median: medianRow, spread } = compareRounds(
+    measured,
+    ["one", "two"],
+    { turnsPerSecond: round1, p50Ms: round1, instancesCpuMsPerTurn: round3 },
+    { turnsPerSecond: "turnsPerSecondRatio", p50Ms: "p50Ratio", instancesCpuMsPerTurn: "instancesCpuPerTurnRatio" },
+  );
   return {
     users,
     questionsPerUser: questions,
     rounds: measured,
-    median: {
-      one: medians(measured.map((pair) => pair.one)),
-      two: medians(measured.map((pair) => pair.two)),
-      turnsPerSecondRatio: round3(median(ratios("turnsPerSecond"))),
-      p50Ratio: round3(median(ratios("p50Ms"))),
-      instancesCpuPerTurnRatio: round3(median(ratios("instancesCpuMsPerTurn"))),
-    },
-    spread: {
-      turnsPerSecondRatio: minMax(ratios("turnsPerSecond")),
-      p50Ratio: minMax(ratios("p50Ms")),
-      instancesCpuPerTurnRatio: minMax(ratios("instancesCpuMsPerTurn")),
-    },
+    median: medianRow,
+    spread,
   };
 }
 
@@ -124,12 +119,4 @@ async function startNginxProcess(ports, users) {
     await handle.stop(2_000);
     throw error;
   }
-}
-
-function medians(rows) {
-  return {
-    turnsPerSecond: round1(median(rows.map((r) => r.turnsPerSecond))),
-    p50Ms: round1(median(rows.map((r) => r.p50Ms))),
-    instancesCpuMsPerTurn: round3(median(rows.map((r) => r.instancesCpuMsPerTurn))),
-  };
 }

@@ -13,7 +13,7 @@
  */
 
 import { summarize } from "../lib/latency.mjs";
-import { cpuSeconds, median, minMax, round1, round3 } from "../lib/numbers.mjs";
+import { compareRounds, cpuSeconds, median, round1, round3 } from "../lib/numbers.mjs";
 import { startRedis } from "../lib/redis-process.mjs";
 import { startFakeLlmProcess } from "./fake-llm.mjs";
 import { startLoadDriver } from "./load-driver-process.mjs";
@@ -50,24 +50,19 @@ export async function runRedisAb({ users, questions, rounds, logDir, log }) {
     await llm.stop();
     await redis.stop(2_000);
   }
-  const ratios = (key) => measured.map((pair) => pair.redis[key] / pair.memory[key]);
+  const { median: medianRow, spread } = compareRounds(
+    measured,
+    ["memory", "redis"],
+    { turnsPerSecond: round1, p50Ms: round1, serverCpuMsPerTurn: round3 },
+    { turnsPerSecond: "turnsPerSecondRatio", p50Ms: "p50Ratio", serverCpuMsPerTurn: "serverCpuPerTurnRatio" },
+  );
+  medianRow.redisCpuMsPerTurn = round3(median(measured.map((pair) => pair.redis.redisCpuMsPerTurn)));
   return {
     users,
     questionsPerUser: questions,
     rounds: measured,
-    median: {
-      memory: medians(measured.map((pair) => pair.memory)),
-      redis: medians(measured.map((pair) => pair.redis)),
-      turnsPerSecondRatio: round3(median(ratios("turnsPerSecond"))),
-      p50Ratio: round3(median(ratios("p50Ms"))),
-      serverCpuPerTurnRatio: round3(median(ratios("serverCpuMsPerTurn"))),
-      redisCpuMsPerTurn: round3(median(measured.map((pair) => pair.redis.redisCpuMsPerTurn))),
-    },
-    spread: {
-      turnsPerSecondRatio: minMax(ratios("turnsPerSecond")),
-      p50Ratio: minMax(ratios("p50Ms")),
-      serverCpuPerTurnRatio: minMax(ratios("serverCpuMsPerTurn")),
-    },
+    median: medianRow,
+    spread,
   };
 }
 
@@ -99,12 +94,4 @@ async function measure({ store, env, redisPid, users, questions, llmBaseURL, log
     await driver.close();
     await stack.stop();
   }
-}
-
-function medians(rows) {
-  return {
-    turnsPerSecond: round1(median(rows.map((r) => r.turnsPerSecond))),
-    p50Ms: round1(median(rows.map((r) => r.p50Ms))),
-    serverCpuMsPerTurn: round3(median(rows.map((r) => r.serverCpuMsPerTurn))),
-  };
 }
