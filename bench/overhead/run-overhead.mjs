@@ -10,6 +10,7 @@
  */
 
 import { summarize } from "../lib/latency.mjs";
+import { writeSyscalls } from "../lib/write-syscalls.mjs";
 import { startEverythingHttp } from "../lib/everything-server.mjs";
 import { runAttribution } from "./attribution.mjs";
 import { runBurst } from "./burst.mjs";
@@ -41,11 +42,14 @@ async function compareOn(target, { rounds, measureMs, warmupMs }) {
         for (const name of order) {
           const key = `${inFlight}/${name}`;
           measuring = `${target.transport} ${name}`;
+          const writesBefore = writeSyscalls();
           const { latenciesUs, seconds } = await measure(clients[name].call, measureMs, inFlight);
+          const writes = writeSyscalls() - writesBefore;
           measuring = "none";
-          const sample = samples.get(key) ?? { latencies: [], seconds: 0, roundP50s: [], roundRates: [] };
+          const sample = samples.get(key) ?? { latencies: [], seconds: 0, writes: 0, roundP50s: [], roundRates: [] };
           sample.latencies.push(...latenciesUs);
           sample.seconds += seconds;
+          sample.writes += writes;
           sample.roundP50s.push(summarize(latenciesUs).p50);
           sample.roundRates.push(latenciesUs.length / seconds);
           samples.set(key, sample);
@@ -70,9 +74,16 @@ async function compareOn(target, { rounds, measureMs, warmupMs }) {
   }
 }
 
-function describe({ latencies, seconds }) {
+function describe({ latencies, seconds, writes }) {
   const { count, p50, p99 } = summarize(latencies);
-  return { calls: count, p50Us: Math.round(p50), p99Us: Math.round(p99), callsPerSecond: Math.round(count / seconds) };
+  return {
+    calls: count,
+    p50Us: Math.round(p50),
+    p99Us: Math.round(p99),
+    callsPerSecond: Math.round(count / seconds),
+    // This process's write syscalls per call (NaN where /proc/self/io cannot be read).
+    writesPerCall: Math.round((writes / count) * 100) / 100,
+  };
 }
 
 export async function runOverhead({ rounds, measureMs, warmupMs, log }) {

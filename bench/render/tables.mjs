@@ -80,6 +80,7 @@ export function overheadTable(overhead) {
     int(r.bare.callsPerSecond),
     num(r.p50Ratio, 3),
     num(r.throughputRatio, 3),
+    `${writesCell(r.pool.writesPerCall)} / ${writesCell(r.bare.writesPerCall)}`,
   ]);
   return table(
     [
@@ -93,10 +94,14 @@ export function overheadTable(overhead) {
       "bare calls/s",
       "p50 ratio pool/bare",
       "calls/s ratio pool/bare",
+      "write syscalls per call pool / bare",
     ],
     rows,
   );
 }
+
+/** Older results have no write counts. */
+const writesCell = (value) => (Number.isFinite(value) ? num(value, 2) : "–");
 
 const signed = (n) => (n === 0 ? "–" : `${n > 0 ? "+" : ""}${num(n)}`);
 
