@@ -1,11 +1,13 @@
 /**
  * The default config under a burst, against one bare SDK client: 64 and 256
- * callers calling echo over stdio one call after another. "Cold" is a pool
- * whose first client is up when the burst comes (it grows, or not, during
- * it); "warm" is the same pool's next burst. Each round makes new pools;
+ * callers calling echo over stdio one call after another. "Cold" is a client
+ * that has just connected and made one call when the burst comes (the pool
+ * grows, or not, during it; the bare client's child, like the pool's first,
+ * is a new process whose code is not yet optimized); "warm" is the same
+ * client's next burst. Each round makes new pools and a new bare client;
  * variants are interleaved (each goes first in turn) and a ratio is the
- * median of the rounds' ratios to the bare client. While a cold burst runs,
- * the pool's open clients are sampled: the growth table.
+ * median of the rounds' ratios to the bare client's burst of the same kind.
+ * While a cold burst runs, the pool's open clients are sampled: the growth table.
  */
 
 import { bareEcho, pooledEchoWith } from "./echo-clients.mjs";
@@ -23,21 +25,29 @@ export const BURST_VARIANTS = {
 
 export async function runBurst({ rounds, measureMs, warmupMs, variants = BURST_VARIANTS, callers = CALLERS }) {
   const target = { transport: "stdio" };
-  const bare = await bareEcho(target);
   // At least a second of burst, so that growth (a child takes a while to start) shows.
   const burstMs = Math.max(measureMs, 1000);
   const names = ["bare", ...Object.keys(variants)];
-  /** `${callers}/${name}` → { cold: [], warm: [], timelines: [] } per round; bare in cold */
+  /** `${callers}/${name}` → { cold: [], warm: [], timelines: [] } per round */
   const samples = new Map();
   const sample = (key) => samples.get(key) ?? samples.set(key, { cold: [], warm: [], timelines: [] }).get(key);
-  try {
-    await measure(bare.call, warmupMs, 8);
+  {
+    // This process's own code (the SDK, the pool) is optimized before the first round, as in a running server.
+    const warmup = await bareEcho(target);
+    await measure(warmup.call, warmupMs, 8).finally(() => warmup.close());
     for (let round = 0; round < rounds; round++) {
       for (const n of callers) {
         for (const name of rotated(names, round)) {
           const into = sample(`${n}/${name}`);
           if (name === "bare") {
-            into.cold.push(rate(await measure(bare.call, burstMs, n)));
+            const bare = await bareEcho(target);
+            try {
+              await bare.call();
+              into.cold.push(rate(await measure(bare.call, burstMs, n)));
+              into.warm.push(rate(await measure(bare.call, burstMs, n)));
+            } finally {
+              await bare.close();
+            }
             continue;
           }
           const pool = pooledEchoWith(target, variants[name]);
@@ -60,23 +70,22 @@ export async function runBurst({ rounds, measureMs, warmupMs, variants = BURST_V
         }
       }
     }
-  } finally {
-    await bare.close();
   }
   const rows = [];
   const growth = [];
   for (const n of callers) {
-    const bareRates = sample(`${n}/bare`).cold;
+    const bare = sample(`${n}/bare`);
     for (const name of Object.keys(variants)) {
       const { cold, warm, timelines } = sample(`${n}/${name}`);
       rows.push({
         callers: n,
         variant: name,
-        bareCallsPerSecond: Math.round(median(bareRates)),
+        bareColdCallsPerSecond: Math.round(median(bare.cold)),
+        bareWarmCallsPerSecond: Math.round(median(bare.warm)),
         coldCallsPerSecond: Math.round(median(cold)),
         warmCallsPerSecond: Math.round(median(warm)),
-        coldRatio: round3(median(cold.map((r, i) => r / bareRates[i]))),
-        warmRatio: round3(median(warm.map((r, i) => r / bareRates[i]))),
+        coldRatio: round3(median(cold.map((r, i) => r / bare.cold[i]))),
+        warmRatio: round3(median(warm.map((r, i) => r / bare.warm[i]))),
       });
       growth.push({
         callers: n,

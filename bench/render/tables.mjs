@@ -117,7 +117,8 @@ export function burstTable(burst) {
     [
       "callers",
       "pool config",
-      "bare calls/s (1 client)",
+      "bare calls/s (1 client) cold",
+      "bare calls/s warm",
       "pool calls/s cold",
       "pool calls/s warm",
       "cold ratio pool/bare",
@@ -126,12 +127,21 @@ export function burstTable(burst) {
     burst.rows.map((r) => [
       r.callers,
       r.variant,
-      int(r.bareCallsPerSecond),
+      int(r.bareColdCallsPerSecond ?? r.bareCallsPerSecond),
+      int(r.bareWarmCallsPerSecond ?? r.bareCallsPerSecond),
       int(r.coldCallsPerSecond),
       int(r.warmCallsPerSecond),
       num(r.coldRatio, 3),
       num(r.warmRatio, 3),
     ]),
+  );
+}
+
+/** What the burst table compares, for both renderers. */
+export function burstCaption(burst) {
+  return (
+    "The default config under a burst against one bare client (stdio; cold: each has just connected and made one call when the burst begins, " +
+    `its child a new process; warm: its next burst; ${burst.rounds} rounds of ${burst.burstMs} ms, new clients each round, ratios are medians of the rounds' ratios):`
   );
 }
 
@@ -163,7 +173,7 @@ export function renderOverhead(results) {
     "",
     attributionTable(o.attribution),
     "",
-    `The default config (at most 4 clients, 64 calls each) under a burst against one bare client, stdio; cold: the pool's first client is up when the burst begins, warm: its next burst; ${o.burst.rounds} rounds of ${o.burst.burstMs} ms, ratios are medians of the rounds' ratios:`,
+    burstCaption(o.burst),
     "",
     burstTable(o.burst),
     "",
@@ -255,7 +265,7 @@ export function renderTables(results) {
     "",
     attributionTable(results.overhead.attribution),
     "",
-    `The default config under a burst against one bare client (stdio; cold: the pool's first client is up when the burst begins, warm: its next burst; ${results.overhead.burst.rounds} rounds of ${results.overhead.burst.burstMs} ms):`,
+    burstCaption(results.overhead.burst),
     "",
     burstTable(results.overhead.burst),
     "",
