@@ -8,16 +8,16 @@
  */
 
 export class CallControl {
-  readonly #controller = new AbortController();
-  #signalMade = false;
+  /** Made with the signal (an AbortController makes its signal at once). */
+  #controller: AbortController | undefined;
   #ended = false;
   #reason: unknown;
   #onEnd: ((reason: unknown) => void) | undefined;
 
   /** The call's signal (made now if it was not yet); aborted with the reason given to abort(). */
   get signal(): AbortSignal {
-    if (!this.#signalMade) {
-      this.#signalMade = true;
+    if (!this.#controller) {
+      this.#controller = new AbortController();
       // Ended before anyone asked for the signal: it starts aborted.
       if (this.#ended) this.#controller.abort(this.#reason);
     }
@@ -38,7 +38,7 @@ export class CallControl {
     this.#ended = true;
     this.#reason = reason;
     // Work given the signal hears it (the SDK sends notifications/cancelled); the rest through unlessEnded.
-    if (this.#signalMade) this.#controller.abort(reason);
+    this.#controller?.abort(reason);
     this.#onEnd?.(reason);
   }
 
@@ -50,9 +50,16 @@ export class CallControl {
     }
     return new Promise<T>((resolve, reject) => {
       this.#onEnd = reject;
-      work.then(resolve, reject).finally(() => {
-        this.#onEnd = undefined;
-      });
+      work.then(
+        (value) => {
+          this.#onEnd = undefined;
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#onEnd = undefined;
+          reject(error);
+        },
+      );
     });
   }
 }

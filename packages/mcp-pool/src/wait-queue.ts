@@ -27,8 +27,43 @@ export interface WaitBounds {
   waitsForProbe?: boolean;
 }
 
-interface Entry<T> extends Waiter<T> {
-  settled: boolean;
+/** One waiting caller: a class, so that a waiter costs one object and no closures of its own. */
+class Entry<T> implements Waiter<T> {
+  settled = false;
+
+  constructor(
+    private readonly queue: WaitQueue<T>,
+    readonly sessionId: string,
+    readonly fairnessKey: string | undefined,
+    readonly enqueuedAt: number,
+    readonly timeoutMs: number,
+    readonly waitsForProbe: boolean,
+    readonly signal: AbortSignal | undefined,
+    private readonly resolve: (value: T) => void,
+    private readonly fail: (error: Error) => void,
+  ) {}
+
+  get deadline(): number {
+    return this.enqueuedAt + this.timeoutMs;
+  }
+
+  grant(value: T): boolean {
+    if (this.settled) return false;
+    this.queue.settle(this);
+    this.resolve(value);
+    return true;
+  }
+
+  reject(error: Error): void {
+    if (this.settled) return;
+    this.queue.settle(this);
+    this.fail(error);
+  }
+
+  /** Its signal's abort listener (`handleEvent`: no bound function per waiter). */
+  handleEvent(): void {
+    this.reject(cancellation(this.signal, this.queue.server, "Cancelled while waiting for a connection"));
+  }
 }
 
 export class WaitQueue<T> {
@@ -40,9 +75,17 @@ export class WaitQueue<T> {
   #entries: Entry<T>[] = [];
   #head = 0;
   #live = 0;
+  /**
+   * One timer for the whole queue, due at the earliest deadline it was armed
+   * for (a timer per waiter cost an allocation and a timer-list insert and
+   * removal per queued call). When it fires, the waiters past their deadline
+   * fail and it is armed again for the earliest left.
+   */
+  #timer: NodeJS.Timeout | undefined;
+  #timerDueAt = Number.POSITIVE_INFINITY;
 
   constructor(
-    private readonly server: string,
+    readonly server: string,
     private readonly maxWaiting: number,
     private readonly timeoutMs: number,
   ) {}
@@ -60,42 +103,11 @@ export class WaitQueue<T> {
       );
     }
     return new Promise<T>((resolve, reject) => {
-      const settle = () => {
-        entry.settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.#live -= 1;
-        this.#compact();
-      };
-      const enqueuedAt = Date.now();
-      const entry: Entry<T> = {
-        sessionId,
-        fairnessKey,
-        enqueuedAt,
-        deadline: enqueuedAt + timeoutMs,
-        waitsForProbe,
-        settled: false,
-        grant: (value) => {
-          if (entry.settled) return false;
-          settle();
-          resolve(value);
-          return true;
-        },
-        reject: (error) => {
-          if (entry.settled) return;
-          settle();
-          reject(error);
-        },
-      };
-      const timer = setTimeout(() => {
-        entry.reject(
-          new PoolTimeoutError(`Waited ${timeoutMs} ms for a connection to MCP server "${this.server}"`, { server: this.server }),
-        );
-      }, timeoutMs);
-      const onAbort = () => entry.reject(cancellation(signal, this.server, "Cancelled while waiting for a connection"));
-      signal?.addEventListener("abort", onAbort, { once: true });
+      const entry = new Entry(this, sessionId, fairnessKey, Date.now(), timeoutMs, waitsForProbe, signal, resolve, reject);
+      signal?.addEventListener("abort", entry, { once: true });
       this.#entries.push(entry);
       this.#live += 1;
+      if (entry.deadline < this.#timerDueAt) this.#armTimer(entry.deadline);
     });
   }
 
@@ -118,12 +130,47 @@ export class WaitQueue<T> {
     for (const waiter of [...this.waiting()]) waiter.reject(error);
   }
 
+  /** The entry leaves the queue (granted, failed or given up); called once per entry, by the entry. */
+  settle(entry: Entry<T>): void {
+    entry.settled = true;
+    entry.signal?.removeEventListener("abort", entry);
+    this.#live -= 1;
+    this.#compact();
+  }
+
+  #armTimer(dueAt: number): void {
+    clearTimeout(this.#timer);
+    this.#timerDueAt = dueAt;
+    this.#timer = setTimeout(() => this.#onTimer(), Math.max(1, dueAt - Date.now()));
+  }
+
+  #onTimer(): void {
+    this.#timer = undefined;
+    this.#timerDueAt = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const entry of [...this.waiting()] as Entry<T>[]) {
+      if (entry.deadline <= now) {
+        entry.reject(
+          new PoolTimeoutError(`Waited ${entry.timeoutMs} ms for a connection to MCP server "${this.server}"`, { server: this.server }),
+        );
+      } else if (entry.deadline < next) {
+        next = entry.deadline;
+      }
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#armTimer(next);
+  }
+
   #compact(): void {
     while (this.#head < this.#entries.length && this.#entries[this.#head]!.settled) this.#head += 1;
     const stored = this.#entries.length - this.#head;
     if (this.#head === this.#entries.length) {
       this.#entries = [];
       this.#head = 0;
+      // Nobody waits: no timer holds the process open.
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#timerDueAt = Number.POSITIVE_INFINITY;
     } else if (stored > 64 && stored > 2 * this.#live) {
       this.#entries = this.#entries.slice(this.#head).filter((entry) => !entry.settled);
       this.#head = 0;
