@@ -17,5 +17,26 @@ export function describeMachine() {
     kernel: readFileSync("/proc/sys/kernel/osrelease", "utf8").trim(),
     loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
     fdLimit: /Max open files\s+(\d+)/.exec(readFileSync("/proc/self/limits", "utf8"))?.[1] ?? "unknown",
+    autogroups: autogroups(),
   };
+}
+
+/**
+ * Whether Linux scheduler autogroups apply to this process: enabled, and the
+ * process in the root cpu cgroup (the kernel does not use them inside another,
+ * as under a systemd unit with a CPU weight or in a container). Where they
+ * apply, a child in a session of its own (as the pool starts MCP servers) is
+ * scheduled as a group of its own.
+ */
+function autogroups() {
+  try {
+    const enabled = readFileSync("/proc/sys/kernel/sched_autogroup_enabled", "utf8").trim() === "1";
+    // cgroup v1 names the cpu controller ("4:cpu,cpuacct:/x"); v2 has one line "0::/x".
+    const lines = readFileSync("/proc/self/cgroup", "utf8").trim().split("\n");
+    const cpuLine = lines.find((line) => /^\d+:[^:]*\bcpu\b[^:]*:/.test(line)) ?? lines.find((line) => line.startsWith("0::"));
+    const cgroup = cpuLine?.slice(cpuLine.indexOf(":", cpuLine.indexOf(":") + 1) + 1) ?? "unknown";
+    return { enabled, cpuCgroup: cgroup, apply: enabled && cgroup === "/" };
+  } catch {
+    return { enabled: false, cpuCgroup: "unknown", apply: false };
+  }
 }

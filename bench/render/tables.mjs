@@ -116,13 +116,13 @@ export function burstTable(burst) {
   return table(
     [
       "callers",
-      "pool config",
+      "client (a pool config, or a bare client)",
       "bare calls/s (1 client) cold",
       "bare calls/s warm",
-      "pool calls/s cold",
-      "pool calls/s warm",
-      "cold ratio pool/bare",
-      "warm ratio pool/bare",
+      "its calls/s cold",
+      "its calls/s warm",
+      "cold ratio to bare",
+      "warm ratio to bare",
     ],
     burst.rows.map((r) => [
       r.callers,
@@ -224,8 +224,16 @@ export function machineLine(results) {
   const m = results.machine;
   return (
     `${m.cores} cores (${m.cpu}), ${m.memTotalGiB} GiB memory, Node ${m.node}, Linux ${m.kernel}; ` +
-    `load average at start ${m.loadAverageAtStart.join(" / ")}; open files limit ${m.fdLimit}`
+    `load average at start ${m.loadAverageAtStart.join(" / ")}; open files limit ${m.fdLimit}` +
+    (m.autogroups
+      ? `; scheduler autogroups ${m.autogroups.apply ? "apply" : "do not apply"} to the bench (${autogroupWhy(m.autogroups)})`
+      : "")
   );
+}
+
+function autogroupWhy({ enabled, cpuCgroup }) {
+  if (!enabled) return "kernel.sched_autogroup_enabled=0";
+  return cpuCgroup === "/" ? "enabled, root cpu cgroup" : `enabled, but cpu cgroup ${cpuCgroup}`;
 }
 
 /** Everything docs/benchmarks.md shows between its markers. */
