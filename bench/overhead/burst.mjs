@@ -20,6 +20,9 @@ const SAMPLE_EVERY_MS = 20;
 
 export const BURST_VARIANTS = {
   default: {},
+  "maxCallsPerConnection: 64 (the former default over stdio; the rest of a burst waits in the pool's queue)": {
+    pool: { maxCallsPerConnection: 64 },
+  },
   "growAfterWaitMs: 0 (a client per maxCallsPerConnection waiters at once, the former default)": { pool: { growAfterWaitMs: 0 } },
 };
 

@@ -41,6 +41,12 @@ const POOL_DEFAULTS: PoolOptions = {
 };
 /** Per-session servers hold one client per user session, so their bound is larger. */
 const PER_SESSION_MAX_CONNECTIONS = 256;
+/**
+ * A stdio client's calls share one pipe: the more in flight, the more the child reads and
+ * answers per wakeup, so one client carries as many as a bare SDK client would under the
+ * same callers (an HTTP call is a request of its own: 64 there; configuration.md, Sizing).
+ */
+const STDIO_MAX_CALLS_PER_CONNECTION = 256;
 
 const CIRCUIT_DEFAULTS: CircuitOptions = { failureThreshold: 3, baseBackoffMs: 1000, maxBackoffMs: 30_000 };
 
@@ -246,7 +252,8 @@ class EntryReader {
   private readCommon(name: string, entry: ServerEntry): CommonConfig {
     const sharing: Sharing = entry.sharing ?? "shared";
     const maxConnections = sharing === "per-session" ? PER_SESSION_MAX_CONNECTIONS : POOL_DEFAULTS.maxConnections;
-    const pool: PoolOptions = { ...POOL_DEFAULTS, maxConnections, ...definedOnly(entry.pool ?? {}) };
+    const maxCallsPerConnection = entry.command !== undefined ? STDIO_MAX_CALLS_PER_CONNECTION : POOL_DEFAULTS.maxCallsPerConnection;
+    const pool: PoolOptions = { ...POOL_DEFAULTS, maxConnections, maxCallsPerConnection, ...definedOnly(entry.pool ?? {}) };
     const circuit: CircuitOptions = { ...CIRCUIT_DEFAULTS, ...definedOnly(entry.circuit ?? {}) };
     const limits = { ...SERVER_DEFAULTS, ...definedOnly(pickLimits(entry)) };
     const tools: ToolFilter = definedOnly({ allow: entry.tools?.allow, deny: entry.tools?.deny });

@@ -16,7 +16,7 @@ describe("parseConfig fills every default", () => {
         pool: {
           minConnections: 0,
           maxConnections: 4,
-          maxCallsPerConnection: 64,
+          maxCallsPerConnection: 256,
           growAfterWaitMs: 100,
           maxWaiting: 1000,
           acquireTimeoutMs: 30_000,
@@ -40,6 +40,14 @@ describe("parseConfig fills every default", () => {
   test("a bare HTTP entry is type http with transport auto and no headers", () => {
     const [server] = parseConfig({ mcpServers: { crm: { url: "https://crm.example.com/mcp" } } }).servers;
     expect(server).toMatchObject({ type: "http", url: "https://crm.example.com/mcp", headers: {}, transport: "auto" });
+  });
+
+  test("a stdio client carries up to 256 calls at once by default, an HTTP one 64", () => {
+    const config = parseConfig({ mcpServers: { files: { command: "files-mcp" }, crm: { url: "http://127.0.0.1:8080/mcp" } } });
+    expect(config.servers.map((s) => [s.name, s.pool.maxCallsPerConnection])).toEqual([
+      ["files", 256],
+      ["crm", 64],
+    ]);
   });
 
   test("per-session servers default to 256 clients, shared ones to 4", () => {
