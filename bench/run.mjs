@@ -9,9 +9,10 @@
  * --only=nginx [--rounds=N]   two chat-server instances behind nginx (docs/deploy/nginx.conf, one private
  *                       redis-server) against one behind nginx, same load, N interleaved rounds (default 6):
  *                       turns/s and p50, medians of per-round ratios
- * --only=agent-ab --baseline=<git ref> [--candidate=<git ref>] [--rounds=N] [--cpu-prof]   the agent
+ * --only=agent-ab --baseline=<git ref> [--candidate=<git ref>] [--rounds=N] [--users=N] [--cpu-prof]   the agent
  *                       path of this tree (or the candidate) against a baseline build, N interleaved
- *                       rounds (default 6); --cpu-prof writes each server's CPU profile to .bench-out/profiles/
+ *                       rounds (default 6) of N agent users (default 1,000); --cpu-prof writes each
+ *                       server's CPU profile to .bench-out/profiles/
  *
  * A number never fails the run; a harness that cannot get a single answer does.
  */
@@ -60,6 +61,7 @@ const { values: flags } = parseArgs({
     candidate: { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
     rounds: { type: "string" },
+    users: { type: "string" },
   },
 });
 // The nginx row takes about 40 s even at quick size (five processes per variant): full runs only.
@@ -94,7 +96,7 @@ async function main() {
   mkdirSync(`${OUT}/logs`, { recursive: true });
   const started = Date.now();
   const results = {
-    command: `pnpm bench${flags.quick ? " --quick" : ""}${flags.only ? ` --only=${flags.only}` : ""}${flags.baseline ? ` --baseline=${flags.baseline}` : ""}${flags.candidate ? ` --candidate=${flags.candidate}` : ""}${flags.rounds ? ` --rounds=${flags.rounds}` : ""}`,
+    command: `pnpm bench${flags.quick ? " --quick" : ""}${flags.only ? ` --only=${flags.only}` : ""}${flags.baseline ? ` --baseline=${flags.baseline}` : ""}${flags.candidate ? ` --candidate=${flags.candidate}` : ""}${flags.rounds ? ` --rounds=${flags.rounds}` : ""}${flags.users ? ` --users=${flags.users}` : ""}`,
     startedAt: new Date(started).toISOString(),
     machine: describeMachine(),
   };
@@ -118,9 +120,12 @@ async function main() {
       if (!flags.baseline) throw new Error("--only=agent-ab needs --baseline=<git ref> (e.g. main)");
       const rounds = flags.rounds ? Number(flags.rounds) : plan.agentAb.rounds;
       if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive integer, got ${flags.rounds}`);
+      const users = flags.users ? Number(flags.users) : plan.agentAb.users;
+      if (!(Number.isInteger(users) && users > 0)) throw new Error(`--users must be a positive integer, got ${flags.users}`);
       results.agentAb = await runAgentAb({
         ...plan.agentAb,
         rounds,
+        users,
         baseline: flags.baseline,
         candidate: flags.candidate,
         logDir: `${OUT}/logs`,

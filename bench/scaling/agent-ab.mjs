@@ -10,6 +10,10 @@
  *
  * Without --candidate the candidate is this working tree's build. With
  * --cpu-prof each server writes a V8 CPU profile to .bench-out/profiles/<variant>-<round>/.
+ * Each run also records what the other processes spent per turn (the model,
+ * the lab MCP server, the chat server's MCP children, the load driver): on a
+ * machine with few cores they share it with the server, so they bound how far
+ * a cheaper server can raise turns per second.
  */
 
 import { execFileSync } from "node:child_process";
@@ -18,6 +22,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compareRounds, cpuSeconds, round1, round3 } from "../lib/numbers.mjs";
+import { descendantsOf } from "../lib/proc-tree.mjs";
 import { startFakeLlmProcess } from "./fake-llm.mjs";
 import { startLoadDriver } from "./load-driver-process.mjs";
 import { startServerWithMcp } from "./server-with-mcp.mjs";
@@ -46,12 +51,12 @@ export async function runAgentAb({ baseline, candidate, users, questions, rounds
           serverMain: variants[variant],
           users,
           questions,
-          llmBaseURL: llm.baseURL,
+          llm,
           logFile: `${logDir}/agent-ab-${variant}-${round}.log`,
           nodeArgs,
         });
         log(
-          `agent-ab round ${round + 1}/${rounds} ${variant}: ${pair[variant].turnsPerSecond} turns/s, ${pair[variant].serverCpuMsPerTurn} ms server CPU per turn, ${pair[variant].errors} errors`,
+          `agent-ab round ${round + 1}/${rounds} ${variant}: ${pair[variant].turnsPerSecond} turns/s, ${pair[variant].serverCpuMsPerTurn} ms server CPU per turn (others ${pair[variant].othersCpuMsPerTurn} ms), ${pair[variant].errors} errors`,
         );
       }
       measured.push(pair);
@@ -62,7 +67,7 @@ export async function runAgentAb({ baseline, candidate, users, questions, rounds
   const { median: medianRow, spread } = compareRounds(
     measured,
     ["baseline", "current"],
-    { turnsPerSecond: round1, serverCpuMsPerTurn: round3 },
+    { turnsPerSecond: round1, serverCpuMsPerTurn: round3, othersCpuMsPerTurn: round3 },
     { turnsPerSecond: "turnsPerSecondRatio", serverCpuMsPerTurn: "serverCpuPerTurnRatio" },
   );
   return {
@@ -79,28 +84,46 @@ export async function runAgentAb({ baseline, candidate, users, questions, rounds
 }
 
 /** One fresh server (and lab MCP server), N users asking their questions all at once. */
-async function measure({ variant, serverMain, users, questions, llmBaseURL, logFile, nodeArgs }) {
-  const stack = await startServerWithMcp({ variant: "shared", llmBaseURL, logFile, serverMain, nodeArgs });
+async function measure({ variant, serverMain, users, questions, llm, logFile, nodeArgs }) {
+  const stack = await startServerWithMcp({ variant: "shared", llmBaseURL: llm.baseURL, logFile, serverMain, nodeArgs });
   const driver = startLoadDriver();
   try {
     const connected = await driver.connect(stack.server.wsUrl, users);
     if (connected.ok !== users) throw new Error(`agent-ab ${variant}: ${users - connected.ok} of ${users} users could not connect`);
     // Opens the MCP clients and warms the code paths, outside the measurement.
     await driver.ask({ from: 0, to: Math.min(users, 50), questions: 1, mode: "agent" });
+    const others = [llm.pid, stack.lab.pid, driver.pid, ...descendantsOf(stack.server.pid)];
     const cpuBefore = cpuSeconds(stack.server.pid);
+    const othersBefore = cpuOf(others);
     const asked = await driver.ask({ from: 0, to: users, questions, mode: "agent" });
     const cpu = cpuSeconds(stack.server.pid) - cpuBefore;
+    const othersCpu = cpuOf(others) - othersBefore;
     const turns = asked.latenciesMs.flat().length;
+    const perTurn = (seconds) => round3((seconds * 1000) / Math.max(turns, 1));
     return {
       turns,
       errors: Object.values(asked.errors).reduce((a, b) => a + b, 0),
       turnsPerSecond: round1(turns / (asked.wallMs / 1000)),
-      serverCpuMsPerTurn: round3((cpu * 1000) / Math.max(turns, 1)),
+      serverCpuMsPerTurn: perTurn(cpu),
+      othersCpuMsPerTurn: perTurn(othersCpu),
     };
   } finally {
     await driver.close();
     await stack.stop();
   }
+}
+
+/** CPU seconds of these processes together (one that has gone counts 0). */
+function cpuOf(pids) {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += cpuSeconds(pid);
+    } catch {
+      // Ended: its share is not in this run's numbers.
+    }
+  }
+  return total;
 }
 
 /**
