@@ -5,6 +5,12 @@
  * sender's promise waits for room (so a turn stops pulling from the model's
  * stream instead of buffering it). A socket that stays over the bound for
  * `stallMs` is reported through `onStall`.
+ *
+ * The frames sent in one event-loop turn leave in one write: the TCP socket is
+ * corked at the first and uncorked once the turn's work is done
+ * (setImmediate). Each write to a socket is a system call, and on a busy
+ * server it was the largest single cost of a model's turn (seven frames each,
+ * several of them sent together: docs/benchmarks.md, "Agent path").
  */
 
 import type { Socket } from "node:net";
@@ -28,6 +34,8 @@ export class SendBuffer {
   /** Set while over the bound: resolves when there is room again or the socket is gone. */
   #room: { promise: Promise<void>; resolve: () => void; stallTimer: NodeJS.Timeout } | undefined;
   #closed = false;
+  /** Frames sent this event-loop turn wait in the corked socket until it ends. */
+  #corked = false;
 
   constructor(options: SendBufferOptions) {
     this.#options = options;
@@ -37,6 +45,7 @@ export class SendBuffer {
   send(text: string): Promise<void> {
     const { ws, maxBytes } = this.#options;
     if (this.#closed || ws.readyState !== OPEN) return Promise.resolve();
+    this.#batchThisTurn();
     ws.send(text);
     if (this.#room) return this.#room.promise;
     if (ws.bufferedAmount <= maxBytes) return Promise.resolve();
@@ -47,6 +56,18 @@ export class SendBuffer {
   close(): void {
     this.#closed = true;
     this.#release();
+  }
+
+  #batchThisTurn(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    const { tcp } = this.#options;
+    tcp.cork();
+    setImmediate(() => {
+      this.#corked = false;
+      // A socket that ended meanwhile flushed what it held (end() uncorks).
+      tcp.uncork();
+    });
   }
 
   #waitForRoom(): Promise<void> {
