@@ -199,9 +199,9 @@ export abstract class ServerPool {
   protected dispatch(): void {
     if (this.closed || this.queue.length === 0) return;
     let unserved = false;
-    for (const waiter of this.queue.waiting()) {
+    // Waiters whose key is at its cap are not walked at all (the queue knows which keys are).
+    for (const waiter of this.queue.servable()) {
       const sessionId = waiter.sessionId || undefined;
-      if (this.#atSessionCap(waiter.fairnessKey)) continue;
       const member = this.findMember(sessionId);
       if (!member) {
         unserved = true;
@@ -298,7 +298,7 @@ export abstract class ServerPool {
   #makeLease(member: Member, fairnessKey: string | undefined): Lease {
     this.table.lend(member);
     this.onLent(member);
-    if (fairnessKey !== undefined) this.#sessionCalls.set(fairnessKey, (this.#sessionCalls.get(fairnessKey) ?? 0) + 1);
+    if (fairnessKey !== undefined) this.#countSession(fairnessKey, 1);
     return new SlotLease(member, fairnessKey, this.table, this.#giveBack, this.#takeSessionReset);
   }
 
@@ -307,17 +307,19 @@ export abstract class ServerPool {
     const proven = member.served;
     this.table.giveBack(member);
     if (!proven && member.served) this.circuit.recordProven();
-    if (fairnessKey !== undefined) this.#decrementSession(fairnessKey);
+    if (fairnessKey !== undefined) this.#countSession(fairnessKey, -1);
     this.dispatch();
     if (member.inFlight === 0 && member.state === "lent") this.onIdle(member);
   };
 
   readonly #takeSessionReset = (member: Member): SessionResetReason | undefined => this.takeSessionReset(member);
 
-  #decrementSession(fairnessKey: string): void {
-    const left = (this.#sessionCalls.get(fairnessKey) ?? 1) - 1;
-    if (left > 0) this.#sessionCalls.set(fairnessKey, left);
+  /** One call more or fewer for `fairnessKey`; the queue learns whether the key is at its cap now. */
+  #countSession(fairnessKey: string, change: 1 | -1): void {
+    const calls = (this.#sessionCalls.get(fairnessKey) ?? 0) + change;
+    if (calls > 0) this.#sessionCalls.set(fairnessKey, calls);
     else this.#sessionCalls.delete(fairnessKey);
+    this.queue.setCapped(fairnessKey, calls >= this.config.maxCallsPerSession);
   }
 }
 

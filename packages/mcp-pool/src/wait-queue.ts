@@ -2,7 +2,11 @@
  * Callers waiting for a slot, in FIFO order, with a bound (`maxWaiting`:
  * PoolBusyError at once beyond it), a timeout (PoolTimeoutError) and the
  * caller's AbortSignal (CallCancelledError). The pool grants slots by
- * walking the queue in order.
+ * walking the queue in order, past the waiters whose fairness key is at its
+ * per-session cap; the queue counts the others, so a walk stops once none is
+ * left instead of passing every capped waiter behind them (many anonymous
+ * users behind one address are one key: thousands of waiters, walked at every
+ * call's end).
  */
 
 import { CallCancelledError, McpPoolError, PoolBusyError, PoolTimeoutError } from "./errors.js";
@@ -83,6 +87,12 @@ export class WaitQueue<T> {
    */
   #timer: NodeJS.Timeout | undefined;
   #timerDueAt = Number.POSITIVE_INFINITY;
+  /** Live waiters per fairness key. */
+  readonly #perKey = new Map<string, number>();
+  /** Fairness keys at their cap (the pool says which); their waiters are skipped. */
+  readonly #capped = new Set<string>();
+  /** Live waiters whose key is not capped (or who have none). */
+  #servable = 0;
 
   constructor(
     readonly server: string,
@@ -107,6 +117,7 @@ export class WaitQueue<T> {
       signal?.addEventListener("abort", entry, { once: true });
       this.#entries.push(entry);
       this.#live += 1;
+      this.#count(fairnessKey, 1);
       if (entry.deadline < this.#timerDueAt) this.#armTimer(entry.deadline);
     });
   }
@@ -126,6 +137,31 @@ export class WaitQueue<T> {
     }
   }
 
+  /** Whether `fairnessKey` is at its cap: its waiters are skipped by `servable()` until it is not. */
+  setCapped(fairnessKey: string, capped: boolean): void {
+    if (capped === this.#capped.has(fairnessKey)) return;
+    const waiting = this.#perKey.get(fairnessKey) ?? 0;
+    if (capped) {
+      this.#capped.add(fairnessKey);
+      this.#servable -= waiting;
+    } else {
+      this.#capped.delete(fairnessKey);
+      this.#servable += waiting;
+    }
+  }
+
+  /**
+   * The waiters still waiting whose key is not capped, in arrival order; ends
+   * as soon as none is left (granting, rejecting or capping while iterating is safe).
+   */
+  *servable(): Generator<Waiter<T>> {
+    const entries = this.#entries;
+    for (let i = this.#head; i < entries.length && this.#servable > 0; i += 1) {
+      const entry = entries[i]!;
+      if (!entry.settled && (entry.fairnessKey === undefined || !this.#capped.has(entry.fairnessKey))) yield entry;
+    }
+  }
+
   rejectAll(error: Error): void {
     for (const waiter of [...this.waiting()]) waiter.reject(error);
   }
@@ -135,6 +171,7 @@ export class WaitQueue<T> {
     entry.settled = true;
     entry.signal?.removeEventListener("abort", entry);
     this.#live -= 1;
+    this.#count(entry.fairnessKey, -1);
     this.#compact();
   }
 
@@ -159,6 +196,17 @@ export class WaitQueue<T> {
       }
     }
     if (next !== Number.POSITIVE_INFINITY) this.#armTimer(next);
+  }
+
+  #count(fairnessKey: string | undefined, change: 1 | -1): void {
+    if (fairnessKey === undefined) {
+      this.#servable += change;
+      return;
+    }
+    const left = (this.#perKey.get(fairnessKey) ?? 0) + change;
+    if (left > 0) this.#perKey.set(fairnessKey, left);
+    else this.#perKey.delete(fairnessKey);
+    if (!this.#capped.has(fairnessKey)) this.#servable += change;
   }
 
   #compact(): void {

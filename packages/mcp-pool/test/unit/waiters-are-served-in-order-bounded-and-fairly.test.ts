@@ -148,4 +148,32 @@ describe("waiting for a slot", () => {
     }
     expect(serverStats(manager)).toMatchObject({ callsInFlight: 0, waiting: 0 });
   });
+
+  it("keeps serving after waiters of a user at the cap give up, whether that user's calls end before or after", async () => {
+    const manager = use.manager(fakeConnections(), { maxCallsPerSession: 1, pool: { maxConnections: 1, maxCallsPerConnection: 4 } });
+    const first = borrow(manager, { fairnessKey: "busy" });
+    await first.lent;
+    const controllers = Array.from({ length: 6 }, () => new AbortController());
+    const capped = controllers.map(({ signal }) => borrow(manager, { fairnessKey: "busy", signal }));
+    await settle();
+    for (const controller of controllers.slice(0, 3)) controller.abort();
+    expect(serverStats(manager)).toMatchObject({ callsInFlight: 1, waiting: 3 });
+
+    // Another user behind them is served at once; the user at the cap gets one call at a time, in order.
+    const other = borrow(manager, { fairnessKey: "other" });
+    await other.lent;
+    first.giveBack();
+    for (const call of capped.slice(3)) {
+      await call.lent;
+      expect(serverStats(manager)).toMatchObject({ callsInFlight: 2 });
+      call.giveBack();
+      await call.done;
+    }
+    const late = borrow(manager, { fairnessKey: "busy" });
+    await late.lent;
+    late.giveBack();
+    other.giveBack();
+    await Promise.all([late.done, other.done]);
+    expect(serverStats(manager)).toMatchObject({ callsInFlight: 0, waiting: 0 });
+  });
 });
