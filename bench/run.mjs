@@ -9,10 +9,11 @@
  * --only=nginx [--rounds=N]   two chat-server instances behind nginx (docs/deploy/nginx.conf, one private
  *                       redis-server) against one behind nginx, same load, N interleaved rounds (default 6):
  *                       turns/s and p50, medians of per-round ratios
- * --only=agent-ab --baseline=<git ref> [--candidate=<git ref>] [--rounds=N] [--users=N] [--cpu-prof]   the agent
+ * --only=agent-ab --baseline=<git ref> [--candidate=<git ref>] [--candidate-node-args="<flags>"] [--rounds=N] [--users=N] [--cpu-prof]   the agent
  *                       path of this tree (or the candidate) against a baseline build, N interleaved
  *                       rounds (default 6) of N agent users (default 1,000); --cpu-prof writes each
- *                       server's CPU profile to .bench-out/profiles/
+ *                       server's CPU profile to .bench-out/profiles/; --candidate-node-args gives the candidate's node
+ *                       these flags (a V8 setting against the same build without it: --baseline=X --candidate=X)
  *
  * A number never fails the run; a harness that cannot get a single answer does.
  */
@@ -59,6 +60,7 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
     baseline: { type: "string" },
     candidate: { type: "string" },
+    "candidate-node-args": { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
     rounds: { type: "string" },
     users: { type: "string" },
@@ -96,7 +98,7 @@ async function main() {
   mkdirSync(`${OUT}/logs`, { recursive: true });
   const started = Date.now();
   const results = {
-    command: `pnpm bench${flags.quick ? " --quick" : ""}${flags.only ? ` --only=${flags.only}` : ""}${flags.baseline ? ` --baseline=${flags.baseline}` : ""}${flags.candidate ? ` --candidate=${flags.candidate}` : ""}${flags.rounds ? ` --rounds=${flags.rounds}` : ""}${flags.users ? ` --users=${flags.users}` : ""}`,
+    command: `pnpm bench${flags.quick ? " --quick" : ""}${flags.only ? ` --only=${flags.only}` : ""}${flags.baseline ? ` --baseline=${flags.baseline}` : ""}${flags.candidate ? ` --candidate=${flags.candidate}` : ""}${flags["candidate-node-args"] ? ` --candidate-node-args="${flags["candidate-node-args"]}"` : ""}${flags.rounds ? ` --rounds=${flags.rounds}` : ""}${flags.users ? ` --users=${flags.users}` : ""}`,
     startedAt: new Date(started).toISOString(),
     machine: describeMachine(),
   };
@@ -128,6 +130,7 @@ async function main() {
         users,
         baseline: flags.baseline,
         candidate: flags.candidate,
+        candidateNodeArgs: flags["candidate-node-args"]?.split(" ").filter(Boolean) ?? [],
         logDir: `${OUT}/logs`,
         profileDir: flags["cpu-prof"] ? `${OUT}/profiles` : undefined,
         log,

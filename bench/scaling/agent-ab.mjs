@@ -6,10 +6,12 @@
  * the chat server's CPU per turn; the result is their medians, so load from
  * other work on the machine falls on both alike.
  *
- *   pnpm bench --only=agent-ab --baseline=<git ref> [--candidate=<git ref>] [--cpu-prof]
+ *   pnpm bench --only=agent-ab --baseline=<git ref> [--candidate=<git ref>] [--candidate-node-args="<flags>"] [--cpu-prof]
  *
  * Without --candidate the candidate is this working tree's build. With
  * --cpu-prof each server writes a V8 CPU profile to .bench-out/profiles/<variant>-<round>/.
+ * --candidate-node-args gives the candidate's node these flags (space-separated),
+ * e.g. a V8 setting measured against the same build without it.
  * Each run also records what the other processes spent per turn (the model,
  * the lab MCP server, the chat server's MCP children, the load driver): on a
  * machine with few cores they share it with the server, so they bound how far
@@ -23,6 +25,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compareRounds, cpuSeconds, round1, round3 } from "../lib/numbers.mjs";
 import { descendantsOf } from "../lib/proc-tree.mjs";
+import { writeSyscalls } from "../lib/write-syscalls.mjs";
 import { startFakeLlmProcess } from "./fake-llm.mjs";
 import { startLoadDriver } from "./load-driver-process.mjs";
 import { startServerWithMcp } from "./server-with-mcp.mjs";
@@ -31,7 +34,7 @@ const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SERVER_MAIN = "packages/server/dist/main.js";
 const PNPM = ["-y", "pnpm@12.4.2"];
 
-export async function runAgentAb({ baseline, candidate, users, questions, rounds, logDir, profileDir, log }) {
+export async function runAgentAb({ baseline, candidate, candidateNodeArgs = [], users, questions, rounds, logDir, profileDir, log }) {
   const commit = git(["rev-parse", "--verify", `${baseline}^{commit}`]);
   const candidateCommit = candidate ? git(["rev-parse", "--verify", `${candidate}^{commit}`]) : undefined;
   const variants = {
@@ -45,7 +48,10 @@ export async function runAgentAb({ baseline, candidate, users, questions, rounds
       const order = round % 2 === 0 ? ["baseline", "current"] : ["current", "baseline"];
       const pair = {};
       for (const variant of order) {
-        const nodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}/${variant}-${round + 1}`] : [];
+        const nodeArgs = [
+          ...(variant === "current" ? candidateNodeArgs : []),
+          ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}/${variant}-${round + 1}`] : []),
+        ];
         pair[variant] = await measure({
           variant,
           serverMain: variants[variant],
@@ -56,7 +62,7 @@ export async function runAgentAb({ baseline, candidate, users, questions, rounds
           nodeArgs,
         });
         log(
-          `agent-ab round ${round + 1}/${rounds} ${variant}: ${pair[variant].turnsPerSecond} turns/s, ${pair[variant].serverCpuMsPerTurn} ms server CPU per turn (others ${pair[variant].othersCpuMsPerTurn} ms), ${pair[variant].errors} errors`,
+          `agent-ab round ${round + 1}/${rounds} ${variant}: ${pair[variant].turnsPerSecond} turns/s, ${pair[variant].serverCpuMsPerTurn} ms server CPU per turn (others ${pair[variant].othersCpuMsPerTurn} ms), ${pair[variant].serverWritesPerTurn} writes per turn, ${pair[variant].errors} errors`,
         );
       }
       measured.push(pair);
@@ -67,14 +73,15 @@ export async function runAgentAb({ baseline, candidate, users, questions, rounds
   const { median: medianRow, spread } = compareRounds(
     measured,
     ["baseline", "current"],
-    { turnsPerSecond: round1, serverCpuMsPerTurn: round3, othersCpuMsPerTurn: round3 },
-    { turnsPerSecond: "turnsPerSecondRatio", serverCpuMsPerTurn: "serverCpuPerTurnRatio" },
+    { turnsPerSecond: round1, serverCpuMsPerTurn: round3, othersCpuMsPerTurn: round3, serverWritesPerTurn: round1 },
+    { turnsPerSecond: "turnsPerSecondRatio", serverCpuMsPerTurn: "serverCpuPerTurnRatio", serverWritesPerTurn: "serverWritesPerTurnRatio" },
   );
   return {
     baseline: { ref: baseline, commit },
     current: candidateCommit
       ? { ref: candidate, commit: candidateCommit }
       : { ref: "working tree", commit: git(["rev-parse", "HEAD"]), dirty: git(["status", "--porcelain", "--", "packages"]) !== "" },
+    candidateNodeArgs,
     users,
     questionsPerUser: questions,
     rounds: measured,
@@ -94,9 +101,11 @@ async function measure({ variant, serverMain, users, questions, llm, logFile, no
     await driver.ask({ from: 0, to: Math.min(users, 50), questions: 1, mode: "agent" });
     const others = [llm.pid, stack.lab.pid, driver.pid, ...descendantsOf(stack.server.pid)];
     const cpuBefore = cpuSeconds(stack.server.pid);
+    const writesBefore = writeSyscalls(stack.server.pid);
     const othersBefore = cpuOf(others);
     const asked = await driver.ask({ from: 0, to: users, questions, mode: "agent" });
     const cpu = cpuSeconds(stack.server.pid) - cpuBefore;
+    const writes = writeSyscalls(stack.server.pid) - writesBefore;
     const othersCpu = cpuOf(others) - othersBefore;
     const turns = asked.latenciesMs.flat().length;
     const perTurn = (seconds) => round3((seconds * 1000) / Math.max(turns, 1));
@@ -106,6 +115,8 @@ async function measure({ variant, serverMain, users, questions, llm, logFile, no
       turnsPerSecond: round1(turns / (asked.wallMs / 1000)),
       serverCpuMsPerTurn: perTurn(cpu),
       othersCpuMsPerTurn: perTurn(othersCpu),
+      // Moved far less than CPU time by the machine's load: the server's write system calls (sockets, pipes) per turn.
+      serverWritesPerTurn: round1(writes / Math.max(turns, 1)),
     };
   } finally {
     await driver.close();
