@@ -181,6 +181,12 @@ export class SharedPool extends ServerPool {
     // connect has not been granted, so it asks the circuit now (an open one refuses it).
     if (this.#connectsGranted > 0) this.#connectsGranted -= 1;
     else if (!this.circuit.tryAcquireAttempt()) return { ok: false, error: this.circuit.unavailableError(), cutShort: true };
+    // It also replaces a client that failed validation at once, while that one is still closing: not beside
+    // it at maxConnections. The failed one's end dispatches again, and the waiter gets a client then.
+    if (this.table.live >= this.config.pool.maxConnections) {
+      this.circuit.abandonAttempt();
+      return { ok: false, error: new Error("at maxConnections while a client closes"), cutShort: true };
+    }
     const outcome = await this.openMember(undefined);
     if (outcome.ok) this.table.shelve(outcome.member);
     return outcome;

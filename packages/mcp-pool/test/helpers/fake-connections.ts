@@ -9,6 +9,7 @@
  *   fake.alive()                   those whose close is not finished (children that would still exist)
  *   conn.succeed() / conn.fail()   settle a manual connect
  *   conn.die()                     the server side goes away: calls in flight fail, the pool hears onClosed
+ *   conn.refusePings()             its server answers ping with an error from now on (a client failing validation)
  *   conn.announceToolsChanged()    the server sends notifications/tools/list_changed (the pool hears onToolsChanged)
  *   conn.toolListsServed           tools/list requests its server answered
  *   conn.exit()                    finish a manual close (at once if it has not started)
@@ -34,6 +35,7 @@ import {
   ListResourcesRequestSchema,
   ListToolsRequestSchema,
   McpError,
+  PingRequestSchema,
   ReadResourceRequestSchema,
   type CallToolResult,
   type Tool,
@@ -108,6 +110,14 @@ export class FakeConnection implements PoolConnection {
   async announceToolsChanged(): Promise<void> {
     if (this.state !== "open") throw new Error(`cannot announce on a ${this.state} fake connection`);
     await this.#server?.sendToolListChanged();
+  }
+
+  /** Its server answers every ping with an error from now on: the pool's validation fails it. */
+  refusePings(): void {
+    if (this.state !== "open") throw new Error(`cannot refuse pings on a ${this.state} fake connection`);
+    this.#server?.setRequestHandler(PingRequestSchema, () => {
+      throw new McpError(ErrorCode.InternalError, "fake ping refused");
+    });
   }
 
   /** The server side closes: the client sees its transport end by itself. */
