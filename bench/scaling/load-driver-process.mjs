@@ -23,7 +23,10 @@ export function startLoadDriver() {
   };
   return {
     pid: driver.pid,
-    connect: (url, users, { concurrency = 200, ownAddresses = false } = {}) =>
+    // Each user from its own loopback address by default: from 127.0.0.1 all would be one anonymous user
+    // (the server's fairness key), whose share (maxCallsPerSession tool calls at a time per MCP server)
+    // would bound every step, as one person's would, however many users the step has.
+    connect: (url, users, { concurrency = 200, ownAddresses = true } = {}) =>
       request({ cmd: "connect", url, users, concurrency, ownAddresses }, "connected"),
     ask: (options) => request({ cmd: "ask", ...options }, "answered"),
     async close() {

@@ -7,8 +7,8 @@
  * answer checked for the user's own token.
  *
  *   bench → { cmd: "connect", url, users, concurrency, ownAddresses }   ← { event: "connected", ok, failed, ms }
- *   (ownAddresses: user i connects from its own loopback address 127.0.x.y, as users behind a
- *   balancer that limits per client address come from different machines)
+ *   (ownAddresses: user i connects from its own loopback address 127.0.x.y, as different users come
+ *   from different machines; the benches' default, see load-driver-process.mjs)
  *   bench → { cmd: "ask", from, to, questions, mode }      ← { event: "answered", latenciesMs[question][], errors, wallMs }
  *   bench → { cmd: "close" }                               ← { event: "closed" } and exit
  */

@@ -77,7 +77,7 @@ async function measure({ variant, round, redisUrl, users, questions, llmBaseURL,
       users,
     );
     const wsUrl = `${nginx.url.replace("http:", "ws:")}/ws`;
-    const connected = await driver.connect(wsUrl, users, { ownAddresses: true });
+    const connected = await driver.connect(wsUrl, users);
     if (connected.ok !== users)
       throw new Error(
         `nginx ${variant}: ${users - connected.ok} of ${users} users could not connect (${JSON.stringify(connected.failed)})`,
