@@ -10,6 +10,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { PooledMCPServerManager } from "mcp-pool";
+import { onChildCore } from "../lib/cpu-pinning.mjs";
 import { EVERYTHING_MAIN } from "../lib/everything-server.mjs";
 
 const ARGS = { message: "overhead" };
@@ -25,10 +26,8 @@ export async function pooledEcho(target, maxInFlight) {
 
 /** The pool with `entry` (pool options, limits) over the target; `call(options)` passes callTool options. */
 export function pooledEchoWith(target, entry = {}) {
-  const endpoint =
-    target.transport === "stdio"
-      ? { command: process.execPath, args: [EVERYTHING_MAIN, "stdio"] }
-      : { url: target.url, transport: "streamable-http" };
+  const [command, ...args] = onChildCore([process.execPath, EVERYTHING_MAIN, "stdio"]);
+  const endpoint = target.transport === "stdio" ? { command, args } : { url: target.url, transport: "streamable-http" };
   const manager = new PooledMCPServerManager({ mcpServers: { everything: { ...endpoint, ...entry } } });
   return {
     manager,
@@ -48,8 +47,8 @@ export async function bareEcho(target) {
 
 /** A connected SDK Client over the target (stdio with `ownSession`: the child runs under setsid(1)). */
 export async function bareClient(target) {
-  const command = [process.execPath, EVERYTHING_MAIN, "stdio"];
-  if (target.ownSession) command.unshift("setsid");
+  const node = [process.execPath, EVERYTHING_MAIN, "stdio"];
+  const command = onChildCore(target.ownSession ? ["setsid", ...node] : node);
   const transport =
     target.transport === "stdio"
       ? new StdioClientTransport({ command: command[0], args: command.slice(1), stderr: "ignore" })

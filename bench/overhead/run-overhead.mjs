@@ -9,6 +9,7 @@
  * a burst, cold and warm, with the clients it opens over time (burst.mjs).
  */
 
+import { PINNED, withBenchPinned } from "../lib/cpu-pinning.mjs";
 import { summarize } from "../lib/latency.mjs";
 import { writeSyscalls } from "../lib/write-syscalls.mjs";
 import { startEverythingHttp } from "../lib/everything-server.mjs";
@@ -86,7 +87,12 @@ function describe({ latencies, seconds, writes }) {
   };
 }
 
-export async function runOverhead({ rounds, measureMs, warmupMs, log }) {
+export function runOverhead(options) {
+  // The same placement for every variant: this process on one core, each MCP child on the other.
+  return withBenchPinned(() => runPinned(options));
+}
+
+async function runPinned({ rounds, measureMs, warmupMs, log }) {
   process.on("warning", countWarning);
   const rows = [];
   log("overhead stdio ...");
@@ -114,5 +120,5 @@ export async function runOverhead({ rounds, measureMs, warmupMs, log }) {
   for (const row of burst.rows) log(`  x${row.callers} ${row.variant}: cold ${row.coldRatio}, warm ${row.warmRatio} of one bare client`);
   for (const row of burst.growth)
     log(`  x${row.callers} ${row.variant}: clients ${JSON.stringify(row.clientsAt)}, at end ${row.clientsAtEnd}`);
-  return { rounds, measureMs, rows, warnings, attribution, burst };
+  return { rounds, measureMs, pinned: PINNED, rows, warnings, attribution, burst };
 }

@@ -137,6 +137,17 @@ export function burstTable(burst) {
   );
 }
 
+/** What the overhead table compares, for both renderers. */
+export function overheadCaption(overhead) {
+  const placement = overhead.pinned
+    ? "; this process ran on core 0 and every MCP child on core 1 (taskset), the same placement for every variant"
+    : "";
+  return (
+    "server-everything `echo`, one client each (the pool's wide enough for every call in flight); " +
+    `${overhead.rounds} interleaved rounds of ${overhead.measureMs} ms per client and concurrency${placement}.`
+  );
+}
+
 /** What the burst table compares, for both renderers. */
 export function burstCaption(burst) {
   return (
@@ -165,7 +176,7 @@ export function renderOverhead(results) {
       [throughputTarget(o), defaultBurstTarget(o)].map((t) => [t.target, t.measured, t.met ? "yes" : "**no**", t.miss || "–"]),
     ),
     "",
-    `server-everything \`echo\`, one client each (the pool's wide enough for every call in flight); ${o.rounds} interleaved rounds of ${o.measureMs} ms per client and concurrency.`,
+    overheadCaption(o),
     "",
     overheadTable(o),
     "",
@@ -259,7 +270,7 @@ export function renderTables(results) {
     "",
     "### Overhead of the pool",
     "",
-    `server-everything \`echo\`; ${results.overhead.rounds} interleaved rounds of ${results.overhead.measureMs} ms per client and concurrency.`,
+    overheadCaption(results.overhead),
     "",
     overheadTable(results.overhead),
     "",
