@@ -131,8 +131,8 @@ export class StdioTransport implements Transport {
     }
     // Each message is written at once, not corked until the end of the tick: batching cut the write system
     // calls per call to a tenth under a burst, but the child then waited for the batch instead of starting on
-    // the first request, and on an idle 2-core machine one client answered fewer calls per second at 8 to 256
-    // in flight (the overhead table's write column shows one write per call).
+    // the first request, and on an idle 2-core machine one client answered fewer calls per second at 8 in
+    // flight and no more at 64 or 256 (docs/benchmarks.md, "Tried and taken back").
     if (stdin.write(`${JSON.stringify(message)}\n`)) return Promise.resolve();
     return new Promise((resolve) => {
       this.#drainWaiters.push(resolve);
