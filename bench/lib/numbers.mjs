@@ -1,4 +1,4 @@
-/** What the interleaved A/B sections share: CPU time of a process, medians, rounding and the summary of rounds. */
+/** What the interleaved sections share: CPU time of a process, medians, rounding, the order of rounds and their summary. */
 
 import { readFileSync } from "node:fs";
 
@@ -18,6 +18,26 @@ export function median(values) {
 export const round1 = (value) => Math.round(value * 10) / 10;
 export const round3 = (value) => Math.round(value * 1000) / 1000;
 export const minMax = (values) => [round3(Math.min(...values)), round3(Math.max(...values))];
+
+/** `order` rotated by `round`: each variant goes first in turn, so drift falls on all alike. */
+export function rotated(order, round) {
+  const k = round % order.length;
+  return [...order.slice(k), ...order.slice(0, k)];
+}
+
+/**
+ * `rounds` rounds of `measureOne(variant, round)` for every variant, each going first in turn;
+ * one `{ [variant]: row }` per round, as compareRounds takes them.
+ */
+export async function alternatingRounds(rounds, variants, measureOne) {
+  const measured = [];
+  for (let round = 0; round < rounds; round++) {
+    const row = {};
+    for (const variant of rotated(variants, round)) row[variant] = await measureOne(variant, round);
+    measured.push(row);
+  }
+  return measured;
+}
 
 /**
  * The summary of interleaved A/B rounds (`rounds`: one `{ [a]: row, [b]: row }` per round): each variant's

@@ -11,7 +11,8 @@
  */
 
 import { bareClient, echoRequest, pooledEchoWith } from "./echo-clients.mjs";
-import { measure, median, rotated, round1 } from "./measure.mjs";
+import { median, rotated, round1 } from "../lib/numbers.mjs";
+import { measure } from "./measure.mjs";
 
 const noop = () => {};
 

@@ -11,7 +11,8 @@
  */
 
 import { bareEcho, pooledEchoWith } from "./echo-clients.mjs";
-import { measure, median, rotated, round3 } from "./measure.mjs";
+import { median, rotated, round3 } from "../lib/numbers.mjs";
+import { measure } from "./measure.mjs";
 
 const CALLERS = [64, 256];
 /** When the growth table reads the open clients, in ms after the burst began. */

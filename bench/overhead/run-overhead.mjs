@@ -16,7 +16,8 @@ import { startEverythingHttp } from "../lib/everything-server.mjs";
 import { runAttribution } from "./attribution.mjs";
 import { runBurst } from "./burst.mjs";
 import { bareEcho, pooledEcho } from "./echo-clients.mjs";
-import { measure, median, round3 } from "./measure.mjs";
+import { median, round3 } from "../lib/numbers.mjs";
+import { measure } from "./measure.mjs";
 
 const IN_FLIGHT = [1, 8, 32, 64, 256];
 

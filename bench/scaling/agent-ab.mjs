@@ -23,7 +23,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { compareRounds, cpuSeconds, round1, round3 } from "../lib/numbers.mjs";
+import { alternatingRounds, compareRounds, cpuSeconds, round1, round3 } from "../lib/numbers.mjs";
 import { descendantsOf } from "../lib/proc-tree.mjs";
 import { writeSyscalls } from "../lib/write-syscalls.mjs";
 import { startFakeLlmProcess } from "./fake-llm.mjs";
@@ -42,31 +42,27 @@ export async function runAgentAb({ baseline, candidate, candidateNodeArgs = [], 
     current: path.join(candidateCommit ? buildCommit(candidateCommit, log) : REPO_ROOT, SERVER_MAIN),
   };
   const llm = await startFakeLlmProcess();
-  const measured = [];
+  let measured;
   try {
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? ["baseline", "current"] : ["current", "baseline"];
-      const pair = {};
-      for (const variant of order) {
-        const nodeArgs = [
-          ...(variant === "current" ? candidateNodeArgs : []),
-          ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}/${variant}-${round + 1}`] : []),
-        ];
-        pair[variant] = await measure({
-          variant,
-          serverMain: variants[variant],
-          users,
-          questions,
-          llm,
-          logFile: `${logDir}/agent-ab-${variant}-${round}.log`,
-          nodeArgs,
-        });
-        log(
-          `agent-ab round ${round + 1}/${rounds} ${variant}: ${pair[variant].turnsPerSecond} turns/s, ${pair[variant].serverCpuMsPerTurn} ms server CPU per turn (others ${pair[variant].othersCpuMsPerTurn} ms), ${pair[variant].serverWritesPerTurn} writes per turn, ${pair[variant].errors} errors`,
-        );
-      }
-      measured.push(pair);
-    }
+    measured = await alternatingRounds(rounds, ["baseline", "current"], async (variant, round) => {
+      const nodeArgs = [
+        ...(variant === "current" ? candidateNodeArgs : []),
+        ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}/${variant}-${round + 1}`] : []),
+      ];
+      const run = await measure({
+        variant,
+        serverMain: variants[variant],
+        users,
+        questions,
+        llm,
+        logFile: `${logDir}/agent-ab-${variant}-${round}.log`,
+        nodeArgs,
+      });
+      log(
+        `agent-ab round ${round + 1}/${rounds} ${variant}: ${run.turnsPerSecond} turns/s, ${run.serverCpuMsPerTurn} ms server CPU per turn (others ${run.othersCpuMsPerTurn} ms), ${run.serverWritesPerTurn} writes per turn, ${run.errors} errors`,
+      );
+      return run;
+    });
   } finally {
     await llm.stop();
   }

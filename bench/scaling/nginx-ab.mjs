@@ -14,7 +14,7 @@
  */
 
 import { summarize } from "../lib/latency.mjs";
-import { compareRounds, cpuSeconds, round1, round3 } from "../lib/numbers.mjs";
+import { alternatingRounds, compareRounds, cpuSeconds, round1, round3 } from "../lib/numbers.mjs";
 import { startProcess, waitForLine } from "../lib/processes.mjs";
 import { startRedis } from "../lib/redis-process.mjs";
 import { startFakeLlmProcess } from "./fake-llm.mjs";
@@ -28,20 +28,15 @@ const VARIANTS = { one: 1, two: 2 };
 export async function runNginxAb({ users, questions, rounds, logDir, log }) {
   const redis = await startRedis();
   const llm = await startFakeLlmProcess();
-  const measured = [];
+  let measured;
   try {
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? ["one", "two"] : ["two", "one"];
-      const pair = {};
-      for (const variant of order) {
-        pair[variant] = await measure({ variant, round, redisUrl: redis.url, users, questions, llmBaseURL: llm.baseURL, logDir });
-        const run = pair[variant];
-        log(
-          `nginx round ${round + 1}/${rounds} ${variant} instance(s): ${run.turnsPerSecond} turns/s, p50 ${run.p50Ms} ms, instances' CPU ${run.instancesCpuMsPerTurn} ms/turn (s each: ${JSON.stringify(run.instanceCpuSeconds)}), ${run.errors} errors`,
-        );
-      }
-      measured.push(pair);
-    }
+    measured = await alternatingRounds(rounds, ["one", "two"], async (variant, round) => {
+      const run = await measure({ variant, round, redisUrl: redis.url, users, questions, llmBaseURL: llm.baseURL, logDir });
+      log(
+        `nginx round ${round + 1}/${rounds} ${variant} instance(s): ${run.turnsPerSecond} turns/s, p50 ${run.p50Ms} ms, instances' CPU ${run.instancesCpuMsPerTurn} ms/turn (s each: ${JSON.stringify(run.instanceCpuSeconds)}), ${run.errors} errors`,
+      );
+      return run;
+    });
   } finally {
     await llm.stop();
     await redis.stop(2_000);

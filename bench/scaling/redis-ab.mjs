@@ -13,7 +13,7 @@
  */
 
 import { summarize } from "../lib/latency.mjs";
-import { compareRounds, cpuSeconds, median, round1, round3 } from "../lib/numbers.mjs";
+import { alternatingRounds, compareRounds, cpuSeconds, median, round1, round3 } from "../lib/numbers.mjs";
 import { startRedis } from "../lib/redis-process.mjs";
 import { startFakeLlmProcess } from "./fake-llm.mjs";
 import { startLoadDriver } from "./load-driver-process.mjs";
@@ -22,30 +22,25 @@ import { startServerWithMcp } from "./server-with-mcp.mjs";
 export async function runRedisAb({ users, questions, rounds, logDir, log }) {
   const redis = await startRedis();
   const llm = await startFakeLlmProcess();
-  const measured = [];
+  let measured;
   try {
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? ["memory", "redis"] : ["redis", "memory"];
-      const pair = {};
-      for (const store of order) {
-        const env = store === "redis" ? { REDIS_URL: redis.url, REDIS_PREFIX: `bench${round}:` } : {};
-        const redisPid = store === "redis" ? redis.pid : undefined;
-        pair[store] = await measure({
-          store,
-          env,
-          redisPid,
-          users,
-          questions,
-          llmBaseURL: llm.baseURL,
-          logFile: `${logDir}/redis-ab-${store}-${round}.log`,
-        });
-        const run = pair[store];
-        log(
-          `redis round ${round + 1}/${rounds} ${store}: ${run.turnsPerSecond} turns/s, p50 ${run.p50Ms} ms, server CPU ${run.serverCpuMsPerTurn} ms/turn (+ redis-server ${run.redisCpuMsPerTurn}), ${run.errors} errors`,
-        );
-      }
-      measured.push(pair);
-    }
+    measured = await alternatingRounds(rounds, ["memory", "redis"], async (store, round) => {
+      const env = store === "redis" ? { REDIS_URL: redis.url, REDIS_PREFIX: `bench${round}:` } : {};
+      const redisPid = store === "redis" ? redis.pid : undefined;
+      const run = await measure({
+        store,
+        env,
+        redisPid,
+        users,
+        questions,
+        llmBaseURL: llm.baseURL,
+        logFile: `${logDir}/redis-ab-${store}-${round}.log`,
+      });
+      log(
+        `redis round ${round + 1}/${rounds} ${store}: ${run.turnsPerSecond} turns/s, p50 ${run.p50Ms} ms, server CPU ${run.serverCpuMsPerTurn} ms/turn (+ redis-server ${run.redisCpuMsPerTurn}), ${run.errors} errors`,
+      );
+      return run;
+    });
   } finally {
     await llm.stop();
     await redis.stop(2_000);
