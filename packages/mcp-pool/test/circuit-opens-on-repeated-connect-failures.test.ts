@@ -94,10 +94,12 @@ describe("a stdio server whose command exits at once", () => {
 describe("an HTTP server that goes away and comes back", () => {
   it("opens the circuit while its port drops connections and closes it on the first successful probe", async () => {
     const lab = await use.fixture(startLabHttp());
-    // Callers here give up (2 s) before the circuit's next attempt (3 s), so they fail fast rather than wait
-    // for it (waiting for the probe is what test/unit/waiters-wait-for-the-probe-when-they-can proves).
+    // Callers here give up (1 s) before the circuit's next attempt (3 s): through the hammer's second, which
+    // starts right after the circuit opens, they fail fast rather than wait for it (waiting for the probe is what
+    // test/unit/waiters-wait-for-the-probe-when-they-can proves). With 2 s the margin was the hammer's start
+    // after the open: a caller late in it could wait for the probe and time out (1 run in 8).
     const httpCircuit = { failureThreshold: 2, baseBackoffMs: 3_000, maxBackoffMs: 3_000 };
-    const pool = { acquireTimeoutMs: 2_000 };
+    const pool = { acquireTimeoutMs: 1_000 };
     const manager: PooledMCPServerManager = use.manager({ lab: lab.entry({ circuit: httpCircuit, pool }) });
     expect(textOf(await manager.callTool("lab__echo", { text: "up" }))).toBe("echo:up");
 
