@@ -1,8 +1,10 @@
 // A child that writes its stderr without newlines (a progress bar, a binary dump) costs the pool a bounded line
 // buffer: while 50 MiB of it pass, this process's heap grows by less than a tenth of that over what the same
 // calls made it grow without the flood (buffered whole, it would hold it all), other users' calls are answered
-// as fast as before, the one line with no end is cut once, the last lines stay for the error that says why a
-// server stopped, no child is left and nothing prints a warning.
+// as fast as while a chatty server writes the same bytes in ordinary lines (the same CPU spent by a child and
+// by this process's reading, so that a busy machine slows both alike), the one line with no end is cut once,
+// the last lines stay for the error that says why a server stopped, no child is left and nothing prints a
+// warning.
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { answeredAsFast, faultEntry, timed, watchWarnings } from "@mcp-pool/test-support/fault-suite";
@@ -47,29 +49,40 @@ async function heapGrowthDuring(fn: () => Promise<void>): Promise<number> {
 describe("a child flooding stderr without newlines", () => {
   it(`holds a small part of ${FLOOD_MIB} MiB at most, and other users' calls are answered as fast meanwhile`, async () => {
     const lines: string[] = [];
-    const config = parseConfig({ mcpServers: { flood: faultEntry(["--stderr-flood", String(FLOOD_MIB)]), other: faultEntry() } });
-    const manager = use.managerOf(config, { stderr: (server, line) => server === "flood" && lines.push(line) });
+    const chatty = faultEntry(["--stderr-flood", String(FLOOD_MIB), "--stderr-line-bytes", String(MAX_LINE_BYTES)]);
+    const flood = faultEntry(["--stderr-flood", String(FLOOD_MIB)]);
+    const config = parseConfig({ mcpServers: { chatty, flood, other: faultEntry() } });
+    // Every line of the flood (a cut one and its last), the chatty one's last line only (it writes 100,000).
+    const keep = (server: string, line: string) => server === "flood" || (server === "chatty" && line.startsWith("flood done"));
+    const manager = use.managerOf(config, { stderr: (server, line) => keep(server, line) && lines.push(`${server}: ${line}`) });
     const otherEcho = () => manager.callTool("other__echo", { text: "x" }, { sessionId: "another-user" }).then(textOf);
     await otherEcho();
-    const baseline: number[] = [];
-    // The same calls, without the flood: what they cost the heap is not the flood's.
+    // The same calls, without a flood: what they cost the heap is not the flood's.
     const callsAlone = await heapGrowthDuring(async () => {
-      for (let i = 0; i < 20; i += 1) baseline.push(await timed(otherEcho));
+      for (let i = 0; i < 20; i += 1) await otherEcho();
     });
-
-    const during: number[] = [];
-    const duringFlood = await heapGrowthDuring(async () => {
-      await manager.callTool("flood__echo", { text: "x" }); // starts the server, which starts flooding
-      while (!lines.some((line) => line.startsWith("flood done"))) {
-        during.push(await timed(otherEcho));
-        expect(textOf(await manager.callTool("flood__echo", { text: "y" }))).toBe("echo:y");
+    /** Other users' call times while `server` writes its stderr, to its last line. */
+    const callsWhileFlooding = async (server: string, times: number[]) => {
+      expect(textOf(await manager.callTool(`${server}__echo`, { text: "x" }))).toBe("echo:x"); // starts it flooding
+      while (!lines.includes(`${server}: flood done ${FLOOD_MIB * MIB}`)) {
+        times.push(await timed(otherEcho));
+        expect(textOf(await manager.callTool(`${server}__echo`, { text: "y" }))).toBe("echo:y");
       }
-    });
+    };
+
+    const baseline: number[] = [];
+    await heapGrowthDuring(() => callsWhileFlooding("chatty", baseline));
+    const during: number[] = [];
+    const duringFlood = await heapGrowthDuring(() => callsWhileFlooding("flood", during));
 
     expect(duringFlood - Math.max(0, callsAlone)).toBeLessThan((FLOOD_MIB * MIB) / 10);
     answeredAsFast(baseline, during);
     // The line with no end was cut, once; the next line came through whole.
-    expect(lines).toEqual([`${"x".repeat(MAX_LINE_BYTES)}${CUT_MARK}`, `flood done ${FLOOD_MIB * MIB}`]);
+    expect(lines).toEqual([
+      `chatty: flood done ${FLOOD_MIB * MIB}`,
+      `flood: ${"x".repeat(MAX_LINE_BYTES)}${CUT_MARK}`,
+      `flood: flood done ${FLOOD_MIB * MIB}`,
+    ]);
     await manager.close();
     expect(descendantPids()).toEqual([]);
     expect(warnings).toEqual([]);
