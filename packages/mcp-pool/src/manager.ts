@@ -121,37 +121,42 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     const pool = this.#pool(resolved.server);
     const startedAt = Date.now();
     const tool = resolved.tool.name;
-    return this.#tracked(options.signal, async (control) => {
-      try {
-        const { result, sessionReset } = await runToolCall({
-          pool,
-          tool: resolved.tool,
-          args,
-          sessionId,
-          fairnessKey: options.fairnessKey ?? sessionId,
-          control,
-          cancellable: options.signal !== undefined,
-          maxTotalTimeoutMs: pool.config.maxTotalTimeoutMs,
-          timeoutMs: options.timeoutMs ?? pool.config.callTimeoutMs,
-          onProgress: options.onProgress,
-          onStarted: (waitMs) => this.emit("callStart", { server: pool.name, tool, sessionId, waitMs }),
-        });
-        this.#recordCall(pool.name, tool, sessionId, "ok", startedAt);
-        const { content, structuredContent } = result;
-        return {
-          name,
-          server: pool.name,
-          tool,
-          content: content as ToolResultContent[],
-          ...(structuredContent === undefined ? {} : { structuredContent }),
-          ...(sessionReset === undefined ? {} : { sessionReset }),
-        };
-      } catch (error) {
-        // runToolCall types every failure; anything else would be a bug, counted as a protocol failure.
-        this.#recordCall(pool.name, tool, sessionId, error instanceof McpPoolError ? error.code : "tool_protocol_error", startedAt);
-        throw error;
-      }
-    });
+    // #tracked's work, inline: the hottest path in the library, one async frame fewer per call.
+    const control = new CallControl();
+    const unfollow = options.signal ? followAbort(options.signal, control) : undefined;
+    this.#calls.add(control);
+    try {
+      const { result, sessionReset } = await runToolCall({
+        pool,
+        tool: resolved.tool,
+        args,
+        sessionId,
+        fairnessKey: options.fairnessKey ?? sessionId,
+        control,
+        cancellable: options.signal !== undefined,
+        maxTotalTimeoutMs: pool.config.maxTotalTimeoutMs,
+        timeoutMs: options.timeoutMs ?? pool.config.callTimeoutMs,
+        onProgress: options.onProgress,
+        onStarted: (waitMs) => this.emit("callStart", { server: pool.name, tool, sessionId, waitMs }),
+      });
+      this.#recordCall(pool.name, tool, sessionId, "ok", startedAt);
+      const { content, structuredContent } = result;
+      return {
+        name,
+        server: pool.name,
+        tool,
+        content: content as ToolResultContent[],
+        ...(structuredContent === undefined ? {} : { structuredContent }),
+        ...(sessionReset === undefined ? {} : { sessionReset }),
+      };
+    } catch (error) {
+      // runToolCall types every failure; anything else would be a bug, counted as a protocol failure.
+      this.#recordCall(pool.name, tool, sessionId, error instanceof McpPoolError ? error.code : "tool_protocol_error", startedAt);
+      throw error;
+    } finally {
+      this.#calls.delete(control);
+      unfollow?.();
+    }
   }
 
   /**

@@ -65,7 +65,8 @@ interface Lost {
   reason: string;
 }
 
-export async function runToolCall(request: ToolCallRequest): Promise<ToolCallOutcome> {
+/** Not async: with no total timer to clear, the attempts' own promise is the call's (one frame fewer per call). */
+export function runToolCall(request: ToolCallRequest): Promise<ToolCallOutcome> {
   const annotations = request.tool.annotations ?? {};
   const repeatable = annotations.readOnlyHint === true || annotations.idempotentHint === true;
   const queuedAt = Date.now();
@@ -74,16 +75,14 @@ export async function runToolCall(request: ToolCallRequest): Promise<ToolCallOut
   // A signal only when something must abort the SDK's request: the caller, or the total cap (with progress,
   // the SDK's one timeout is not the cap). Otherwise close() ends the call through unlessEnded.
   const signal = request.cancellable || progress ? request.control.signal : undefined;
-  const totalTimer = progress ? abortAfterTotalTimeout(request) : undefined;
-  const sdkOptions: RequestOptions = progress
-    ? { signal, timeout: request.timeoutMs, resetTimeoutOnProgress: true, onprogress: (update) => request.onProgress?.(update) }
-    : // Without progress nothing resets the SDK's timer: it is the total cap too.
-      { signal, timeout: Math.min(request.timeoutMs, request.maxTotalTimeoutMs) };
-  try {
-    return await attempts(request, repeatable, queuedAt, sdkOptions);
-  } finally {
-    if (totalTimer !== undefined) clearTimeout(totalTimer);
+  if (!progress) {
+    // Without progress nothing resets the SDK's timer: it is the total cap too.
+    return attempts(request, repeatable, queuedAt, { signal, timeout: Math.min(request.timeoutMs, request.maxTotalTimeoutMs) });
   }
+  const onprogress = (update: ProgressUpdate) => request.onProgress?.(update);
+  const totalTimer = abortAfterTotalTimeout(request);
+  const sdkOptions: RequestOptions = { signal, timeout: request.timeoutMs, resetTimeoutOnProgress: true, onprogress };
+  return attempts(request, repeatable, queuedAt, sdkOptions).finally(() => clearTimeout(totalTimer));
 }
 
 async function attempts(
