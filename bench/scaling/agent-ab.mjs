@@ -59,7 +59,7 @@ export async function runAgentAb({ baseline, candidate, candidateNodeArgs = [], 
         nodeArgs,
       });
       log(
-        `agent-ab round ${round + 1}/${rounds} ${variant}: ${run.turnsPerSecond} turns/s, ${run.serverCpuMsPerTurn} ms server CPU per turn (others ${run.othersCpuMsPerTurn} ms), ${run.serverWritesPerTurn} writes per turn, ${run.errors} errors`,
+        `agent-ab round ${round + 1}/${rounds} ${variant}: ${run.turnsPerSecond} turns/s, ${run.serverCpuMsPerTurn} ms server CPU per turn (others ${run.othersCpuMsPerTurn} ms), ${run.serverWritesPerTurn} writes per turn, ${run.errors} errors${run.errors ? ` ${JSON.stringify(run.errorCodes)}` : ""}`,
       );
       return run;
     });
@@ -108,6 +108,8 @@ async function measure({ variant, serverMain, users, questions, llm, logFile, no
     return {
       turns,
       errors: Object.values(asked.errors).reduce((a, b) => a + b, 0),
+      // By code (an error frame's code, or the driver's: turn_timeout, closed_<ws code>, wrong_answer...).
+      errorCodes: asked.errors,
       turnsPerSecond: round1(turns / (asked.wallMs / 1000)),
       serverCpuMsPerTurn: perTurn(cpu),
       othersCpuMsPerTurn: perTurn(othersCpu),
