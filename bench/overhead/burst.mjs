@@ -45,8 +45,9 @@ export async function runBurst({ rounds, measureMs, warmupMs, variants = BURST_V
   const samples = new Map();
   const sample = (key) => samples.get(key) ?? samples.set(key, { cold: [], warm: [], timelines: [] }).get(key);
   // This process's own code (the SDK, the pool) is optimized before the first round, as in a running server.
-  const warmup = await bareEcho(target);
-  await measure(warmup.call, warmupMs, 8).finally(() => warmup.close());
+  for (const warmup of [await bareEcho(target), pooledEchoWith(target)]) {
+    await measure(() => warmup.call(), warmupMs, 8).finally(() => warmup.close());
+  }
   for (let round = 0; round < rounds; round++) {
     for (const n of callers) {
       for (const name of rotated(names, round)) {

@@ -40,6 +40,11 @@ export class TypedEmitter<Events extends object> {
     return this;
   }
 
+  /** Someone listens for `event`: a hot path builds a payload only then. */
+  protected listens(event: keyof Events & string): boolean {
+    return this.#emitter.listenerCount(event) > 0;
+  }
+
   protected emit<K extends keyof Events & string>(event: K, payload: Events[K]): void {
     if (this.#emitter.listenerCount(event) === 0) return;
     // A throwing listener must not break the pool's bookkeeping.

@@ -137,18 +137,16 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
         maxTotalTimeoutMs: pool.config.maxTotalTimeoutMs,
         timeoutMs: options.timeoutMs ?? pool.config.callTimeoutMs,
         onProgress: options.onProgress,
-        onStarted: (waitMs) => this.emit("callStart", { server: pool.name, tool, sessionId, waitMs }),
+        onStarted: this.listens("callStart")
+          ? (waitMs) => this.emit("callStart", { server: pool.name, tool, sessionId, waitMs })
+          : undefined,
       });
       this.#recordCall(pool.name, tool, sessionId, "ok", startedAt);
       const { content, structuredContent } = result;
-      return {
-        name,
-        server: pool.name,
-        tool,
-        content: content as ToolResultContent[],
-        ...(structuredContent === undefined ? {} : { structuredContent }),
-        ...(sessionReset === undefined ? {} : { sessionReset }),
-      };
+      const answer: ToolCallResult = { name, server: pool.name, tool, content: content as ToolResultContent[] };
+      if (structuredContent !== undefined) answer.structuredContent = structuredContent;
+      if (sessionReset !== undefined) answer.sessionReset = sessionReset;
+      return answer;
     } catch (error) {
       // runToolCall types every failure; anything else would be a bug, counted as a protocol failure.
       this.#recordCall(pool.name, tool, sessionId, error instanceof McpPoolError ? error.code : "tool_protocol_error", startedAt);
@@ -281,7 +279,7 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
       if (outcome === "ok") counters.ok += 1;
       else counters.failed[outcome] = (counters.failed[outcome] ?? 0) + 1;
     }
-    this.emit("callEnd", { server, tool, sessionId, outcome, durationMs: Date.now() - startedAt });
+    if (this.listens("callEnd")) this.emit("callEnd", { server, tool, sessionId, outcome, durationMs: Date.now() - startedAt });
   }
 
   #pool(server: string): ServerPool {

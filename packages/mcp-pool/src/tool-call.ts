@@ -50,8 +50,8 @@ export interface ToolCallRequest {
   maxTotalTimeoutMs: number;
   timeoutMs: number;
   onProgress: ((update: ProgressUpdate) => void) | undefined;
-  /** Called once the call holds a slot, with the time it waited. */
-  onStarted: (waitMs: number) => void;
+  /** Called once the call holds a slot, with the time it waited (if anyone listens). */
+  onStarted: ((waitMs: number) => void) | undefined;
 }
 
 export interface ToolCallOutcome {
@@ -94,7 +94,7 @@ async function attempts(
   const { pool } = request;
   for (let attempt = 1; ; attempt += 1) {
     const lease = await pool.lease(request.sessionId, sdkOptions.signal, request.fairnessKey);
-    if (attempt === 1) request.onStarted(Date.now() - queuedAt);
+    if (attempt === 1) request.onStarted?.(Date.now() - queuedAt);
     try {
       return await send(lease, request, sdkOptions);
     } catch (error) {
