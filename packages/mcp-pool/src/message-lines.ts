@@ -11,6 +11,7 @@
 import { JSONRPCMessageSchema, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 
 const LF = 0x0a;
+const CR = 0x0d;
 /** Bytes kept from each end of an oversized line: enough for `"jsonrpc":"2.0","id":<id>` either side. */
 const EDGE_BYTES = 256;
 
@@ -38,8 +39,13 @@ export class MessageLines {
   push(chunk: Buffer): void {
     let start = 0;
     for (let end = chunk.indexOf(LF, start); end !== -1; end = chunk.indexOf(LF, start)) {
-      this.#take(chunk.subarray(start, end));
-      this.#endLine();
+      if (this.#bytes === 0 && this.#oversized === undefined && end - start <= this.maxBytes) {
+        // The whole line is in this chunk (the usual case): decoded where it is, no view or copy of it made.
+        this.#text(chunk.toString("utf8", start, end));
+      } else {
+        this.#take(chunk.subarray(start, end));
+        this.#endLine();
+      }
       start = end + 1;
     }
     if (start < chunk.length) this.#take(chunk.subarray(start));
@@ -87,7 +93,12 @@ export class MessageLines {
     const line = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
     this.#chunks = [];
     this.#bytes = 0;
-    const text = line.toString("utf8").replace(/\r$/, "");
+    this.#text(line.toString("utf8"));
+  }
+
+  /** A whole line, decoded: a message, or garbage (blank lines and lines to drop are skipped). */
+  #text(line: string): void {
+    const text = line.charCodeAt(line.length - 1) === CR ? line.slice(0, -1) : line;
     if (text.trim() === "" || this.dropLine(text)) return;
     try {
       this.onLine({ kind: "message", message: JSONRPCMessageSchema.parse(JSON.parse(text)) });
