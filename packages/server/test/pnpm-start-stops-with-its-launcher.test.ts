@@ -29,8 +29,9 @@ async function pnpmStart(): Promise<Started> {
   delete env.MCP_CONFIG;
   const top = spawn(NPX, ["-y", "pnpm@12.4.2", "start"], { cwd: REPO_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   trees.push([top.pid!]);
+  // "close", not "exit": every process holding its pipes (the server too) is gone and what they wrote has been read.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    top.once("exit", (code, signal) => resolve({ code, signal })),
+    top.once("close", (code, signal) => resolve({ code, signal })),
   );
   let stderr = "";
   top.stderr!.on("data", (chunk: Buffer) => {
@@ -71,6 +72,7 @@ describe("npx -y pnpm@12.4.2 start", () => {
       intervalMs: 100,
       what: "every process of the tree to end",
     });
+    await started.exited;
     expect(started.logs).toContainEqual(expect.objectContaining({ msg: "closing on signal", signal: "launcher exited" }));
     expect(started.logs.at(-1)).toMatchObject({ msg: "shut down" });
   });
@@ -86,10 +88,10 @@ describe("npx -y pnpm@12.4.2 start", () => {
       intervalMs: 100,
       what: "every process of the tree to end",
     });
+    // npm ends itself by the SIGINT it got (a shell shows 130), as it does for any interrupted command.
+    expect(await started.exited).toEqual({ code: null, signal: "SIGINT" });
     expect(started.logs).toContainEqual(expect.objectContaining({ msg: "closing on signal", signal: "SIGINT" }));
     expect(started.logs.at(-1)).toMatchObject({ msg: "shut down" });
     expect(started.stderr()).not.toContain("ELIFECYCLE");
-    // npm ends itself by the SIGINT it got (a shell shows 130), as it does for any interrupted command.
-    expect(await started.exited).toEqual({ code: null, signal: "SIGINT" });
   });
 });
