@@ -86,6 +86,7 @@ export abstract class ServerPool {
       },
       closed: (member) => {
         if (member.opened) this.hooks.onClientDestroyed(this.name, member.sessionId, member.closeReason ?? "closed");
+        this.onClosed(member);
         // A live child fewer: a waiter may get a new client now.
         this.dispatch();
       },
@@ -186,6 +187,10 @@ export abstract class ServerPool {
   protected abstract closeConnections(): Promise<void>;
   /** The member died and is closing. */
   protected onLost(_member: Member, _reason: string): void {}
+  /** The member's close is confirmed (however it came to close). */
+  protected onClosed(_member: Member): void {}
+  /** A call (or withClient borrow) gave its slot back. */
+  protected onCallEnded(): void {}
   /** The member was lent for a call (or a withClient borrow). */
   protected onLent(_member: Member): void {}
   /** The member's server said its tool list changed (before the catalog hears of it). */
@@ -308,6 +313,7 @@ export abstract class ServerPool {
     this.table.giveBack(member);
     if (!proven && member.served) this.circuit.recordProven();
     if (fairnessKey !== undefined) this.#countSession(fairnessKey, -1);
+    this.onCallEnded();
     this.dispatch();
     if (member.inFlight === 0 && member.state === "lent") this.onIdle(member);
   };

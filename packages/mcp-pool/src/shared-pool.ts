@@ -13,6 +13,7 @@
  */
 
 import type { Member, OpenOutcome } from "./connection-table.js";
+import { COOLDOWN_MS, GrowthCheck } from "./growth-check.js";
 import { growWhenWaitersAge, type GrowthPolicy } from "./growth.js";
 import { IdleStore } from "./idle-store.js";
 import { ServerPool, type PoolDeps } from "./server-pool.js";
@@ -33,11 +34,18 @@ export class SharedPool extends ServerPool {
   #connectsGranted = 0;
   /** Dispatches again when the oldest waiter reaches growAfterWaitMs (it may need another client then). */
   #growthTimer: NodeJS.Timeout | undefined;
+  /** Did the last client opened for a backlog pay for itself (growth-check.ts)? Checked when growth waits for a backlog. */
+  readonly #growthCheck = new GrowthCheck();
+  readonly #checksGrowth: boolean;
+  /** Opens the trial client's measured window, then judges it at its end. */
+  #judgeTimer: NodeJS.Timeout | undefined;
 
   constructor(config: ServerConfig, deps: SharedPoolDeps) {
     super(config, deps);
     this.#growth = deps.growth ?? growWhenWaitersAge;
     const { pool } = config;
+    // With growAfterWaitMs 0 a client opens for every maxCallsPerConnection waiters at once, unchecked.
+    this.#checksGrowth = pool.maxConnections > 1 && pool.growAfterWaitMs > 0;
     this.#store = new IdleStore(
       {
         open: () => this.#open(),
@@ -87,10 +95,11 @@ export class SharedPool extends ServerPool {
     const pending = this.#store.pending;
     const oldest = this.queue.oldestEnqueuedAt;
     const now = Date.now();
+    const lent = this.#lentCount();
     const wanted = this.#growth({
       waiting: this.queue.length,
       oldestWaitMs: oldest === undefined ? 0 : now - oldest,
-      lent: this.#lentCount(),
+      lent,
       pending,
       idle,
       maxConnections,
@@ -99,11 +108,15 @@ export class SharedPool extends ServerPool {
     });
     // Idle clients cost no new child; new ones only fit while live children (closing ones too) are under max.
     const room = idle + Math.max(0, maxConnections - this.table.live);
+    // A new client beside clients carrying calls is a trial: one at a time, none in a cooldown after one that did not pay.
+    const trial = this.#checksGrowth && lent > 0;
     for (let i = 0; i < Math.min(wanted, room); i += 1) {
       // Taking an idle client connects nothing: only new clients ask the circuit (and a probe must connect).
       if (i >= idle) {
+        if (trial && !this.#growthCheck.mayGrow(now)) break;
         if (!this.circuit.tryAcquireAttempt(now)) break;
         this.#connectsGranted += 1;
+        if (trial) this.#growthCheck.begin(now, lent, this.table.counts().inFlight, this.queue.busySince ?? now);
       }
       this.#acquire();
     }
@@ -136,10 +149,25 @@ export class SharedPool extends ServerPool {
 
   protected override onLost(member: Member, reason: string): void {
     this.#store.forget(member, reason);
+    // Its replacement is not growth: no trial or cooldown holds it back.
+    clearTimeout(this.#judgeTimer);
+    this.#judgeTimer = undefined;
+    this.#growthCheck.reset();
+  }
+
+  /** A client closed by the table (retired after a trial, say) is one generic-pool must let go of too. */
+  protected override onClosed(member: Member): void {
+    this.#store.forget(member, member.closeReason ?? "closed");
+  }
+
+  protected override onCallEnded(): void {
+    if (this.#checksGrowth) this.#growthCheck.completed(Date.now());
   }
 
   protected async closeConnections(): Promise<void> {
     clearTimeout(this.#growthTimer);
+    clearTimeout(this.#judgeTimer);
+    this.#growthCheck.abandon();
     // Every client first, connecting ones included: drain() waits for pending
     // creates, which would otherwise last until connectTimeoutMs.
     await Promise.all([this.table.closeAll("manager closed"), this.#store.drain()]);
@@ -152,12 +180,42 @@ export class SharedPool extends ServerPool {
       (outcome) => this.#onAcquired(outcome),
       (error: unknown) => {
         if (!this.closed) this.hooks.onWarning(this.name, "acquiring a client failed", error);
+        this.#trialWithoutClient();
         this.dispatch();
       },
     );
   }
 
+  /** A trial whose acquisition ended without a new client (an idle one served it, or none came) is no trial. */
+  #trialWithoutClient(): void {
+    if (this.#growthCheck.awaitingClient && this.#store.pending === 0) this.#growthCheck.abandon();
+  }
+
+  /** At the end of the trial's window: keep its client, or retire it and open no other for a while. */
+  #judgeGrowth(): void {
+    this.#judgeTimer = undefined;
+    if (this.closed) return;
+    const verdict = this.#growthCheck.judge(Date.now(), this.queue.busySince);
+    if (verdict) {
+      const { before, after, clients } = verdict;
+      const measured = `${before} -> ${after} calls/s with ${clients} -> ${clients + 1} clients under a backlog`;
+      if (verdict.paid) {
+        this.hooks.onDebug(this.name, "a client opened for a backlog raised throughput", measured);
+      } else {
+        this.hooks.onWarning(
+          this.name,
+          `a client opened for a backlog did not raise throughput (${measured}): it closes once its calls end, ` +
+            `and no other opens for a backlog for ${COOLDOWN_MS / 1000} s (the server or the machine is at its limit)`,
+        );
+        this.table.retire(verdict.retire, "growth did not pay");
+      }
+    }
+    // The trial is over: waiters who still need a client may get the next one now.
+    this.dispatch();
+  }
+
   #onAcquired(outcome: OpenOutcome): void {
+    this.#trialWithoutClient();
     if (!outcome.ok) {
       if (!this.closed && this.#store.pending === 0 && !this.#hasLent()) this.failUnservable(outcome.error);
       this.dispatch();
@@ -188,6 +246,13 @@ export class SharedPool extends ServerPool {
       return { ok: false, error: new Error("at maxConnections while a client closes"), cutShort: true };
     }
     const outcome = await this.openMember(undefined);
+    if (outcome.ok && this.#growthCheck.awaitingClient && !this.closed) {
+      const { windowAfterMs, windowMs } = this.#growthCheck.connected(outcome.member, Date.now());
+      this.#judgeTimer = setTimeout(() => {
+        this.#growthCheck.openWindow(Date.now());
+        this.#judgeTimer = setTimeout(() => this.#judgeGrowth(), windowMs);
+      }, windowAfterMs);
+    }
     if (outcome.ok) this.table.shelve(outcome.member);
     return outcome;
   }

@@ -93,6 +93,8 @@ export class WaitQueue<T> {
   readonly #capped = new Set<string>();
   /** Live waiters whose key is not capped (or who have none). */
   #servable = 0;
+  /** Since when (epoch ms) someone has been waiting without a break; undefined while nobody waits. */
+  #busySince: number | undefined;
 
   constructor(
     readonly server: string,
@@ -116,10 +118,16 @@ export class WaitQueue<T> {
       const entry = new Entry(this, sessionId, fairnessKey, Date.now(), timeoutMs, waitsForProbe, signal, resolve, reject);
       signal?.addEventListener("abort", entry, { once: true });
       this.#entries.push(entry);
+      if (this.#live === 0) this.#busySince = entry.enqueuedAt;
       this.#live += 1;
       this.#count(fairnessKey, 1);
       if (entry.deadline < this.#timerDueAt) this.#armTimer(entry.deadline);
     });
+  }
+
+  /** Since when (epoch ms) the queue has not been empty, if anyone waits: how long a backlog has lasted. */
+  get busySince(): number | undefined {
+    return this.#busySince;
   }
 
   /** When the longest waiter still waiting came (epoch ms), if anyone waits. */
@@ -171,6 +179,7 @@ export class WaitQueue<T> {
     entry.settled = true;
     entry.signal?.removeEventListener("abort", entry);
     this.#live -= 1;
+    if (this.#live === 0) this.#busySince = undefined;
     this.#count(entry.fairnessKey, -1);
     this.#compact();
   }

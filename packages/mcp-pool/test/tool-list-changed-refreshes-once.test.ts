@@ -20,7 +20,10 @@ describe("the shared tool catalog", () => {
 
   it("refreshes exactly once per tools/list_changed, and every session sees the new tool", async () => {
     const http = await resources.fixture(startLabHttp());
-    const manager = resources.manager({ lab: { url: http.url, pool: { maxConnections: 3, maxCallsPerConnection: 1 } } });
+    // growAfterWaitMs 0: a client per waiter at once (no growth trial), so the six calls open three clients
+    const manager = resources.manager({
+      lab: { url: http.url, pool: { maxConnections: 3, maxCallsPerConnection: 1, growAfterWaitMs: 0 } },
+    });
     // three pooled clients, each with its notification stream open
     await Promise.all(Array.from({ length: 6 }, () => manager.callTool("lab__slow_read", { ms: 100 })));
     await waitFor(async () => (await labStats(http)).streamsOpen >= 3, { timeoutMs: 5_000 });

@@ -1,0 +1,159 @@
+/**
+ * Whether a client a shared pool opened for a backlog paid for itself. The
+ * pool opens such a client (growth.ts) as a trial: the calls completed per
+ * second while the backlog lasted before it (at most the last TRIAL_MS) are
+ * compared with those of a window of at least TRIAL_MS that begins once the
+ * trial client's first calls could have ended (a call's time, from Little's
+ * law: calls in flight / completions per second), the backlog still there.
+ * If one more of N
+ * clients added less than half of what it could (1/N of their rate), the
+ * server or the machine is what limits, not the number of clients: another
+ * child only costs memory and CPU (on 2 cores, one stdio child carried more
+ * calls than four). The trial client is then retired (it closes once its
+ * calls end) and no other opens for COOLDOWN_MS. A backlog that ended
+ * meanwhile says nothing: no verdict, and the client idles out if the load
+ * no longer needs it. A client that dies resets all this: its replacement
+ * is not growth.
+ */
+
+import type { Member } from "./connection-table.js";
+
+/** The shortest window a trial client is measured over, and the longest backlog before it that is compared. */
+export const TRIAL_MS = 1_000;
+/** A call's time counted for a trial's window at most (a slower tool is judged on a partial window). */
+const MAX_CALL_MS = 30_000;
+/** After a trial that did not pay, no client is opened for a backlog for this long. */
+export const COOLDOWN_MS = 30_000;
+/** The trial pays when the rate grew by at least this share of one more client's ideal gain (1/N). */
+const SHARE_OF_IDEAL_GAIN = 0.5;
+const BUCKET_MS = 100;
+const BUCKETS = TRIAL_MS / BUCKET_MS;
+
+export type GrowthVerdict =
+  | { paid: true; before: number; after: number; clients: number }
+  | { paid: false; before: number; after: number; clients: number; retire: Member }
+  | undefined;
+
+interface Trial {
+  /** Clients carrying calls when it began. */
+  clients: number;
+  /** Calls completed per second in the backlog before it. */
+  before: number;
+  /** How long a call took then (ms), from Little's law; 0 when none completed. */
+  callMs: number;
+  /** The client it opened, once connected. */
+  member: Member | undefined;
+  connectedAt: number;
+  /** When the measured window began, and the completions counted by then. */
+  windowAt: number;
+  completedAtWindow: number;
+}
+
+/** When a trial's measured window opens and how long it lasts, in ms from its client's connect. */
+export interface TrialTimes {
+  windowAfterMs: number;
+  windowMs: number;
+}
+
+export class GrowthCheck {
+  /** Calls completed per BUCKET_MS over the last TRIAL_MS, a ring; #newest is the current bucket's index. */
+  readonly #buckets = new Array<number>(BUCKETS).fill(0);
+  #newest = 0;
+  /** Start (epoch ms) of the current bucket. */
+  #newestAt = 0;
+  #trial: Trial | undefined;
+  #coolUntil = 0;
+  #completed = 0;
+
+  /** A call (or borrow) ended. */
+  completed(now: number): void {
+    this.#advance(now);
+    this.#buckets[this.#newest]! += 1;
+    this.#completed += 1;
+  }
+
+  /** May a client be opened for a backlog now: no trial under way, no cooldown after one that did not pay. */
+  mayGrow(now: number): boolean {
+    return this.#trial === undefined && now >= this.#coolUntil;
+  }
+
+  /** A client is being opened for a backlog that began at `backlogSince`; `clients` carry `inFlight` calls now. */
+  begin(now: number, clients: number, inFlight: number, backlogSince: number): void {
+    const before = this.#rate(now, backlogSince);
+    const callMs = before > 0 ? Math.min(MAX_CALL_MS, (inFlight / before) * 1000) : 0;
+    this.#trial = { clients, before, callMs, member: undefined, connectedAt: 0, windowAt: 0, completedAtWindow: 0 };
+  }
+
+  /** Is a trial waiting for its client to connect? */
+  get awaitingClient(): boolean {
+    return this.#trial !== undefined && this.#trial.member === undefined;
+  }
+
+  /** The trial's client connected: when to open its window (openWindow) and to judge it (judge). */
+  connected(member: Member, now: number): TrialTimes {
+    const trial = this.#trial;
+    if (trial && !trial.member) Object.assign(trial, { member, connectedAt: now });
+    const callMs = trial?.callMs ?? 0;
+    return { windowAfterMs: Math.ceil(callMs), windowMs: Math.max(TRIAL_MS, Math.ceil(callMs)) };
+  }
+
+  /** The trial client's first calls could have ended: the measured window begins. */
+  openWindow(now: number): void {
+    if (this.#trial?.member) Object.assign(this.#trial, { windowAt: now, completedAtWindow: this.#completed });
+  }
+
+  /** The trial's connect failed or the pool is closing: no trial. */
+  abandon(): void {
+    this.#trial = undefined;
+  }
+
+  /**
+   * A client died: what was measured no longer holds, and its replacement
+   * must not wait for a trial or a cooldown. No trial, no cooldown.
+   */
+  reset(): void {
+    this.#trial = undefined;
+    this.#coolUntil = 0;
+  }
+
+  /**
+   * The trial's verdict at the end of its window: undefined when the backlog
+   * did not last through it (or the client is gone or idle).
+   */
+  judge(now: number, backlogSince: number | undefined): GrowthVerdict {
+    const trial = this.#trial;
+    this.#trial = undefined;
+    if (!trial?.member || trial.windowAt === 0 || trial.member.state !== "lent") return undefined;
+    if (backlogSince === undefined || backlogSince > trial.connectedAt) return undefined;
+    const after = ((this.#completed - trial.completedAtWindow) * 1000) / Math.max(1, now - trial.windowAt);
+    const needed = trial.before * (1 + SHARE_OF_IDEAL_GAIN / trial.clients);
+    const measured = { before: Math.round(trial.before), after: Math.round(after), clients: trial.clients };
+    if (after >= needed) return { paid: true, ...measured };
+    this.#coolUntil = now + COOLDOWN_MS;
+    return { paid: false, ...measured, retire: trial.member };
+  }
+
+  /** Completions per second since `from` (at most the last TRIAL_MS), counted by whole buckets. */
+  #rate(now: number, from: number): number {
+    this.#advance(now);
+    const span = Math.min(Math.max(now - from, BUCKET_MS), TRIAL_MS);
+    const buckets = Math.min(BUCKETS, Math.ceil(span / BUCKET_MS));
+    let completed = 0;
+    for (let i = 0; i < buckets; i += 1) completed += this.#buckets[(this.#newest - i + BUCKETS) % BUCKETS]!;
+    // The newest bucket is partly over: the time counted ends now.
+    const elapsed = (buckets - 1) * BUCKET_MS + Math.max(1, now - this.#newestAt);
+    return (completed * 1000) / elapsed;
+  }
+
+  /** Moves the ring to the bucket of `now`, emptying the buckets passed. */
+  #advance(now: number): void {
+    const at = now - (now % BUCKET_MS);
+    if (at === this.#newestAt) return;
+    const steps = Math.min(BUCKETS, Math.max(0, (at - this.#newestAt) / BUCKET_MS));
+    for (let i = 0; i < steps; i += 1) {
+      this.#newest = (this.#newest + 1) % BUCKETS;
+      this.#buckets[this.#newest] = 0;
+    }
+    this.#newestAt = at;
+  }
+}

@@ -1,0 +1,89 @@
+// A shared pool that opens a client for a backlog keeps it only if calls then end faster: against a server
+// that ends calls at the same rate however many clients send them (a saturated child or machine), the second
+// client is retired once its calls end, a warning says why, and no other opens for 30 s although callers
+// still wait; against a server whose rate grows with its clients, the pool grows to maxConnections. A backlog
+// is kept up by callers who call again as soon as they are answered (withClient borrows, given back by the
+// "server" below every 10 ms of fake time).
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { describe, expect, it, vi } from "vitest";
+import type { PooledMCPServerManager } from "../../src/index.js";
+import { fakeConnections } from "../helpers/fake-connections.js";
+import { type Borrowed, borrow, settle, useFakeManagers } from "../helpers/fake-manager.js";
+import { serverStats } from "../helpers/manager.js";
+
+const use = useFakeManagers();
+const CALLERS = 30;
+const TICK_MS = 10;
+
+/** How many of its lent calls each client's server ends per tick. */
+type Server = (lentPerClient: Map<Client, Borrowed[]>) => Borrowed[];
+
+/** The same total per tick, whichever clients carry the calls. */
+const saturated: Server = (lent) => [...lent.values()].flat().slice(0, 1);
+/** One call per client per tick: more clients, more calls answered. */
+const scalesWithClients: Server = (lent) => [...lent.values()].map((calls) => calls[0]!);
+
+/** CALLERS callers calling again and again; `run(ms)` lets `server` answer for that long. */
+function backlog(manager: PooledMCPServerManager, server: Server) {
+  let callers: Borrowed[] = [];
+  const topUp = () => {
+    while (callers.length < CALLERS) callers.push(borrow(manager));
+  };
+  topUp();
+  return async (ms: number) => {
+    for (let elapsed = 0; elapsed < ms; elapsed += TICK_MS) {
+      await vi.advanceTimersByTimeAsync(TICK_MS);
+      const lent = new Map<Client, Borrowed[]>();
+      for (const caller of callers) if (caller.client) lent.set(caller.client, [...(lent.get(caller.client) ?? []), caller]);
+      const answered = new Set(server(lent));
+      for (const caller of answered) caller.giveBack();
+      callers = callers.filter((caller) => !answered.has(caller));
+      await settle();
+      topUp();
+    }
+  };
+}
+
+describe("a client opened for a backlog", () => {
+  it("is retired when calls end no faster with it, and no other opens for 30 s", async () => {
+    const fake = fakeConnections();
+    const manager = use.manager(fake, { pool: { maxConnections: 3, maxCallsPerConnection: 2, growAfterWaitMs: 100 } });
+    const warnings: string[] = [];
+    manager.on("warning", ({ message }) => warnings.push(message));
+    const run = backlog(manager, saturated);
+
+    await run(200);
+    expect(fake.made).toHaveLength(2);
+    // Its trial: its first calls' time (2 in flight at 100 calls/s: 20 ms), then a second measured.
+    await run(1_100);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^a client opened for a backlog did not raise throughput \(\d+ -> \d+ calls\/s with 1 -> 2 clients under a backlog\): it closes once its calls end, and no other opens for a backlog for 30 s/,
+      ),
+    ]);
+    await run(100);
+    expect(fake.made[1]!.state).toBe("closed");
+    expect(serverStats(manager)).toMatchObject({ clientsOpen: 1, clientsDestroyed: 1 });
+
+    await run(28_000);
+    expect(serverStats(manager).waiting).toBeGreaterThan(0);
+    expect(fake.made).toHaveLength(2);
+    // The cooldown over, the backlog gets another trial.
+    await run(2_000);
+    expect(fake.made).toHaveLength(3);
+  });
+
+  it("stays when calls end faster with it, and the pool grows to maxConnections", async () => {
+    const fake = fakeConnections();
+    const manager = use.manager(fake, { pool: { maxConnections: 3, maxCallsPerConnection: 2, growAfterWaitMs: 100 } });
+    const warnings: string[] = [];
+    manager.on("warning", ({ message }) => warnings.push(message));
+    const run = backlog(manager, scalesWithClients);
+
+    await run(5_000);
+    expect(fake.made).toHaveLength(3);
+    expect(fake.made.map((connection) => connection.state)).toEqual(["open", "open", "open"]);
+    expect(serverStats(manager)).toMatchObject({ clientsOpen: 3, clientsDestroyed: 0, callsInFlight: 6 });
+    expect(warnings).toEqual([]);
+  });
+});
