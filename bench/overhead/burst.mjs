@@ -118,7 +118,7 @@ function openClients(manager) {
 }
 
 /** Clients open at `atMs` in a timeline of [ms, open] samples: the last sample taken by then. */
-function clientsAt(timeline, atMs) {
+export function clientsAt(timeline, atMs) {
   let open = timeline[0]?.[1] ?? 0;
   for (const [ms, count] of timeline) if (ms <= atMs) open = count;
   return open;

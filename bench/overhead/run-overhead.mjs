@@ -6,7 +6,8 @@
  * the rounds' ratios. Warnings (MaxListenersExceededWarning...) are counted
  * against the client that was measuring when they were emitted. Then where a
  * sequential call's time goes (attribution.mjs), and the default config under
- * a burst, cold and warm, with the clients it opens over time (burst.mjs).
+ * a burst, cold and warm, with the clients it opens over time (burst.mjs), and
+ * growth under a backlog that lasts (backlog.mjs).
  */
 
 import { PINNED, withBenchPinned } from "../lib/cpu-pinning.mjs";
@@ -14,6 +15,7 @@ import { summarize } from "../lib/latency.mjs";
 import { writeSyscalls } from "../lib/write-syscalls.mjs";
 import { startEverythingHttp } from "../lib/everything-server.mjs";
 import { runAttribution } from "./attribution.mjs";
+import { runBacklog } from "./backlog.mjs";
 import { runBurst } from "./burst.mjs";
 import { bareEcho, pooledEcho } from "./echo-clients.mjs";
 import { median, round3 } from "../lib/numbers.mjs";
@@ -121,5 +123,12 @@ async function runPinned({ rounds, measureMs, warmupMs, log }) {
   for (const row of burst.rows) log(`  x${row.callers} ${row.variant}: cold ${row.coldRatio}, warm ${row.warmRatio} of one bare client`);
   for (const row of burst.growth)
     log(`  x${row.callers} ${row.variant}: clients ${JSON.stringify(row.clientsAt)}, at end ${row.clientsAtEnd}`);
-  return { rounds, measureMs, pinned: PINNED, rows, warnings, attribution, burst };
+  log("overhead backlog (stdio, 2,048 callers) ...");
+  // Long enough for growth trials (a second each, after a client's connect): 5 s per variant in a full run.
+  const backlog = await runBacklog({ rounds: Math.min(rounds, 3), durationMs: Math.max(1_000, 5 * measureMs) });
+  for (const row of backlog.rows)
+    log(
+      `  ${row.variant}: ${row.ratio} of one bare client, clients ${JSON.stringify(row.clientsAt)}, trials that did not pay ${row.failedTrials}`,
+    );
+  return { rounds, measureMs, pinned: PINNED, rows, warnings, attribution, burst, backlog };
 }

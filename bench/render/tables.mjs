@@ -164,6 +164,28 @@ export function growthTable(burst) {
   );
 }
 
+/** Growth under a backlog that lasts (older results have none). */
+export function backlogTables(backlog) {
+  if (!backlog) return [];
+  const times = Object.keys(backlog.rows[0]?.clientsAt ?? {});
+  return [
+    `A backlog that lasts: ${int(backlog.callers)} echo callers over stdio for ${int(backlog.durationMs)} ms (the first client connected ` +
+      `before), against one bare SDK client carrying all of them (${int(backlog.bareCallsPerSecond)} calls/s); ${backlog.rounds} rounds, ` +
+      "variants interleaved, new clients each round; medians over rounds:",
+    "",
+    table(
+      ["pool config", "calls/s", "ratio to bare", ...times.map((t) => `clients at ${t} ms`), "trials that did not pay"],
+      backlog.rows.map((r) => [
+        r.variant,
+        int(r.callsPerSecond),
+        num(r.ratio, 3),
+        ...times.map((t) => num(r.clientsAt[t], 0)),
+        num(r.failedTrials, 0),
+      ]),
+    ),
+  ];
+}
+
 /** The overhead section alone (`pnpm bench --only=overhead` writes it to .bench-out/overhead-tables.md). */
 export function renderOverhead(results) {
   const o = results.overhead;
@@ -191,6 +213,8 @@ export function renderOverhead(results) {
     "Clients open during the cold burst (medians over rounds):",
     "",
     growthTable(o.burst),
+    "",
+    ...backlogTables(o.backlog),
   ].join("\n");
 }
 
@@ -291,6 +315,8 @@ export function renderTables(results) {
     "Clients open during the cold burst (medians over rounds):",
     "",
     growthTable(results.overhead.burst),
+    "",
+    ...backlogTables(results.overhead.backlog),
     "",
     "### Idle cost",
     "",

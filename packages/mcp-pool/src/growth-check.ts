@@ -1,19 +1,18 @@
 /**
  * Whether a client a shared pool opened for a backlog paid for itself. The
- * pool opens such a client (growth.ts) as a trial: the calls completed per
- * second while the backlog lasted before it (at most the last TRIAL_MS) are
- * compared with those of a window of at least TRIAL_MS that begins once the
- * trial client's first calls could have ended (a call's time, from Little's
- * law: calls in flight / completions per second), the backlog still there.
- * If one more of N
- * clients added less than half of what it could (1/N of their rate), the
- * server or the machine is what limits, not the number of clients: another
- * child only costs memory and CPU (on 2 cores, one stdio child carried more
- * calls than four). The trial client is then retired (it closes once its
- * calls end) and no other opens for COOLDOWN_MS. A backlog that ended
- * meanwhile says nothing: no verdict, and the client idles out if the load
- * no longer needs it. A client that dies resets all this: its replacement
- * is not growth.
+ * pool opens such a client (growth.ts) as a trial, once the backlog has
+ * lasted TRIAL_MS: the calls completed per second in the backlog's last
+ * TRIAL_MS are compared with those of a window of at least TRIAL_MS that
+ * begins once the trial client's first calls could have ended (a call's time,
+ * from Little's law: calls in flight / completions per second), the backlog
+ * still there. If one more of N clients added less than half of what it
+ * could (1/N of their rate), the server or the machine is what limits, not
+ * the number of clients: another child only costs memory and CPU (on 2
+ * cores, one stdio child carried more calls than four). The trial client is
+ * then retired (it closes once its calls end) and no other opens for
+ * COOLDOWN_MS. A backlog that ended meanwhile says nothing: no verdict, and
+ * the client idles out if the load no longer needs it. A client that dies
+ * resets all this: its replacement is not growth.
  */
 
 import type { Member } from "./connection-table.js";
@@ -72,9 +71,18 @@ export class GrowthCheck {
     this.#completed += 1;
   }
 
-  /** May a client be opened for a backlog now: no trial under way, no cooldown after one that did not pay. */
-  mayGrow(now: number): boolean {
-    return this.#trial === undefined && now >= this.#coolUntil;
+  /**
+   * May a client be opened for a backlog (that began at `backlogSince`) now: no trial under way, no
+   * cooldown after one that did not pay, and the backlog has lasted TRIAL_MS (its first moments, with a
+   * child still warming up, are no rate to compare with: a cold burst's answered a tenth of its later rate).
+   */
+  mayGrow(now: number, backlogSince: number): boolean {
+    return this.#trial === undefined && now >= this.#coolUntil && now >= this.comparableAt(backlogSince);
+  }
+
+  /** When a backlog that began at `backlogSince` has lasted long enough for a trial. */
+  comparableAt(backlogSince: number): number {
+    return backlogSince + TRIAL_MS;
   }
 
   /** A client is being opened for a backlog that began at `backlogSince`; `clients` carry `inFlight` calls now. */

@@ -108,15 +108,17 @@ export class SharedPool extends ServerPool {
     });
     // Idle clients cost no new child; new ones only fit while live children (closing ones too) are under max.
     const room = idle + Math.max(0, maxConnections - this.table.live);
-    // A new client beside clients carrying calls is a trial: one at a time, none in a cooldown after one that did not pay.
+    // A new client beside clients carrying calls is a trial: one at a time, once the backlog has lasted long
+    // enough to be compared with, none in a cooldown after one that did not pay.
     const trial = this.#checksGrowth && lent > 0;
+    const backlogSince = this.queue.busySince ?? now;
     for (let i = 0; i < Math.min(wanted, room); i += 1) {
       // Taking an idle client connects nothing: only new clients ask the circuit (and a probe must connect).
       if (i >= idle) {
-        if (trial && !this.#growthCheck.mayGrow(now)) break;
+        if (trial && !this.#growthCheck.mayGrow(now, backlogSince)) break;
         if (!this.circuit.tryAcquireAttempt(now)) break;
         this.#connectsGranted += 1;
-        if (trial) this.#growthCheck.begin(now, lent, this.table.counts().inFlight, this.queue.busySince ?? now);
+        if (trial) this.#growthCheck.begin(now, lent, this.table.counts().inFlight, backlogSince);
       }
       this.#acquire();
     }
@@ -124,7 +126,9 @@ export class SharedPool extends ServerPool {
     // waiters would get no probe at all (a timer can fire a millisecond before Date.now() reaches it).
     if (this.#store.pending === 0 && !this.#hasLent() && this.circuit.isOpen(now)) this.failUnservable(undefined);
     // Past the threshold already, a connect under way or a client closing dispatches again when it ends.
-    const dueAt = oldest === undefined ? undefined : oldest + growAfterWaitMs;
+    // A trial also waits for the backlog's age: calls that never end would dispatch nothing meanwhile.
+    const ready = trial ? this.#growthCheck.comparableAt(backlogSince) : 0;
+    const dueAt = oldest === undefined ? undefined : Math.max(oldest + growAfterWaitMs, ready);
     if (dueAt !== undefined && dueAt > now && this.#growthTimer === undefined && this.table.live < maxConnections) {
       this.#growthTimer = setTimeout(() => {
         this.#growthTimer = undefined;

@@ -1,4 +1,5 @@
-// A shared pool that opens a client for a backlog keeps it only if calls then end faster: against a server
+// A shared pool that opens a client for a backlog (once it has lasted a second) keeps it only if calls then
+// end faster: against a server
 // that ends calls at the same rate however many clients send them (a saturated child or machine), the second
 // client is retired once its calls end, a warning says why, and no other opens for 30 s although callers
 // still wait; against a server whose rate grows with its clients, the pool grows to maxConnections. A backlog
@@ -52,6 +53,9 @@ describe("a client opened for a backlog", () => {
     manager.on("warning", ({ message }) => warnings.push(message));
     const run = backlog(manager, saturated);
 
+    // Callers wait past growAfterWaitMs at once, but a trial waits for a second of backlog to compare with.
+    await run(900);
+    expect(fake.made).toHaveLength(1);
     await run(200);
     expect(fake.made).toHaveLength(2);
     // Its trial: its first calls' time (2 in flight at 100 calls/s: 20 ms), then a second measured.

@@ -1,8 +1,9 @@
 // A shared pool opens nothing before the first need, opens its first client at once and another only once a
-// caller has waited growAfterWaitMs (one at a time, each judged before the next; with growAfterWaitMs 0, one client per maxCallsPerConnection
-// waiters at once), never more than maxConnections, sends a call to the busiest client with a free slot (so a client the load no
-// longer needs idles and closes), reuses an idle client rather than opening another,
-// closes clients idle past idleTimeoutMs, replaces one that died while idle, and counts all of it in stats().
+// caller has waited growAfterWaitMs and the backlog has lasted a second (one at a time, each judged before the
+// next; with growAfterWaitMs 0, one client per maxCallsPerConnection waiters at once), never more than
+// maxConnections, sends a call to the busiest client with a free slot (so a client the load no longer needs
+// idles and closes), reuses an idle client rather than opening another, closes clients idle past
+// idleTimeoutMs, replaces one that died while idle, and counts all of it in stats().
 import { describe, expect, it, vi } from "vitest";
 import { fakeConnections } from "../helpers/fake-connections.js";
 import { borrow, borrowOnce, settle, useFakeManagers } from "../helpers/fake-manager.js";
@@ -19,7 +20,7 @@ describe("a shared pool", () => {
     expect(serverStats(manager)).toMatchObject({ clientsOpen: 0, clientsCreated: 0 });
   });
 
-  it("opens its first client at once, another only once a caller has waited growAfterWaitMs, one at a time", async () => {
+  it("opens its first client at once, another once the backlog has lasted a second, one at a time", async () => {
     const fake = fakeConnections({ connect: "manual" });
     const manager = use.manager(fake, { pool: { maxConnections: 3, maxCallsPerConnection: 1, growAfterWaitMs: 100 } });
     const callers = Array.from({ length: 4 }, () => borrow(manager));
@@ -27,7 +28,9 @@ describe("a shared pool", () => {
     expect(fake.made).toHaveLength(1);
     fake.last().succeed();
     await callers[0]!.lent;
-    await vi.advanceTimersByTimeAsync(99);
+    // Callers have waited past growAfterWaitMs, but a new client beside one carrying calls is a growth trial
+    // (growth-check.ts), which needs a second of backlog to compare with.
+    await vi.advanceTimersByTimeAsync(999);
     expect(fake.made).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(fake.made).toHaveLength(2);
@@ -36,8 +39,8 @@ describe("a shared pool", () => {
     expect(fake.made).toHaveLength(2);
     fake.last().succeed();
     await callers[1]!.lent;
-    // The next waiter has waited past growAfterWaitMs too, but the second client is on trial for a second
-    // (growth-check.ts; no call ended, so nothing says it did not pay): the third (and last) opens after it.
+    // The second client's trial lasts a second (no call ended, so nothing says it did not pay): the third
+    // (and last) opens after it.
     await vi.advanceTimersByTimeAsync(999);
     expect(fake.made).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(1);
@@ -47,6 +50,18 @@ describe("a shared pool", () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(fake.made).toHaveLength(3);
     expect(serverStats(manager)).toMatchObject({ clientsOpen: 3, waiting: 1, callsInFlight: 3 });
+  });
+
+  it("opens another client only once a caller has waited growAfterWaitMs, when that is longer", async () => {
+    const fake = fakeConnections();
+    const manager = use.manager(fake, { pool: { maxConnections: 2, maxCallsPerConnection: 1, growAfterWaitMs: 2_000 } });
+    const callers = Array.from({ length: 2 }, () => borrow(manager));
+    await callers[0]!.lent;
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(fake.made).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fake.made).toHaveLength(2);
+    await callers[1]!.lent;
   });
 
   it("opens no other client while waiters are served within growAfterWaitMs", async () => {
