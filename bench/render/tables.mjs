@@ -1,6 +1,6 @@
 /** Markdown tables of a results.json, as docs/benchmarks.md shows them. */
 
-import { defaultBurstTarget, judgeTargets, throughputTarget } from "./targets.mjs";
+import { defaultBacklogTarget, defaultBurstTarget, judgeTargets, throughputTarget } from "./targets.mjs";
 
 const table = (head, rows) =>
   [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
@@ -195,7 +195,9 @@ export function renderOverhead(results) {
     "",
     table(
       ["target", "measured", "met", "missed by"],
-      [throughputTarget(o), defaultBurstTarget(o)].map((t) => [t.target, t.measured, t.met ? "yes" : "**no**", t.miss || "–"]),
+      [throughputTarget(o), defaultBurstTarget(o), defaultBacklogTarget(o)]
+        .filter(Boolean)
+        .map((t) => [t.target, t.measured, t.met ? "yes" : "**no**", t.miss || "–"]),
     ),
     "",
     overheadCaption(o),

@@ -84,6 +84,18 @@ export function defaultBurstTarget(overhead) {
   };
 }
 
+/** Issue 12: a second child must help or not be opened: under a lasting backlog the default config carries at least one bare client's calls. */
+export function defaultBacklogTarget(overhead) {
+  const row = overhead.backlog?.rows.find((r) => r.variant === "default");
+  if (!row) return undefined;
+  return {
+    target: `default config under a lasting backlog (${overhead.backlog.callers.toLocaleString("en-US")} callers) ≥ one bare SDK client's calls/s`,
+    measured: `${row.ratio.toFixed(3)}× with ${Object.values(row.clientsAt).at(-1)} client(s) at the end, ${row.failedTrials} growth trial(s) retired`,
+    met: row.ratio >= 1,
+    miss: row.ratio >= 1 ? "" : `${(1 - row.ratio).toFixed(3)} short`,
+  };
+}
+
 function rssRatioTarget(steps) {
   const parts = ["console", "agent"]
     .map((mode) => {
@@ -109,6 +121,7 @@ export function judgeTargets(results) {
     overheadTarget(results.overhead),
     throughputTarget(results.overhead),
     defaultBurstTarget(results.overhead),
+    defaultBacklogTarget(results.overhead),
     rssRatioTarget(results.scaling.steps),
-  ];
+  ].filter(Boolean);
 }
