@@ -3,7 +3,8 @@
  * pnpm bench            the full run; writes .bench-out/results.json, the tables
  *                       and chart, and the generated part of docs/benchmarks.md
  * pnpm bench --quick    a few users, seconds: proves the harness works (CI); writes .bench-out/ only
- * --only=scaling,overhead,idle   a subset (writes .bench-out/ only)
+ * --only=scaling,overhead,idle   a subset (writes .bench-out/ only); --rounds=N sets the overhead section's
+ *                       interleaved rounds (default 8; its burst and backlog take at most 3)
  * --only=redis [--rounds=N]   the Redis conversation store (REDIS_URL) against the in-memory one on the
  *                       same load, N interleaved rounds (default 6): turns/s and p50, medians of per-round ratios
  * --only=nginx [--rounds=N]   two chat-server instances behind nginx (docs/deploy/nginx.conf, one private
@@ -71,6 +72,13 @@ const only = flags.only ? flags.only.split(",") : [...SECTIONS, "redis", ...(fla
 const plan = PLANS[flags.quick ? "quick" : "full"];
 const log = (line) => process.stderr.write(`${line}\n`);
 
+/** --rounds=N, else the plan's; anything but a positive integer is an error that names the flag. */
+function roundsFlag(planned) {
+  const rounds = flags.rounds ? Number(flags.rounds) : planned;
+  if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive integer, got ${flags.rounds}`);
+  return rounds;
+}
+
 /** Steps that got no answer at all mean the harness (or what it drives) is broken, whatever the numbers. */
 function brokenHarness(results) {
   const problems = [];
@@ -104,24 +112,20 @@ async function main() {
   };
   try {
     if (only.includes("scaling")) results.scaling = await runScaling({ ...plan.scaling, logDir: `${OUT}/logs`, log });
-    if (only.includes("overhead")) results.overhead = await runOverhead({ ...plan.overhead, log });
+    if (only.includes("overhead"))
+      results.overhead = await runOverhead({ ...plan.overhead, rounds: roundsFlag(plan.overhead.rounds), log });
     if (only.includes("idle")) results.idle = await runIdle({ ...plan.idle, logDir: `${OUT}/logs`, log });
     if (only.includes("redis")) {
-      const rounds = flags.rounds ? Number(flags.rounds) : plan.redis.rounds;
-      if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive integer, got ${flags.rounds}`);
-      results.redis = await runRedisAb({ ...plan.redis, rounds, logDir: `${OUT}/logs`, log });
+      results.redis = await runRedisAb({ ...plan.redis, rounds: roundsFlag(plan.redis.rounds), logDir: `${OUT}/logs`, log });
       log(`redis medians: ${JSON.stringify(results.redis.median)}`);
     }
     if (only.includes("nginx")) {
-      const rounds = flags.rounds ? Number(flags.rounds) : plan.nginx.rounds;
-      if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive integer, got ${flags.rounds}`);
-      results.nginx = await runNginxAb({ ...plan.nginx, rounds, logDir: `${OUT}/logs`, log });
+      results.nginx = await runNginxAb({ ...plan.nginx, rounds: roundsFlag(plan.nginx.rounds), logDir: `${OUT}/logs`, log });
       log(`nginx medians: ${JSON.stringify(results.nginx.median)}`);
     }
     if (only.includes("agent-ab")) {
       if (!flags.baseline) throw new Error("--only=agent-ab needs --baseline=<git ref> (e.g. main)");
-      const rounds = flags.rounds ? Number(flags.rounds) : plan.agentAb.rounds;
-      if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive integer, got ${flags.rounds}`);
+      const rounds = roundsFlag(plan.agentAb.rounds);
       const users = flags.users ? Number(flags.users) : plan.agentAb.users;
       if (!(Number.isInteger(users) && users > 0)) throw new Error(`--users must be a positive integer, got ${flags.users}`);
       results.agentAb = await runAgentAb({

@@ -30,7 +30,12 @@ export async function runScalingStep({ variant, mode, users, questions, llmBaseU
     const connected = await driver.connect(server.wsUrl, users);
     const asked = await driver.ask({ from: 0, to: users, questions, mode });
     await settle(300);
-    const after = sampler.sample();
+    let after = sampler.sample();
+    // A live server always has an RSS: 0 is a failed read of /proc (seen once, in a full run), so read again.
+    for (let retry = 0; retry < 3 && after.rootKiB === 0; retry += 1) {
+      await settle(100);
+      after = sampler.sample();
+    }
     const peak = sampler.stop();
     const httpSessionsPeak = await sessions.stop();
     const labAfterKiB = rssKiB(lab.pid);
