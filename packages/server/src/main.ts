@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The deployable entry (bin `mcp-pool-server`, or `node packages/server/dist/main.js`):
- * settings from the environment, start, print what was loaded, close on SIGTERM/SIGINT.
+ * settings from the environment, start, print what was loaded, close on SIGTERM/SIGINT/SIGHUP.
  */
 
 import { llmSettingsFromEnv } from "@mcp-pool/agent";

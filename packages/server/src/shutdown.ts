@@ -1,6 +1,8 @@
 /**
- * SIGTERM / SIGINT: close the server gracefully once, then exit 0. A second
- * signal while closing exits at once (1), for an operator who will not wait.
+ * SIGTERM / SIGINT / SIGHUP: close the server gracefully once, then exit 0. A
+ * second signal while closing exits at once (1), for an operator who will not
+ * wait. SIGHUP (the terminal that started it closed) would otherwise end node
+ * at once, and MCP children in process groups of their own would outlive it.
  * A server whose launcher died (see closeWhenLauncherExits) closes the same way.
  */
 
@@ -26,6 +28,7 @@ export function exitOnSignals(close: () => Promise<void>, logger: Logger): void 
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  process.on("SIGHUP", onSignal);
   closeWhenLauncherExits(() => onSignal("launcher exited"));
 }
 

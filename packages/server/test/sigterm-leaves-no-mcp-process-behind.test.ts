@@ -1,4 +1,4 @@
-// The chat server, started as a process, leaves no MCP server process behind on SIGTERM, whether a stdio child is
+// The chat server, started as a process, leaves no MCP server process behind on SIGTERM (or SIGHUP), whether a stdio child is
 // still connecting (it never answers initialize) or calls are running, and whether it closes gracefully (exit 0)
 // or a second SIGTERM makes it exit at once (exit 1). Each child starts a grandchild that ignores SIGTERM (as
 // npx starts npm, which starts node); both are found by a marker in their command line wherever their parent is:
@@ -65,6 +65,17 @@ describe("SIGTERM of the chat server", () => {
     for (const [i, frames] of (await Promise.all(turns)).entries())
       expect(frames.at(-1)).toMatchObject({ type: "answer", text: `slow:u${i}` });
     expect(await exited).toBe(0);
+    expect(markedProcesses(marker)).toEqual([]);
+  });
+
+  it("SIGHUP (the terminal closed) instead: the same graceful close, exit 0, no child or grandchild left", async () => {
+    const { server, marker, exited } = await serverWith([], { killTimeoutMs: 500 }, 10_000);
+    const turns = await callsUnderWay(server, marker, '/call fault__slow_read {"ms":1000,"text":"u%i"}', 2, 2);
+    server.child.kill("SIGHUP");
+    for (const [i, frames] of (await Promise.all(turns)).entries())
+      expect(frames.at(-1)).toMatchObject({ type: "answer", text: `slow:u${i}` });
+    expect(await exited).toBe(0);
+    expect(server.logs).toContainEqual(expect.objectContaining({ msg: "closing on signal", signal: "SIGHUP" }));
     expect(markedProcesses(marker)).toEqual([]);
   });
 
