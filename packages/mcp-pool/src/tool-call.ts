@@ -96,7 +96,7 @@ async function attempts(
     const lease = await pool.lease(request.sessionId, sdkOptions.signal, request.fairnessKey);
     if (attempt === 1) request.onStarted?.(Date.now() - queuedAt);
     try {
-      return await send(lease, request, sdkOptions);
+      return answered(lease, request, await send(lease, request, sdkOptions));
     } catch (error) {
       const lost = connectionLoss(error, lease, request.control);
       // The SDK's error may quote the server (an HTTP body that echoes our headers): redacted from here on.
@@ -116,7 +116,8 @@ async function attempts(
   }
 }
 
-async function send(lease: Lease, request: ToolCallRequest, sdkOptions: RequestOptions): Promise<ToolCallOutcome> {
+/** Sends the call (not async: one frame fewer per call; what it throws, attempts catches all the same). */
+function send(lease: Lease, request: ToolCallRequest, sdkOptions: RequestOptions): Promise<CallToolResult> {
   const { tool } = request;
   const server = request.pool.name;
   if (tool.execution?.taskSupport === "required") {
@@ -134,7 +135,13 @@ async function send(lease: Lease, request: ToolCallRequest, sdkOptions: RequestO
     CallToolResultSchema,
     sdkOptions,
   );
-  const result = sdkOptions.signal === undefined ? await request.control.unlessEnded(sent) : await sent;
+  return sdkOptions.signal === undefined ? request.control.unlessEnded(sent) : sent;
+}
+
+/** The server's answer as the call's outcome, or why it is not one. */
+function answered(lease: Lease, request: ToolCallRequest, result: CallToolResult): ToolCallOutcome {
+  const { tool } = request;
+  const server = request.pool.name;
   // The server answered: this answer tells a session whose client was replaced (success or not).
   const sessionReset = lease.takeSessionReset();
   const problem = outputSchemaProblem(tool, result);
