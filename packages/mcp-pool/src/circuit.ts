@@ -64,8 +64,9 @@ export class CircuitBreaker {
   }
 
   /** True while callers should fail fast rather than wait. */
-  isOpen(now = Date.now()): boolean {
-    return this.#state === "open" && now < this.#retryAt;
+  isOpen(now?: number): boolean {
+    // The clock is read only when open: every call asks, and the circuit is closed almost always.
+    return this.#state === "open" && (now ?? Date.now()) < this.#retryAt;
   }
 
   /** The attempt granted ended without a verdict (cut short): if it was the probe, the next caller probes. */

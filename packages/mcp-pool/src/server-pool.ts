@@ -189,8 +189,8 @@ export abstract class ServerPool {
   protected onLost(_member: Member, _reason: string): void {}
   /** The member's close is confirmed (however it came to close). */
   protected onClosed(_member: Member): void {}
-  /** A call (or withClient borrow) gave its slot back. */
-  protected onCallEnded(): void {}
+  /** A call (or withClient borrow) gave its slot back to `member` (whose lastUsedAt is now). */
+  protected onCallEnded(_member: Member): void {}
   /** The member was lent for a call (or a withClient borrow). */
   protected onLent(_member: Member): void {}
   /** The member's server said its tool list changed (before the catalog hears of it). */
@@ -313,7 +313,7 @@ export abstract class ServerPool {
     this.table.giveBack(member);
     if (!proven && member.served) this.circuit.recordProven();
     if (fairnessKey !== undefined) this.#countSession(fairnessKey, -1);
-    this.onCallEnded();
+    this.onCallEnded(member);
     this.dispatch();
     if (member.inFlight === 0 && member.state === "lent") this.onIdle(member);
   };

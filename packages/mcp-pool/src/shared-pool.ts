@@ -164,8 +164,9 @@ export class SharedPool extends ServerPool {
     this.#store.forget(member, member.closeReason ?? "closed");
   }
 
-  protected override onCallEnded(): void {
-    if (this.#checksGrowth) this.#growthCheck.completed(Date.now());
+  protected override onCallEnded(member: Member): void {
+    // The time the table just stamped it with: no second clock read per call.
+    if (this.#checksGrowth) this.#growthCheck.completed(member.lastUsedAt);
   }
 
   protected async closeConnections(): Promise<void> {
