@@ -6,7 +6,8 @@
  * the rounds' ratios. Warnings (MaxListenersExceededWarning...) are counted
  * against the client that was measuring when they were emitted. Then where a
  * sequential call's time goes (attribution.mjs), and the default config under
- * a burst, cold and warm, with the clients it opens over time (burst.mjs), and
+ * the pool's own path with a stub client (pool-path.mjs), a burst, cold and
+ * warm, with the clients it opens over time (burst.mjs), and
  * growth under a backlog that lasts (backlog.mjs).
  */
 
@@ -17,6 +18,7 @@ import { startEverythingHttp } from "../lib/everything-server.mjs";
 import { runAttribution } from "./attribution.mjs";
 import { runBacklog } from "./backlog.mjs";
 import { runBurst } from "./burst.mjs";
+import { runPoolPath } from "./pool-path.mjs";
 import { bareEcho, pooledEcho } from "./echo-clients.mjs";
 import { median, round3 } from "../lib/numbers.mjs";
 import { measure } from "./measure.mjs";
@@ -117,6 +119,9 @@ async function runPinned({ rounds, measureMs, warmupMs, log }) {
   const attribution = await runAttribution({ rounds, measureMs, warmupMs });
   for (const part of attribution)
     log(`  ${part.part}: ${part.usPerCall} µs/call (${part.addedUs} added), CPU ${part.cpuUsPerCall} µs/call (${part.addedCpuUs} added)`);
+  log("overhead pool path alone (a stub client) ...");
+  const poolPath = await runPoolPath({ rounds });
+  for (const row of poolPath.rows) log(`  ${row.inFlight} in flight: +${row.addedUs} µs per call`);
   log("overhead burst (stdio, default config, cold and warm) ...");
   // Each round starts new pools and children: fewer rounds than above.
   const burst = await runBurst({ rounds: Math.min(rounds, 3), measureMs, warmupMs });
@@ -130,5 +135,5 @@ async function runPinned({ rounds, measureMs, warmupMs, log }) {
     log(
       `  ${row.variant}: ${row.ratio} of one bare client, clients ${JSON.stringify(row.clientsAt)}, trials that did not pay ${row.failedTrials}`,
     );
-  return { rounds, measureMs, pinned: PINNED, rows, warnings, attribution, burst, backlog };
+  return { rounds, measureMs, pinned: PINNED, rows, warnings, attribution, poolPath, burst, backlog };
 }

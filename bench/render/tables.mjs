@@ -164,6 +164,16 @@ export function growthTable(burst) {
   );
 }
 
+/** The pool's own path with a stub client (older results have none). */
+export function poolPathLine(poolPath) {
+  if (!poolPath) return [];
+  const parts = poolPath.rows.map((r) => `+${num(r.addedUs, 2)} µs per call with ${r.inFlight} in flight`);
+  return [
+    `The pool's own path alone (\`bench/overhead/pool-path.mjs\`: a connection factory whose client answers on the next turn, against ` +
+      `calling that client directly; ${int(poolPath.calls)} calls a round, median of ${poolPath.rounds} interleaved rounds): ${parts.join(", ")}.`,
+  ];
+}
+
 /** Growth under a backlog that lasts (older results have none). */
 export function backlogTables(backlog) {
   if (!backlog) return [];
@@ -207,6 +217,8 @@ export function renderOverhead(results) {
     `Where a sequential call's time goes (stdio; ${o.rounds} rounds, variants interleaved; µs added: median over rounds of the variant minus the bare request in the same round):`,
     "",
     attributionTable(o.attribution),
+    "",
+    ...poolPathLine(o.poolPath),
     "",
     burstCaption(o.burst),
     "",
@@ -309,6 +321,8 @@ export function renderTables(results) {
     "Where a sequential call's time goes (stdio; µs added: median over rounds of the variant minus the bare request in the same round):",
     "",
     attributionTable(results.overhead.attribution),
+    "",
+    ...poolPathLine(results.overhead.poolPath),
     "",
     burstCaption(results.overhead.burst),
     "",
