@@ -24,6 +24,18 @@ const saturated: Server = (lent) => [...lent.values()].flat().slice(0, 1);
 /** One call per client per tick: more clients, more calls answered. */
 const scalesWithClients: Server = (lent) => [...lent.values()].map((calls) => calls[0]!);
 
+/**
+ * A pool of up to 3 clients (2 calls each) under CALLERS callers calling again and again; `run(ms)` lets
+ * `server` answer for that long. `warnings`: the manager's warnings.
+ */
+function backlogOn(server: Server) {
+  const fake = fakeConnections();
+  const manager = use.manager(fake, { pool: { maxConnections: 3, maxCallsPerConnection: 2, growAfterWaitMs: 100 } });
+  const warnings: string[] = [];
+  manager.on("warning", ({ message }) => warnings.push(message));
+  return { fake, manager, warnings, run: backlog(manager, server) };
+}
+
 /** CALLERS callers calling again and again; `run(ms)` lets `server` answer for that long. */
 function backlog(manager: PooledMCPServerManager, server: Server) {
   let callers: Borrowed[] = [];
@@ -47,11 +59,7 @@ function backlog(manager: PooledMCPServerManager, server: Server) {
 
 describe("a client opened for a backlog", () => {
   it("is retired when calls end no faster with it, and no other opens for 30 s", async () => {
-    const fake = fakeConnections();
-    const manager = use.manager(fake, { pool: { maxConnections: 3, maxCallsPerConnection: 2, growAfterWaitMs: 100 } });
-    const warnings: string[] = [];
-    manager.on("warning", ({ message }) => warnings.push(message));
-    const run = backlog(manager, saturated);
+    const { fake, manager, warnings, run } = backlogOn(saturated);
 
     // Callers wait past growAfterWaitMs at once, but a trial waits for a second of backlog to compare with.
     await run(900);
@@ -78,11 +86,7 @@ describe("a client opened for a backlog", () => {
   });
 
   it("stays when calls end faster with it, and the pool grows to maxConnections", async () => {
-    const fake = fakeConnections();
-    const manager = use.manager(fake, { pool: { maxConnections: 3, maxCallsPerConnection: 2, growAfterWaitMs: 100 } });
-    const warnings: string[] = [];
-    manager.on("warning", ({ message }) => warnings.push(message));
-    const run = backlog(manager, scalesWithClients);
+    const { fake, manager, warnings, run } = backlogOn(scalesWithClients);
 
     await run(5_000);
     expect(fake.made).toHaveLength(3);
