@@ -74,7 +74,8 @@ export class GrowthCheck {
   /**
    * May a client be opened for a backlog (that began at `backlogSince`) now: no trial under way, no
    * cooldown after one that did not pay, and the backlog has lasted TRIAL_MS (its first moments, with a
-   * child still warming up, are no rate to compare with: a cold burst's answered a tenth of its later rate).
+   * child still warming up, are no rate to compare with: in a cold burst's first 100 ms a new child
+   * answered a tenth of its later rate).
    */
   mayGrow(now: number, backlogSince: number): boolean {
     return this.#trial === undefined && now >= this.#coolUntil && now >= this.comparableAt(backlogSince);
@@ -100,14 +101,20 @@ export class GrowthCheck {
   /** The trial's client connected: when to open its window (openWindow) and to judge it (judge). */
   connected(member: Member, now: number): TrialTimes {
     const trial = this.#trial;
-    if (trial && !trial.member) Object.assign(trial, { member, connectedAt: now });
+    if (trial && !trial.member) {
+      trial.member = member;
+      trial.connectedAt = now;
+    }
     const callMs = trial?.callMs ?? 0;
     return { windowAfterMs: Math.ceil(callMs), windowMs: Math.max(TRIAL_MS, Math.ceil(callMs)) };
   }
 
   /** The trial client's first calls could have ended: the measured window begins. */
   openWindow(now: number): void {
-    if (this.#trial?.member) Object.assign(this.#trial, { windowAt: now, completedAtWindow: this.#completed });
+    const trial = this.#trial;
+    if (!trial?.member) return;
+    trial.windowAt = now;
+    trial.completedAtWindow = this.#completed;
   }
 
   /** The trial's connect failed or the pool is closing: no trial. */
