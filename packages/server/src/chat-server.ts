@@ -157,6 +157,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     boundToLoopback: isLoopbackHost(settings.host),
     refusals,
     readiness: new ReadinessCheck(manager, settings.readyCacheMs, {
+      timeoutMs: settings.readyTimeoutMs,
       storeReason: shared.redis && (() => shared.unavailableReason()),
       logger,
     }),

@@ -76,6 +76,7 @@ const envSchema = z.object({
   SEND_STALL_MS: int(1).default(30_000),
   SHUTDOWN_GRACE_MS: int(0).default(10_000),
   READY_CACHE_MS: int(0).default(2_000),
+  READY_TIMEOUT_MS: int(1).default(5_000),
   REDIS_URL: z
     .string()
     .refine((value) => /^rediss?:\/\/[^/]/.test(value), 'must be a redis:// or rediss:// URL, e.g. "redis://127.0.0.1:6379"')
@@ -143,6 +144,8 @@ export interface ServerSettings {
   shutdownGraceMs: number;
   /** How long a /readyz answer is reused. */
   readyCacheMs: number;
+  /** The longest /readyz probes a server (at most its connectTimeoutMs): a readiness probe must not hang. */
+  readyTimeoutMs: number;
   /** Redis for conversations, rate limits and turn order, shared by instances; undefined = all in this process. */
   redisUrl: string | undefined;
   /** Prefix of every Redis key this server writes. */
@@ -217,6 +220,7 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Server
     maxServerFrameBytes: e.MAX_SERVER_FRAME_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     readyCacheMs: e.READY_CACHE_MS,
+    readyTimeoutMs: e.READY_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     conversationTtlS: e.CONVERSATION_TTL_S,

@@ -1,7 +1,8 @@
 /**
  * /readyz: can a client of each MCP server be had now? Each server is probed
  * (`manager.probe`: a live client answering ping, else a connect attempt,
- * bounded in time), never through the tool listing, so no server's catalog
+ * bounded by `timeoutMs` and the server's connectTimeoutMs: a connect that
+ * takes longer goes on, and a later probe finds its client), never through the tool listing, so no server's catalog
  * load holds the answer. The answer is reused for `cacheMs` so that probes
  * cannot hammer the servers; a reason is a short code, never a server's own
  * text (that goes to the debug log).
@@ -18,6 +19,8 @@ export interface Readiness {
 }
 
 export interface ReadinessOptions {
+  /** The longest one server is probed (default, and at most: its connectTimeoutMs). */
+  timeoutMs?: number;
   /** Why the shared store cannot be used now (undefined: it can); absent when there is none. */
   storeReason?: (() => string | undefined) | undefined;
   /** Where a server's failed probe is told in full (at debug). */
@@ -29,6 +32,7 @@ export class ReadinessCheck {
   readonly #cacheMs: number;
   readonly #storeReason: (() => string | undefined) | undefined;
   readonly #logger: Logger | undefined;
+  readonly #timeoutMs: number | undefined;
   #last: { at: number; result: Promise<Readiness> } | undefined;
 
   constructor(manager: PooledMCPServerManager, cacheMs: number, options: ReadinessOptions = {}) {
@@ -36,6 +40,7 @@ export class ReadinessCheck {
     this.#cacheMs = cacheMs;
     this.#storeReason = options.storeReason;
     this.#logger = options.logger;
+    this.#timeoutMs = options.timeoutMs;
   }
 
   async check(): Promise<Readiness> {
@@ -51,11 +56,12 @@ export class ReadinessCheck {
   }
 
   async #probe(): Promise<Readiness> {
-    // Each within its server's connectTimeoutMs.
+    // Each within timeoutMs, and its server's connectTimeoutMs.
     const servers = await Promise.all(
-      this.#manager.config.servers.map(async ({ name }) => {
+      this.#manager.config.servers.map(async ({ name, connectTimeoutMs }) => {
+        const timeoutMs = Math.min(this.#timeoutMs ?? connectTimeoutMs, connectTimeoutMs);
         // Throws only once the manager is closing.
-        const result = await this.#manager.probe(name).catch(() => undefined);
+        const result = await this.#manager.probe(name, { timeoutMs }).catch(() => undefined);
         if (!result) return { server: name, ready: false, reason: "manager_closed" as const };
         if (result.ok) return { server: name, ready: true };
         this.#logger?.debug({ server: name, reason: result.reason, err: result.error }, "MCP server not ready");

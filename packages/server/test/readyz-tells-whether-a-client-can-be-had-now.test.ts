@@ -2,7 +2,7 @@
 // its connectTimeoutMs), cached READY_CACHE_MS. A server that worked and can no longer start (its child killed,
 // its command now failing at start) turns it 503 within READY_CACHE_MS + connectTimeoutMs with no user call,
 // and 200 again once it starts; a server whose start hangs is not ready either, and /readyz does not wait on
-// its catalog. The reason is a short code, never what the server said.
+// its catalog, nor longer than READY_TIMEOUT_MS on a server slow to start (whose connect goes on). The reason is a short code, never what the server said.
 import { faultEntry } from "@mcp-pool/test-support/fault-suite";
 import { descendantPids, waitFor } from "@mcp-pool/test-support/processes";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -77,6 +77,34 @@ describe("/readyz", () => {
       rmSync(failFile);
       const ready = await readyzUntil(server.url, 200);
       expect(ready.body).toEqual({ ready: true, servers: [{ server: "lab", ready: true }] });
+    } finally {
+      await server.close({ graceMs: 0 });
+    }
+    expect(descendantPids()).toEqual([]);
+  });
+
+  it("answers within READY_TIMEOUT_MS while a server is slow to start, and 200 once it is up (its connect went on)", async () => {
+    const server = await startChatServer(
+      { ok: faultEntry(), slow: faultEntry(["--start-delay-ms", "2500"], { connectTimeoutMs: 60_000 }) },
+      { readyCacheMs: READY_CACHE_MS, readyTimeoutMs: 500 },
+    );
+    try {
+      const startedAt = Date.now();
+      const answer = await readyz(server.url);
+      // Its READY_TIMEOUT_MS, and room for a loaded machine; its connectTimeoutMs is a minute.
+      expect(Date.now() - startedAt).toBeLessThan(500 + 1_500);
+      expect(answer.status).toBe(503);
+      expect(answer.body.servers).toEqual([
+        { server: "ok", ready: true },
+        { server: "slow", ready: false, reason: "timeout" },
+      ]);
+      const ready = await readyzUntil(server.url, 200);
+      expect(ready.body.servers).toEqual([
+        { server: "ok", ready: true },
+        { server: "slow", ready: true },
+      ]);
+      // One child each: the slow one's first connect is the one that came up, none was started again.
+      expect(descendantPids()).toHaveLength(2);
     } finally {
       await server.close({ graceMs: 0 });
     }
