@@ -13,15 +13,17 @@ import { mayBeNameOf, ToolNameIndex } from "./tool-names.js";
 import type { CatalogTool, ToolFilter, ToolListing } from "./types.js";
 
 export interface ResolvedTool {
-  server: string;
-  tool: Tool;
-  qualifiedName: string;
+  readonly server: string;
+  readonly tool: Tool;
+  readonly qualifiedName: string;
 }
 
 export class Catalog {
   #index: ToolNameIndex | undefined;
   /** Sum of the catalogs' versions the index was built at: versions only grow, so any reload changes it. */
   #indexVersion = -1;
+  /** What lookup() found per qualified name, for the index's version: a call resolves its tool without allocating. */
+  readonly #found = new Map<string, ResolvedTool>();
 
   constructor(private readonly servers: ReadonlyMap<string, ServerCatalog>) {}
 
@@ -75,13 +77,19 @@ export class Catalog {
 
   /** The tool behind a qualified name among the catalogs loaded so far; loads nothing. */
   lookup(name: string): ResolvedTool | undefined {
-    const ref = this.#currentIndex().resolve(name);
+    const index = this.#currentIndex();
+    const known = this.#found.get(name);
+    if (known) return known;
+    const ref = index.resolve(name);
     if (!ref) return undefined;
     const tool = this.servers
       .get(ref.server)
       ?.cached()
       ?.find((candidate) => candidate.name === ref.tool);
-    return tool && { server: ref.server, tool, qualifiedName: name };
+    if (!tool) return undefined;
+    const found: ResolvedTool = { server: ref.server, tool, qualifiedName: name };
+    this.#found.set(name, found);
+    return found;
   }
 
   /** The name index over every tool loaded so far, rebuilt when a catalog version changes. */
@@ -94,6 +102,7 @@ export class Catalog {
       );
       this.#index = new ToolNameIndex(refs);
       this.#indexVersion = version;
+      this.#found.clear();
     }
     return this.#index;
   }
