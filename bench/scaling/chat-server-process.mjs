@@ -15,7 +15,7 @@ const SERVER_MAIN = fileURLToPath(new URL("../../packages/server/dist/main.js", 
 /** Environment that lifts the server's per-deployment limits above the bench's load. */
 export const LOAD_LIMITS = {
   MAX_CONNECTIONS: "20000",
-  // Every simulated user connects from 127.0.0.1 (and is anonymous: per-address limits).
+  // Anonymous users are limited per address: every simulated user has one of its own, raised all the same.
   MAX_CONNECTIONS_PER_IP: "20000",
   MAX_SOCKETS_PER_USER: "20000",
   RATE_LIMIT_QUESTIONS: "1000000",

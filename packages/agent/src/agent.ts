@@ -101,6 +101,8 @@ class SessionAgent implements Agent {
     } catch (error) {
       const event = errorEventFor(typeof chatId === "string" && chatId !== "" ? chatId : undefined, error, turn.signal);
       if (event.code === "internal") this.#options.logger?.warn({ chat_id: chatId, err: error }, "agent turn failed");
+      // An operator must see the model endpoint failing (down, refusing, rate limited), not only its users.
+      else if (event.code === "llm_failed") this.#options.logger?.warn({ chat_id: chatId, reason: event.message }, "model request failed");
       yield event;
     } finally {
       turn.dispose();

@@ -1,4 +1,6 @@
 import { createServer } from "node:http";
+import { PassThrough } from "node:stream";
+import { pino } from "pino";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { createAgent, InMemoryConversationStore, type LlmSettings } from "../src/index.js";
@@ -49,6 +51,30 @@ describe("a failing model endpoint", () => {
       message: "429 Rate limit reached for fake-model",
     });
     expect(fixture.llm.requests.slice(-2).map((r) => r.messages.at(-1)?.content)).toEqual(["hello", "hello"]);
+  });
+
+  it("is logged at warn for the operator, with what failed and not the API key", async () => {
+    fixture.llm.script(() => ({ status: 503, message: "The model is overloaded" }));
+    const lines: Record<string, unknown>[] = [];
+    const stream = new PassThrough();
+    stream.on("data", (chunk: Buffer) => {
+      for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+    });
+    const apiKey = "sk-test-secret-key-0123456789";
+    const agent = createAgent({
+      sessionId: "s1",
+      owner: "alice",
+      tools: fixture.manager,
+      llm: { ...fixture.settings, apiKey, maxRetries: 0 },
+      logger: pino({ level: "info" }, stream),
+    });
+
+    expect(lastEvent(await collect(agent.ask("c1", "hello")))).toMatchObject({ code: "llm_failed" });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 40, msg: "model request failed", chat_id: "c1", reason: "503 The model is overloaded" }),
+    );
+    expect(JSON.stringify(lines)).not.toContain(apiKey);
   });
 
   it("that answers 500 gives llm_failed with the provider's message", async () => {
