@@ -14,14 +14,19 @@ import { startServerProcess, type ServerProcess } from "./helpers/server-process
 
 let started: ServerProcess | undefined;
 let dir: string | undefined;
+let marked: string | undefined;
 afterEach(async () => {
   await started?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
+  // A test that failed may have left what it asserts is gone: end it, by pid.
+  for (const { pid } of marked ? markedProcesses(marked) : []) process.kill(pid, "SIGKILL");
+  marked = undefined;
 });
 
 /** The server process over one fault server started with `flags` and a marker; it exits on its own later. */
 async function serverWith(flags: string[], entry: object, graceMs: number) {
   const marker = uniqueMarker("sigterm");
+  marked = marker;
   dir = mkdtempSync(join(tmpdir(), "mcp-pool-orphans-"));
   const config = join(dir, "mcp.json");
   const mcpServers = { fault: faultEntry([...flags, "--grandchild", "--marker", marker], entry) };
