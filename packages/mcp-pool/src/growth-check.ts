@@ -74,8 +74,8 @@ export class GrowthCheck {
   /**
    * May a client be opened for a backlog (that began at `backlogSince`) now: no trial under way, no
    * cooldown after one that did not pay, and the backlog has lasted TRIAL_MS (its first moments, with a
-   * child still warming up, are no rate to compare with: in a cold burst's first 100 ms a new child
-   * answered a tenth of its later rate).
+   * child still warming up, are no rate to compare with: a trial compared with them kept a client that
+   * did not pay).
    */
   mayGrow(now: number, backlogSince: number): boolean {
     return this.#trial === undefined && now >= this.#coolUntil && now >= this.comparableAt(backlogSince);
