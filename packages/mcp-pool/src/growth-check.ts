@@ -1,7 +1,8 @@
 /**
  * Whether a client a shared pool opened for a backlog paid for itself. The
  * pool opens such a client (growth.ts) as a trial, once the backlog has
- * lasted TRIAL_MS: the calls completed per second in the backlog's last
+ * lasted TRIAL_MS and its rate has stopped rising (below): the calls
+ * completed per second in the backlog's last
  * TRIAL_MS are compared with those of a window of at least TRIAL_MS that
  * begins once the trial client's first calls could have ended (a call's time,
  * from Little's law: calls in flight / completions per second), the backlog
@@ -13,6 +14,13 @@
  * COOLDOWN_MS. A backlog that ended meanwhile says nothing: no verdict, and
  * the client idles out if the load no longer needs it. A client that dies
  * resets all this: its replacement is not growth.
+ *
+ * A rate still rising is no level to compare with: a child that has just
+ * started answers far fewer calls than it will once warm (its code not yet
+ * optimized), and a trial measured against that credits the new client with
+ * the warm-up. So a trial
+ * waits until the second half of the last TRIAL_MS ended no more calls than
+ * RISING times the first half (or too few more to tell).
  */
 
 import type { Member } from "./connection-table.js";
@@ -25,8 +33,14 @@ const MAX_CALL_MS = 30_000;
 export const COOLDOWN_MS = 30_000;
 /** The trial pays when the rate grew by at least this share of one more client's ideal gain (1/N). */
 const SHARE_OF_IDEAL_GAIN = 0.5;
+/** The rate is still rising when the last half of TRIAL_MS ended more than this times the calls of the half before... */
+const RISING = 1.1;
+/** ...and at least this many more: a few calls more or less say nothing (a slow tool ends a handful a second). */
+const RISING_MIN_CALLS = 10;
 const BUCKET_MS = 100;
 const BUCKETS = TRIAL_MS / BUCKET_MS;
+/** The ring holds the current, partly over bucket and the TRIAL_MS of whole buckets before it. */
+const RING = BUCKETS + 1;
 
 export type GrowthVerdict =
   | { paid: true; before: number; after: number; clients: number }
@@ -55,8 +69,8 @@ export interface TrialTimes {
 }
 
 export class GrowthCheck {
-  /** Calls completed per BUCKET_MS over the last TRIAL_MS, a ring; #newest is the current bucket's index. */
-  readonly #buckets = new Array<number>(BUCKETS).fill(0);
+  /** Calls completed per BUCKET_MS over the last TRIAL_MS and the current bucket, a ring; #newest is the current bucket's index. */
+  readonly #buckets = new Array<number>(RING).fill(0);
   #newest = 0;
   /** Start (epoch ms) of the current bucket. */
   #newestAt = 0;
@@ -73,12 +87,12 @@ export class GrowthCheck {
 
   /**
    * May a client be opened for a backlog (that began at `backlogSince`) now: no trial under way, no
-   * cooldown after one that did not pay, and the backlog has lasted TRIAL_MS (its first moments, with a
-   * child still warming up, are no rate to compare with: a trial compared with them kept a client that
-   * did not pay).
+   * cooldown after one that did not pay, the backlog has lasted TRIAL_MS, and calls end at a rate that
+   * no longer rises (a child still warming up is no rate to compare with: a trial compared with it kept
+   * a client that did not pay). Asked again as calls end, so a rising rate only postpones the trial.
    */
   mayGrow(now: number, backlogSince: number): boolean {
-    return this.#trial === undefined && now >= this.#coolUntil && now >= this.comparableAt(backlogSince);
+    return this.#trial === undefined && now >= this.#coolUntil && now >= this.comparableAt(backlogSince) && !this.#rising(now);
   }
 
   /** When a backlog that began at `backlogSince` has lasted long enough for a trial. */
@@ -154,19 +168,35 @@ export class GrowthCheck {
     const span = Math.min(Math.max(now - from, BUCKET_MS), TRIAL_MS);
     const buckets = Math.min(BUCKETS, Math.ceil(span / BUCKET_MS));
     let completed = 0;
-    for (let i = 0; i < buckets; i += 1) completed += this.#buckets[(this.#newest - i + BUCKETS) % BUCKETS]!;
+    for (let i = 0; i < buckets; i += 1) completed += this.#bucket(i);
     // The newest bucket is partly over: the time counted ends now.
     const elapsed = (buckets - 1) * BUCKET_MS + Math.max(1, now - this.#newestAt);
     return (completed * 1000) / elapsed;
+  }
+
+  /** Did the whole buckets of the last TRIAL_MS end clearly more calls in their second half than in their first? */
+  #rising(now: number): boolean {
+    this.#advance(now);
+    const half = BUCKETS / 2;
+    let first = 0;
+    let second = 0;
+    for (let i = 1; i <= half; i += 1) second += this.#bucket(i);
+    for (let i = half + 1; i <= BUCKETS; i += 1) first += this.#bucket(i);
+    return second > first * RISING && second - first >= RISING_MIN_CALLS;
+  }
+
+  /** The calls of the bucket `age` buckets before the current one (0: the current). */
+  #bucket(age: number): number {
+    return this.#buckets[(this.#newest - age + RING) % RING]!;
   }
 
   /** Moves the ring to the bucket of `now`, emptying the buckets passed. */
   #advance(now: number): void {
     const at = now - (now % BUCKET_MS);
     if (at === this.#newestAt) return;
-    const steps = Math.min(BUCKETS, Math.max(0, (at - this.#newestAt) / BUCKET_MS));
+    const steps = Math.min(RING, Math.max(0, (at - this.#newestAt) / BUCKET_MS));
     for (let i = 0; i < steps; i += 1) {
-      this.#newest = (this.#newest + 1) % BUCKETS;
+      this.#newest = (this.#newest + 1) % RING;
       this.#buckets[this.#newest] = 0;
     }
     this.#newestAt = at;

@@ -1,5 +1,5 @@
-// A shared pool that opens a client for a backlog (once it has lasted a second) keeps it only if calls then
-// end faster: against a server
+// A shared pool that opens a client for a backlog (once it has lasted a second and calls end at a rate that
+// no longer rises) keeps it only if calls then end faster: against a server
 // that ends calls at the same rate however many clients send them (a saturated child or machine), the second
 // client is retired once its calls end, a warning says why, and no other opens for 30 s although callers
 // still wait; against a server whose rate grows with its clients, the pool grows to maxConnections. A backlog
@@ -21,6 +21,14 @@ type Server = (lentPerClient: Map<Client, Borrowed[]>) => Borrowed[];
 
 /** The same total per tick, whichever clients carry the calls. */
 const saturated: Server = (lent) => [...lent.values()].flat().slice(0, 1);
+/**
+ * A server warming up, as a new child does: 1 call per tick in all for its first 800 ms, then 2, however
+ * many clients send them.
+ */
+function warming(): Server {
+  let ticks = 0;
+  return (lent) => [...lent.values()].flat().slice(0, ++ticks <= 80 ? 1 : 2);
+}
 /** One call per client per tick: more clients, more calls answered. */
 const scalesWithClients: Server = (lent) => [...lent.values()].map((calls) => calls[0]!);
 
@@ -83,6 +91,23 @@ describe("a client opened for a backlog", () => {
     // The cooldown over, the backlog gets another trial.
     await run(2_000);
     expect(fake.made).toHaveLength(3);
+  });
+
+  it("waits while calls end ever faster (a server warming up), then is judged against the rate they reached", async () => {
+    const { fake, warnings, run } = backlogOn(warming());
+
+    // A flat rate gets its trial after a second of backlog; this one is still rising then.
+    await run(1_600);
+    expect(fake.made).toHaveLength(1);
+    // Level for half a second each side: the trial, measured against 2 calls a tick, which it does not raise.
+    await run(400);
+    expect(fake.made).toHaveLength(2);
+    await run(1_200);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^a client opened for a backlog did not raise throughput \(\d+ -> \d+ calls\/s with 1 -> 2 clients under a backlog\)/,
+      ),
+    ]);
   });
 
   it("stays when calls end faster with it, and the pool grows to maxConnections", async () => {
