@@ -5,7 +5,7 @@ import { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Dispatcher } from "undici";
-import { fetchWithOwnSignal } from "./fetch-with-own-signal.js";
+import { transportFetch } from "./transport-fetch.js";
 import { withErrorBodiesCut } from "./http-error-bodies.js";
 import type { StderrTail } from "./stderr-tail.js";
 import { StdioTransport } from "./stdio-transport.js";
@@ -44,8 +44,8 @@ export function createHttpTransport(
 ): Transport {
   const url = new URL(config.url);
   const requestInit: RequestInit = { headers: config.headers };
-  // A pooled client lives for many calls: each request gets its own abort signal (see fetch-with-own-signal.ts).
-  const fetch = withErrorBodiesCut(fetchWithOwnSignal(dispatcher), onErrorBody);
+  // A pooled client lives for many calls: each request gets its own abort signal (see transport-fetch.ts).
+  const fetch = withErrorBodiesCut(transportFetch(dispatcher), onErrorBody);
   if (kind === "sse") return new SSEClientTransport(url, { requestInit, fetch });
   // Reconnecting the standalone GET stream is the SDK's job; a dead session is ours (404 → new client).
   return new StreamableHTTPClientTransport(url, {
