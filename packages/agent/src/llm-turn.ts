@@ -63,7 +63,7 @@ export async function* runLlmTurn(context: LlmTurnContext): AsyncGenerator<Agent
 
 async function* steps(context: LlmTurnContext, produced: ChatMessage[], record: () => Promise<void>): AsyncGenerator<AgentEvent, void> {
   const listing = await context.tools.listTools({ filter: context.toolFilter, sessionId: context.sessionId });
-  const { tools, allowed } = modelTools(context.tools, listing, context.toolFilter, context.toolLimits, context.logger);
+  const { tools, allowed } = modelTools(listing, context.toolFilter, context.toolLimits, context.logger);
   if (listing.unavailable.length > 0) {
     // The model is simply not offered their tools; say why somewhere.
     const servers = listing.unavailable.map(({ server, error }) => `${server}: ${error.message}`);

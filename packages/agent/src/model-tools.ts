@@ -1,10 +1,11 @@
 /**
  * The tools offered to the model: the agent's view of the catalog, fitted to
  * the provider's limits (fitOpenAITools). The fit is made once per catalog
- * version and filter, not per turn, and shared by the agents of one
- * ToolProvider; when tools had to be dropped or descriptions cut, it is
- * logged once, with the server and tool names (again only if a reload
- * changes what is dropped or cut).
+ * version, filter and limits, not per turn, and shared by every agent that
+ * lists that catalog, whatever ToolProvider it goes through (the chat server
+ * gives each user one of their own); when tools had to be dropped or
+ * descriptions cut, it is logged once, with the server and tool names (again
+ * only if a reload changes what is dropped or cut).
  */
 
 import {
@@ -18,7 +19,6 @@ import {
 } from "mcp-pool";
 import type OpenAI from "openai";
 import type { AgentLogger } from "./logger.js";
-import type { ToolProvider } from "./tools.js";
 
 export interface ModelTools {
   /** The `tools` of a Chat Completions request (empty: send none). */
@@ -30,25 +30,31 @@ export interface ModelTools {
 interface Fitted extends ModelTools {
   /** The catalog the fit was made from, compared by identity of its parts. */
   source: readonly CatalogTool[];
-  /** What was logged about it: a reload that changes nothing is not logged again. */
-  reported: string;
 }
 
-/** Fits kept per provider: one per distinct filter and limits; agents rarely have many. */
-const MAX_FITS_PER_PROVIDER = 64;
-const fits = new WeakMap<ToolProvider, Map<string, Fitted>>();
+/** Fits kept per catalog version, one per distinct filter and limits; agents rarely have many. */
+const MAX_FITS_PER_CATALOG = 64;
+/**
+ * Keyed by the catalog's first tool's schema object: the manager hands out the same one until that
+ * server's tools are reloaded, so a catalog version's fits live as long as it does.
+ */
+const fits = new WeakMap<object, Map<string, Fitted>>();
+/** What was last logged per filter and limits, across catalog versions. */
+const reported = new Map<string, string>();
+const NO_TOOLS: ModelTools = { tools: [], allowed: new Set() };
 
 export function modelTools(
-  provider: ToolProvider,
   listing: ToolListing,
   filter: ToolFilter | undefined,
   limits: OpenAIToolLimits = OPENAI_TOOL_LIMITS,
   logger?: AgentLogger,
 ): ModelTools {
-  let byKey = fits.get(provider);
+  const first = listing.tools[0];
+  if (!first) return NO_TOOLS;
+  let byKey = fits.get(first.inputSchema);
   if (!byKey) {
     byKey = new Map();
-    fits.set(provider, byKey);
+    fits.set(first.inputSchema, byKey);
   }
   const key = JSON.stringify([filter ?? null, limits.maxTools, limits.maxDescriptionChars]);
   const cached = byKey.get(key);
@@ -59,13 +65,19 @@ export function modelTools(
     source: listing.tools,
     tools: fit.tools as OpenAI.ChatCompletionTool[],
     allowed: new Set(fit.tools.map((tool) => tool.function.name)),
-    reported: JSON.stringify([fit.dropped, fit.descriptionsCut, fit.schemasReshaped]),
   };
-  if (fitted.reported !== cached?.reported) report(fit, limits, logger);
-  byKey.delete(key);
-  byKey.set(key, fitted);
-  if (byKey.size > MAX_FITS_PER_PROVIDER) byKey.delete(byKey.keys().next().value!);
+  const changes = JSON.stringify([fit.dropped, fit.descriptionsCut, fit.schemasReshaped]);
+  if (changes !== reported.get(key)) report(fit, limits, logger);
+  keep(reported, key, changes);
+  keep(byKey, key, fitted);
   return fitted;
+}
+
+/** Sets key's value as the newest, forgetting the oldest past MAX_FITS_PER_CATALOG. */
+function keep<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_FITS_PER_CATALOG) map.delete(map.keys().next().value!);
 }
 
 /**

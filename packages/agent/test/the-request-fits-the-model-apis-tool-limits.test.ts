@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PooledMCPServerManager } from "mcp-pool";
-import { createAgent, type AgentLogger, type LlmSettings } from "../src/index.js";
+import { createAgent, type AgentLogger, type LlmSettings, type ToolProvider } from "../src/index.js";
 import { collect, lastEvent } from "./support/collect.js";
 import { everythingServer } from "./support/everything.js";
 import { startFakeLlm, type FakeLlm, type RecordedRequest } from "@mcp-pool/test-support/fake-llm";
@@ -98,6 +98,30 @@ describe("the tools a turn sends to the model", () => {
     const dropped = warnings[0]!.details!["dropped"] as string[];
     expect(dropped).toHaveLength(catalog.length - 2);
     expect(dropped).toContain(`${hidden.server}/${hidden.tool} (too_many_tools)`);
+  });
+
+  it("are fitted and logged once per catalog version for all agents, each with a ToolProvider of its own", async () => {
+    // As the chat server gives each user a provider of their own; limits no other test uses, so the
+    // warning is this test's own.
+    const limited = { ...settings, toolLimits: { maxTools: 3 } };
+    const ownProvider = (fairnessKey: string): ToolProvider => ({
+      listTools: (filter) => manager.listTools(filter),
+      callTool: (name, args, options) => manager.callTool(name, args, { ...options, fairnessKey }),
+    });
+    const users = ["dave", "erin", "frank"].map((owner) => {
+      const { logger, warnings } = recordingLogger();
+      return { warnings, agent: createAgent({ sessionId: `s-${owner}`, owner, tools: ownProvider(owner), llm: limited, logger }) };
+    });
+    llm.script(() => ({ text: "ok" }));
+
+    for (const { agent } of users) expect(lastEvent(await collect(agent.ask("c1", "hello")))).toMatchObject({ type: "answer" });
+
+    const requests = llm.requests.slice(-3);
+    expect(requests.map((request) => request.tools!.length)).toEqual([3, 3, 3]);
+    expect(requests[1]!.tools).toEqual(requests[0]!.tools);
+    expect(requests[2]!.tools).toEqual(requests[0]!.tools);
+    // The first user's turn fitted the catalog and logged what it dropped; the others reused that fit.
+    expect(users.map(({ warnings }) => warnings.length)).toEqual([1, 0, 0]);
   });
 
   it("refuses limits no request could meet when the agent is created", () => {
