@@ -18,9 +18,9 @@
  * A rate still rising is no level to compare with: a child that has just
  * started answers far fewer calls than it will once warm (its code not yet
  * optimized), and a trial measured against that credits the new client with
- * the warm-up. So a trial
- * waits until the second half of the last TRIAL_MS ended no more calls than
- * RISING times the first half (or too few more to tell).
+ * the warm-up. So a trial waits until the second half of the last TRIAL_MS
+ * ended no more calls than RISING times the first half (or too few more to
+ * tell).
  */
 
 import type { Member } from "./connection-table.js";
@@ -89,15 +89,22 @@ export class GrowthCheck {
    * May a client be opened for a backlog (that began at `backlogSince`) now: no trial under way, no
    * cooldown after one that did not pay, the backlog has lasted TRIAL_MS, and calls end at a rate that
    * no longer rises (a child still warming up is no rate to compare with: a trial compared with it kept
-   * a client that did not pay). Asked again as calls end, so a rising rate only postpones the trial.
+   * a client that did not pay). A rising rate only postpones the trial (see readyAt).
    */
   mayGrow(now: number, backlogSince: number): boolean {
-    return this.#trial === undefined && now >= this.#coolUntil && now >= this.comparableAt(backlogSince) && !this.#rising(now);
+    return this.#trial === undefined && now >= this.#coolUntil && this.readyAt(now, backlogSince) <= now;
   }
 
-  /** When a backlog that began at `backlogSince` has lasted long enough for a trial. */
-  comparableAt(backlogSince: number): number {
-    return backlogSince + TRIAL_MS;
+  /**
+   * When the rate of a backlog that began at `backlogSince` can be compared with: once it has lasted
+   * TRIAL_MS and, while the rate still rises, a bucket later, when it is asked again (the pool sets a
+   * timer for it: calls that stop ending would not ask).
+   */
+  readyAt(now: number, backlogSince: number): number {
+    const lasted = backlogSince + TRIAL_MS;
+    // Under way or cooling down, no trial begins whatever the rate: nothing to ask again for.
+    if (now < lasted || this.#trial !== undefined || now < this.#coolUntil) return lasted;
+    return this.#rising(now) ? now + BUCKET_MS : now;
   }
 
   /** A client is being opened for a backlog that began at `backlogSince`; `clients` carry `inFlight` calls now. */

@@ -126,8 +126,9 @@ export class SharedPool extends ServerPool {
     // waiters would get no probe at all (a timer can fire a millisecond before Date.now() reaches it).
     if (this.#store.pending === 0 && !this.#hasLent() && this.circuit.isOpen(now)) this.failUnservable(undefined);
     // Past the threshold already, a connect under way or a client closing dispatches again when it ends.
-    // A trial also waits for the backlog's age: calls that never end would dispatch nothing meanwhile.
-    const ready = trial ? this.#growthCheck.comparableAt(backlogSince) : 0;
+    // A trial also waits for the backlog's age and a rate no longer rising: calls that never end would
+    // dispatch nothing meanwhile.
+    const ready = trial ? this.#growthCheck.readyAt(now, backlogSince) : 0;
     const dueAt = oldest === undefined ? undefined : Math.max(oldest + growAfterWaitMs, ready);
     if (dueAt !== undefined && dueAt > now && this.#growthTimer === undefined && this.table.live < maxConnections) {
       this.#growthTimer = setTimeout(() => {

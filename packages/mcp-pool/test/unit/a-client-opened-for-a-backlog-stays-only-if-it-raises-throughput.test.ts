@@ -29,6 +29,12 @@ function warming(): Server {
   let ticks = 0;
   return (lent) => [...lent.values()].flat().slice(0, ++ticks <= 80 ? 1 : 2);
 }
+/** Warming up as above, then answering nothing from 1,050 ms on (it hung). */
+function warmingThenHung(): Server {
+  const warm = warming();
+  let ticks = 0;
+  return (lent) => (++ticks <= 105 ? warm(lent) : []);
+}
 /** One call per client per tick: more clients, more calls answered. */
 const scalesWithClients: Server = (lent) => [...lent.values()].map((calls) => calls[0]!);
 
@@ -108,6 +114,16 @@ describe("a client opened for a backlog", () => {
         /^a client opened for a backlog did not raise throughput \(\d+ -> \d+ calls\/s with 1 -> 2 clients under a backlog\)/,
       ),
     ]);
+  });
+
+  it("is opened all the same when calls stop ending while their rate was rising (no call's end asks again)", async () => {
+    const { fake, run } = backlogOn(warmingThenHung());
+
+    await run(1_000);
+    expect(fake.made).toHaveLength(1);
+    // No call ends from 1,050 ms on; the pool asks again by itself once the rate no longer rises.
+    await run(1_000);
+    expect(fake.made).toHaveLength(2);
   });
 
   it("stays when calls end faster with it, and the pool grows to maxConnections", async () => {
