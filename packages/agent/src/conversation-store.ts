@@ -131,20 +131,22 @@ export class InMemoryConversationStore implements ConversationStore {
     this.#sweepExpired();
     const key = keyOf(owner, chatId);
     let conversation = this.#conversations.get(key);
-    let added = structuredClone(messages);
+    let kept = messages;
     if (!conversation) {
       // The start of this turn was cut (the conversation went over a bound): what follows it goes too.
-      added = added.slice(
-        Math.max(
-          0,
-          added.findIndex((m) => m.role === "user"),
-        ),
-      );
-      if (added.length === 0 || added[0]!.role !== "user") return;
+      kept = messages.slice(Math.max(0, messages.findIndex((m) => m.role === "user")));
+      if (kept.length === 0 || kept[0]!.role !== "user") return;
       conversation = { key, owner, messages: [], sizes: [], bytes: CONVERSATION_OVERHEAD_BYTES + key.length, touchedAt: 0 };
       this.#add(conversation);
     }
-    const sizes = added.map((m) => Buffer.byteLength(JSON.stringify(m)));
+    // One serialization gives both the copy kept (the caller may change its objects) and its size.
+    const added: ChatMessage[] = [];
+    const sizes: number[] = [];
+    for (const message of kept) {
+      const json = JSON.stringify(message);
+      added.push(JSON.parse(json) as ChatMessage);
+      sizes.push(Buffer.byteLength(json));
+    }
     conversation.messages.push(...added);
     conversation.sizes.push(...sizes);
     this.#resize(

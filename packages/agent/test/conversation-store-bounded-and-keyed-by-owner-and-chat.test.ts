@@ -24,9 +24,11 @@ describe("InMemoryConversationStore", () => {
     expect(await store.load("a", "b:c")).toEqual([]);
   });
 
-  it("gives copies: changing what was loaded does not change what is stored", async () => {
+  it("gives and keeps copies: changing what was loaded or appended does not change what is stored", async () => {
     const store = new InMemoryConversationStore();
-    await store.append("u", "c", [user("original")]);
+    const appended = user("original");
+    await store.append("u", "c", [appended]);
+    (appended as { content: string }).content = "changed after append";
     const loaded = await store.load("u", "c");
     (loaded[0] as { content: string }).content = "changed";
     loaded.push(user("extra"));
