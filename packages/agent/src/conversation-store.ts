@@ -134,8 +134,9 @@ export class InMemoryConversationStore implements ConversationStore {
     let kept = messages;
     if (!conversation) {
       // The start of this turn was cut (the conversation went over a bound): what follows it goes too.
-      kept = messages.slice(Math.max(0, messages.findIndex((m) => m.role === "user")));
-      if (kept.length === 0 || kept[0]!.role !== "user") return;
+      const question = messages.findIndex((m) => m.role === "user");
+      if (question < 0) return;
+      kept = messages.slice(question);
       conversation = { key, owner, messages: [], sizes: [], bytes: CONVERSATION_OVERHEAD_BYTES + key.length, touchedAt: 0 };
       this.#add(conversation);
     }
