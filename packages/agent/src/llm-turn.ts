@@ -11,7 +11,8 @@ import type { LlmSettings } from "./llm-settings.js";
 import type { ToolProvider } from "./tools.js";
 import type { AgentLogger } from "./logger.js";
 import { fitHistory } from "./history-budget.js";
-import { modelTools } from "./model-tools.js";
+import { modelTools, type ModelTools } from "./model-tools.js";
+import { streamCompletion } from "./completion-request.js";
 import { ToolCallAssembler } from "./tool-call-assembler.js";
 import { runToolCalls } from "./tool-calls.js";
 import { LlmFailedError, MaxStepsExceededError, TurnCancelledError, describeWithCauses } from "./turn-errors.js";
@@ -63,7 +64,8 @@ export async function* runLlmTurn(context: LlmTurnContext): AsyncGenerator<Agent
 
 async function* steps(context: LlmTurnContext, produced: ChatMessage[], record: () => Promise<void>): AsyncGenerator<AgentEvent, void> {
   const listing = await context.tools.listTools({ filter: context.toolFilter, sessionId: context.sessionId });
-  const { tools, allowed } = modelTools(listing, context.toolFilter, context.toolLimits, context.logger);
+  const tools = modelTools(listing, context.toolFilter, context.toolLimits, context.logger);
+  const { allowed } = tools;
   if (listing.unavailable.length > 0) {
     // The model is simply not offered their tools; say why somewhere.
     const servers = listing.unavailable.map(({ server, error }) => `${server}: ${error.message}`);
@@ -100,24 +102,11 @@ async function* steps(context: LlmTurnContext, produced: ChatMessage[], record: 
   throw new MaxStepsExceededError(context.maxSteps);
 }
 
-async function* streamReply(
-  context: LlmTurnContext,
-  messages: PromptMessage[],
-  tools: OpenAI.ChatCompletionTool[],
-): AsyncGenerator<AgentEvent, ModelReply> {
+async function* streamReply(context: LlmTurnContext, messages: PromptMessage[], tools: ModelTools): AsyncGenerator<AgentEvent, ModelReply> {
   const assembler = new ToolCallAssembler();
   let text = "";
   try {
-    const stream = await context.client.chat.completions.create(
-      {
-        model: context.settings.model,
-        messages,
-        stream: true,
-        ...(tools.length > 0 && { tools }),
-        ...(context.settings.temperature !== undefined && { temperature: context.settings.temperature }),
-      },
-      { signal: context.signal },
-    );
+    const stream = await streamCompletion(context.client, context.settings, messages, tools, context.signal);
     for await (const chunk of stream) {
       const delta = chunk.choices[0]?.delta;
       if (delta?.content) {

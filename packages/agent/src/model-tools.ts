@@ -23,6 +23,8 @@ import type { AgentLogger } from "./logger.js";
 export interface ModelTools {
   /** The `tools` of a Chat Completions request (empty: send none). */
   tools: OpenAI.ChatCompletionTool[];
+  /** `tools` as JSON, made once with the fit: every model request sends it (tens of KB for a large catalog). */
+  toolsJson: string;
   /** The names the model was offered: the only ones the agent will call. */
   allowed: ReadonlySet<string>;
 }
@@ -41,7 +43,7 @@ const MAX_FITS_PER_CATALOG = 64;
 const fits = new WeakMap<object, Map<string, Fitted>>();
 /** What was last logged per filter and limits, across catalog versions. */
 const reported = new Map<string, string>();
-const NO_TOOLS: ModelTools = { tools: [], allowed: new Set() };
+const NO_TOOLS: ModelTools = { tools: [], toolsJson: "[]", allowed: new Set() };
 
 export function modelTools(
   listing: ToolListing,
@@ -64,6 +66,7 @@ export function modelTools(
   const fitted: Fitted = {
     source: listing.tools,
     tools: fit.tools as OpenAI.ChatCompletionTool[],
+    toolsJson: JSON.stringify(fit.tools),
     allowed: new Set(fit.tools.map((tool) => tool.function.name)),
   };
   const changes = JSON.stringify([fit.dropped, fit.descriptionsCut, fit.schemasReshaped]);

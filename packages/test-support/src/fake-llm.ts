@@ -49,6 +49,7 @@ export interface RecordedTool {
 export interface RecordedRequest {
   model: string;
   stream: boolean;
+  temperature?: number;
   messages: RecordedMessage[];
   tools: RecordedTool[] | undefined;
 }
@@ -92,6 +93,10 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     void readJson(req).then((body) => {
       if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
         return sendError(res, 404, `fake LLM: no route ${req.method} ${req.url}`);
+      }
+      // As the API: a body it is not told is JSON is refused.
+      if (!req.headers["content-type"]?.startsWith("application/json")) {
+        return sendError(res, 415, `fake LLM: content-type ${req.headers["content-type"]}, not application/json`);
       }
       const request = body as RecordedRequest;
       requests.push(request);
