@@ -77,6 +77,9 @@ export class GrowthCheck {
   #trial: Trial | undefined;
   #coolUntil = 0;
   #completed = 0;
+  /** #rising's answer for the current bucket: it reads whole past buckets only, so it holds until the ring moves. */
+  #risingAt = -1;
+  #risingNow = false;
 
   /** A call (or borrow) ended. */
   completed(now: number): void {
@@ -184,12 +187,16 @@ export class GrowthCheck {
   /** Did the whole buckets of the last TRIAL_MS end clearly more calls in their second half than in their first? */
   #rising(now: number): boolean {
     this.#advance(now);
+    // Asked on every call's end under a backlog: counted once per bucket.
+    if (this.#risingAt === this.#newestAt) return this.#risingNow;
     const half = BUCKETS / 2;
     let first = 0;
     let second = 0;
     for (let i = 1; i <= half; i += 1) second += this.#bucket(i);
     for (let i = half + 1; i <= BUCKETS; i += 1) first += this.#bucket(i);
-    return second > first * RISING && second - first >= RISING_MIN_CALLS;
+    this.#risingAt = this.#newestAt;
+    this.#risingNow = second > first * RISING && second - first >= RISING_MIN_CALLS;
+    return this.#risingNow;
   }
 
   /** The calls of the bucket `age` buckets before the current one (0: the current). */
