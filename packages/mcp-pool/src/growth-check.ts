@@ -15,6 +15,13 @@
  * the client idles out if the load no longer needs it. A client that dies
  * resets all this: its replacement is not growth.
  *
+ * After a trial that paid, the next opens as many clients as carry calls at
+ * once (doubling), judged the same way against its share of the ideal gain
+ * (k more of N clients: k/N): a server whose calls are limited by the
+ * clients' slots (a slow tool) reaches maxConnections in a few trials, not
+ * one trial per client. A trial that did not pay retires every client it
+ * opened, and the next after it opens one.
+ *
  * A rate still rising is no level to compare with: a child that has just
  * started answers far fewer calls than it will once warm (its code not yet
  * optimized), and a trial measured against that credits the new client with
@@ -42,9 +49,10 @@ const BUCKETS = TRIAL_MS / BUCKET_MS;
 /** The ring holds the current, partly over bucket and the TRIAL_MS of whole buckets before it. */
 const RING = BUCKETS + 1;
 
+/** `clients` carried calls when the trial began, and it opened `added` more. */
 export type GrowthVerdict =
-  | { paid: true; before: number; after: number; clients: number }
-  | { paid: false; before: number; after: number; clients: number; retire: Member }
+  | { paid: true; before: number; after: number; clients: number; added: number }
+  | { paid: false; before: number; after: number; clients: number; added: number; retire: readonly Member[] }
   | undefined;
 
 interface Trial {
@@ -54,8 +62,13 @@ interface Trial {
   before: number;
   /** How long a call took then (ms), from Little's law; 0 when none completed. */
   callMs: number;
-  /** The client it opened, once connected. */
-  member: Member | undefined;
+  /** How many clients it opens. */
+  expected: number;
+  /** The clients it opened that connected. */
+  members: Member[];
+  /** Its clients are all in (or no more will come): its window is scheduled. */
+  scheduled: boolean;
+  /** When its last client connected. */
   connectedAt: number;
   /** When the measured window began, and the completions counted by then. */
   windowAt: number;
@@ -80,6 +93,8 @@ export class GrowthCheck {
   /** #rising's answer for the current bucket: it reads whole past buckets only, so it holds until the ring moves. */
   #risingAt = -1;
   #risingNow = false;
+  /** The last trial paid: the next one doubles the clients carrying calls. */
+  #lastPaid = false;
 
   /** A call (or borrow) ended. */
   completed(now: number): void {
@@ -110,40 +125,84 @@ export class GrowthCheck {
     return this.#rising(now) ? now + BUCKET_MS : now;
   }
 
-  /** A client is being opened for a backlog that began at `backlogSince`; `clients` carry `inFlight` calls now. */
-  begin(now: number, clients: number, inFlight: number, backlogSince: number): void {
+  /**
+   * How many clients the next trial may open at once, with `lent` clients carrying calls: as many again
+   * after a trial that paid, else one.
+   */
+  trialSize(lent: number): number {
+    return this.#lastPaid ? Math.max(1, lent) : 1;
+  }
+
+  /**
+   * `count` clients are being opened for a backlog that began at `backlogSince`; `clients` carry
+   * `inFlight` calls now.
+   */
+  begin(now: number, clients: number, inFlight: number, backlogSince: number, count = 1): void {
     const before = this.#rate(now, backlogSince);
     const callMs = before > 0 ? Math.min(MAX_CALL_MS, (inFlight / before) * 1000) : 0;
-    this.#trial = { clients, before, callMs, member: undefined, connectedAt: 0, windowAt: 0, completedAtWindow: 0 };
+    this.#trial = {
+      clients,
+      before,
+      callMs,
+      expected: count,
+      members: [],
+      scheduled: false,
+      connectedAt: 0,
+      windowAt: 0,
+      completedAtWindow: 0,
+    };
   }
 
-  /** Is a trial waiting for its client to connect? */
-  get awaitingClient(): boolean {
-    return this.#trial !== undefined && this.#trial.member === undefined;
+  /** Is a trial waiting for its clients to connect? */
+  get awaitingClients(): boolean {
+    return this.#trial !== undefined && !this.#trial.scheduled;
   }
 
-  /** The trial's client connected: when to open its window (openWindow) and to judge it (judge). */
-  connected(member: Member, now: number): TrialTimes {
+  /**
+   * One of the trial's clients connected. Once all have: when to open its window (openWindow) and to
+   * judge it (judge); undefined while others are still connecting.
+   */
+  connected(member: Member, now: number): TrialTimes | undefined {
     const trial = this.#trial;
-    if (trial && !trial.member) {
-      trial.member = member;
-      trial.connectedAt = now;
+    if (!trial || trial.scheduled) return undefined;
+    trial.members.push(member);
+    trial.connectedAt = now;
+    return trial.members.length >= trial.expected ? this.#schedule(trial) : undefined;
+  }
+
+  /**
+   * The trial's acquisitions have all ended, with fewer clients than it opened (a connect failed, or an
+   * idle client served one): it goes on with those that connected, or ends with none.
+   */
+  noMoreClients(): TrialTimes | undefined {
+    const trial = this.#trial;
+    if (!trial || trial.scheduled) return undefined;
+    if (trial.members.length === 0) {
+      this.abandon();
+      return undefined;
     }
-    const callMs = trial?.callMs ?? 0;
-    return { windowAfterMs: Math.ceil(callMs), windowMs: Math.max(TRIAL_MS, Math.ceil(callMs)) };
+    trial.expected = trial.members.length;
+    return this.#schedule(trial);
+  }
+
+  #schedule(trial: Trial): TrialTimes {
+    trial.scheduled = true;
+    const callMs = Math.ceil(trial.callMs);
+    return { windowAfterMs: callMs, windowMs: Math.max(TRIAL_MS, callMs) };
   }
 
   /** The trial client's first calls could have ended: the measured window begins. */
   openWindow(now: number): void {
     const trial = this.#trial;
-    if (!trial?.member) return;
+    if (!trial?.scheduled) return;
     trial.windowAt = now;
     trial.completedAtWindow = this.#completed;
   }
 
-  /** The trial's connect failed or the pool is closing: no trial. */
+  /** The trial's connects failed or the pool is closing: no trial, and the next opens one client. */
   abandon(): void {
     this.#trial = undefined;
+    this.#lastPaid = false;
   }
 
   /**
@@ -153,23 +212,30 @@ export class GrowthCheck {
   reset(): void {
     this.#trial = undefined;
     this.#coolUntil = 0;
+    this.#lastPaid = false;
   }
 
   /**
    * The trial's verdict at the end of its window: undefined when the backlog
-   * did not last through it (or the client is gone or idle).
+   * did not last through it (or one of its clients is gone or idle).
    */
   judge(now: number, backlogSince: number | undefined): GrowthVerdict {
     const trial = this.#trial;
     this.#trial = undefined;
-    if (!trial?.member || trial.windowAt === 0 || trial.member.state !== "lent") return undefined;
+    this.#lastPaid = false;
+    if (!trial || trial.windowAt === 0 || trial.members.length === 0) return undefined;
+    if (trial.members.some((member) => member.state !== "lent")) return undefined;
     if (backlogSince === undefined || backlogSince > trial.connectedAt) return undefined;
     const after = ((this.#completed - trial.completedAtWindow) * 1000) / Math.max(1, now - trial.windowAt);
-    const needed = trial.before * (1 + SHARE_OF_IDEAL_GAIN / trial.clients);
-    const measured = { before: Math.round(trial.before), after: Math.round(after), clients: trial.clients };
-    if (after >= needed) return { paid: true, ...measured };
+    const added = trial.members.length;
+    const needed = trial.before * (1 + (SHARE_OF_IDEAL_GAIN * added) / trial.clients);
+    const measured = { before: Math.round(trial.before), after: Math.round(after), clients: trial.clients, added };
+    if (after >= needed) {
+      this.#lastPaid = true;
+      return { paid: true, ...measured };
+    }
     this.#coolUntil = now + COOLDOWN_MS;
-    return { paid: false, ...measured, retire: trial.member };
+    return { paid: false, ...measured, retire: trial.members };
   }
 
   /** Completions per second since `from` (at most the last TRIAL_MS), counted by whole buckets. */

@@ -21,6 +21,8 @@ export interface GrowthView {
   maxConnections: number;
   maxCallsPerConnection: number;
   growAfterWaitMs: number;
+  /** How many new clients may open together (a growth trial's size: growth-check.ts). */
+  connectsAtOnce: number;
 }
 
 /** How many more clients to acquire now (idle ones first); the pool caps it by what room is left. */
@@ -33,9 +35,10 @@ export const growForEveryWaiter: GrowthPolicy = ({ waiting, pending, maxCallsPer
 /**
  * Grows when measured queueing says a client would help. An idle client costs
  * no new child: waiters take it at once, and the first client opens at once.
- * Past that, a new child opens one at a time, and only once the oldest waiter
- * has waited `growAfterWaitMs`: the open clients' calls are slow to end (a
- * slow tool), so more slots shorten the wait. Fast calls drain the queue
+ * Past that, new children open `connectsAtOnce` at a time (one, or as many
+ * as carry calls after a growth trial that paid), and only once the oldest
+ * waiter has waited `growAfterWaitMs`: the open clients' calls are slow to
+ * end (a slow tool), so more slots shorten the wait. Fast calls drain the queue
  * sooner than a child starts, and a second child would take CPU from the
  * first (on 2 cores one child carried more calls than four: docs/benchmarks.md).
  */
@@ -45,6 +48,6 @@ export const growWhenWaitersAge: GrowthPolicy = (view) => {
   if (forEveryWaiter <= 0) return 0;
   const fromIdle = Math.min(forEveryWaiter, view.idle);
   if (view.lent + view.pending + fromIdle === 0) return 1;
-  const connect = fromIdle < forEveryWaiter && view.pending === 0 && view.oldestWaitMs >= view.growAfterWaitMs ? 1 : 0;
-  return fromIdle + connect;
+  const due = fromIdle < forEveryWaiter && view.pending === 0 && view.oldestWaitMs >= view.growAfterWaitMs;
+  return fromIdle + (due ? Math.min(view.connectsAtOnce, forEveryWaiter - fromIdle) : 0);
 };

@@ -13,7 +13,7 @@
  */
 
 import type { Member, OpenOutcome } from "./connection-table.js";
-import { COOLDOWN_MS, GrowthCheck } from "./growth-check.js";
+import { COOLDOWN_MS, GrowthCheck, type TrialTimes } from "./growth-check.js";
 import { growWhenWaitersAge, type GrowthPolicy } from "./growth.js";
 import { IdleStore } from "./idle-store.js";
 import { ServerPool, type PoolDeps } from "./server-pool.js";
@@ -96,6 +96,10 @@ export class SharedPool extends ServerPool {
     const oldest = this.queue.oldestEnqueuedAt;
     const now = Date.now();
     const lent = this.#lentCount();
+    // A new client beside clients carrying calls is a trial: one at a time (of one client, or as many as
+    // carry calls after one that paid), once the backlog has lasted long enough to be compared with, none
+    // in a cooldown after one that did not pay.
+    const trial = this.#checksGrowth && lent > 0;
     const wanted = this.#growth({
       waiting: this.queue.length,
       oldestWaitMs: oldest === undefined ? 0 : now - oldest,
@@ -105,22 +109,23 @@ export class SharedPool extends ServerPool {
       maxConnections,
       maxCallsPerConnection,
       growAfterWaitMs,
+      connectsAtOnce: trial ? this.#growthCheck.trialSize(lent) : 1,
     });
     // Idle clients cost no new child; new ones only fit while live children (closing ones too) are under max.
-    const room = idle + Math.max(0, maxConnections - this.table.live);
-    // A new client beside clients carrying calls is a trial: one at a time, once the backlog has lasted long
-    // enough to be compared with, none in a cooldown after one that did not pay.
-    const trial = this.#checksGrowth && lent > 0;
+    const acquires = Math.min(wanted, idle + Math.max(0, maxConnections - this.table.live));
     const backlogSince = this.queue.busySince ?? now;
-    for (let i = 0; i < Math.min(wanted, room); i += 1) {
-      // Taking an idle client connects nothing: only new clients ask the circuit (and a probe must connect).
-      if (i >= idle) {
-        if (trial && !this.#growthCheck.mayGrow(now, backlogSince)) break;
-        if (!this.circuit.tryAcquireAttempt(now)) break;
+    // Taking an idle client connects nothing: only new clients ask the circuit (and a probe must connect).
+    for (let i = 0; i < Math.min(acquires, idle); i += 1) this.#acquire();
+    const connects = acquires - Math.min(acquires, idle);
+    if (connects > 0 && (!trial || this.#growthCheck.mayGrow(now, backlogSince))) {
+      const inFlight = this.table.counts().inFlight;
+      let granted = 0;
+      while (granted < connects && this.circuit.tryAcquireAttempt(now)) {
+        granted += 1;
         this.#connectsGranted += 1;
-        if (trial) this.#growthCheck.begin(now, lent, this.table.counts().inFlight, backlogSince);
+        this.#acquire();
       }
-      this.#acquire();
+      if (trial && granted > 0) this.#growthCheck.begin(now, lent, inFlight, backlogSince, granted);
     }
     // The same `now` as the refusal above: read again, the clock may have passed the next attempt, and the
     // waiters would get no probe at all (a timer can fire a millisecond before Date.now() reaches it).
@@ -186,15 +191,29 @@ export class SharedPool extends ServerPool {
       (outcome) => this.#onAcquired(outcome),
       (error: unknown) => {
         if (!this.closed) this.hooks.onWarning(this.name, "acquiring a client failed", error);
-        this.#trialWithoutClient();
+        this.#trialShortOfClients();
         this.dispatch();
       },
     );
   }
 
-  /** A trial whose acquisition ended without a new client (an idle one served it, or none came) is no trial. */
-  #trialWithoutClient(): void {
-    if (this.#growthCheck.awaitingClient && this.#store.pending === 0) this.#growthCheck.abandon();
+  /**
+   * A trial whose acquisitions all ended with fewer new clients than it opened (an idle one served one,
+   * or a connect failed) goes on with those it has, or is no trial with none.
+   */
+  #trialShortOfClients(): void {
+    if (!this.#growthCheck.awaitingClients || this.#store.pending > 0) return;
+    const times = this.#growthCheck.noMoreClients();
+    if (times) this.#scheduleJudgement(times);
+  }
+
+  /** Opens the trial's measured window once its clients' first calls could have ended, and judges it at its end. */
+  #scheduleJudgement({ windowAfterMs, windowMs }: TrialTimes): void {
+    clearTimeout(this.#judgeTimer);
+    this.#judgeTimer = setTimeout(() => {
+      this.#growthCheck.openWindow(Date.now());
+      this.#judgeTimer = setTimeout(() => this.#judgeGrowth(), windowMs);
+    }, windowAfterMs);
   }
 
   /** At the end of the trial's window: keep its client, or retire it and open no other for a while. */
@@ -203,17 +222,19 @@ export class SharedPool extends ServerPool {
     if (this.closed) return;
     const verdict = this.#growthCheck.judge(Date.now(), this.queue.busySince);
     if (verdict) {
-      const { before, after, clients } = verdict;
-      const measured = `${before} -> ${after} calls/s with ${clients} -> ${clients + 1} clients under a backlog`;
+      const { before, after, clients, added } = verdict;
+      const measured = `${before} -> ${after} calls/s with ${clients} -> ${clients + added} clients under a backlog`;
+      const opened = added === 1 ? "a client opened for a backlog" : `${added} clients opened for a backlog`;
       if (verdict.paid) {
-        this.hooks.onDebug(this.name, "a client opened for a backlog raised throughput", measured);
+        this.hooks.onDebug(this.name, `${opened} raised throughput`, measured);
       } else {
+        const closes = added === 1 ? "it closes once its calls end" : "they close once their calls end";
         this.hooks.onWarning(
           this.name,
-          `a client opened for a backlog did not raise throughput (${measured}): it closes once its calls end, ` +
+          `${opened} did not raise throughput (${measured}): ${closes}, ` +
             `and no other opens for a backlog for ${COOLDOWN_MS / 1000} s (the server or the machine is at its limit)`,
         );
-        this.table.retire(verdict.retire, "growth did not pay");
+        for (const member of verdict.retire) this.table.retire(member, "growth did not pay");
       }
     }
     // The trial is over: waiters who still need a client may get the next one now.
@@ -221,7 +242,7 @@ export class SharedPool extends ServerPool {
   }
 
   #onAcquired(outcome: OpenOutcome): void {
-    this.#trialWithoutClient();
+    this.#trialShortOfClients();
     if (!outcome.ok) {
       if (!this.closed && this.#store.pending === 0 && !this.#hasLent()) this.failUnservable(outcome.error);
       this.dispatch();
@@ -252,12 +273,9 @@ export class SharedPool extends ServerPool {
       return { ok: false, error: new Error("at maxConnections while a client closes"), cutShort: true };
     }
     const outcome = await this.openMember(undefined);
-    if (outcome.ok && this.#growthCheck.awaitingClient && !this.closed) {
-      const { windowAfterMs, windowMs } = this.#growthCheck.connected(outcome.member, Date.now());
-      this.#judgeTimer = setTimeout(() => {
-        this.#growthCheck.openWindow(Date.now());
-        this.#judgeTimer = setTimeout(() => this.#judgeGrowth(), windowMs);
-      }, windowAfterMs);
+    if (outcome.ok && this.#growthCheck.awaitingClients && !this.closed) {
+      const times = this.#growthCheck.connected(outcome.member, Date.now());
+      if (times) this.#scheduleJudgement(times);
     }
     if (outcome.ok) this.table.shelve(outcome.member);
     return outcome;

@@ -12,7 +12,7 @@ const use = useManagers();
 describe("a shared pool whose child is killed mid-run", () => {
   it("loses none of 1,000 read-only calls, replaces the child and settles back to 0 in flight and waiting", async () => {
     const manager = use.manager({
-      // growAfterWaitMs 0: the three children open at once, not each after a growth trial of about 2 s (on a busy
+      // growAfterWaitMs 0: the three children open at once, not after growth trials of about 2 s each (on a busy
       // machine the calls could all end before the third opened; growth is not what this test is about).
       lab: labStdioEntry({
         pool: { maxConnections: 3, maxCallsPerConnection: 8, maxWaiting: 1_000, acquireTimeoutMs: 60_000, growAfterWaitMs: 0 },
