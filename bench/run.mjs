@@ -4,7 +4,7 @@
  *                       and chart, and the generated part of docs/benchmarks.md
  * pnpm bench --quick    a few users, seconds: proves the harness works (CI); writes .bench-out/ only
  * --only=scaling,overhead,idle   a subset (writes .bench-out/ only); --rounds=N sets the overhead section's
- *                       interleaved rounds (default 8; its burst and backlog take at most 3)
+ *                       interleaved rounds (default 8; its burst and backlog take at most 3, the slow-tool backlog 2)
  * --only=redis [--rounds=N]   the Redis conversation store (REDIS_URL) against the in-memory one on the
  *                       same load, N interleaved rounds (default 6): turns/s and p50, medians of per-round ratios
  * --only=nginx [--rounds=N]   two chat-server instances behind nginx (docs/deploy/nginx.conf, one private

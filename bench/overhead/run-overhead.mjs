@@ -7,8 +7,9 @@
  * against the client that was measuring when they were emitted. Then where a
  * sequential call's time goes (attribution.mjs), and the default config under
  * the pool's own path with a stub client (pool-path.mjs), a burst, cold and
- * warm, with the clients it opens over time (burst.mjs), and
- * growth under a backlog that lasts (backlog.mjs).
+ * warm, with the clients it opens over time (burst.mjs),
+ * growth under a backlog that lasts (backlog.mjs), and under one of a slow
+ * tool, where growth pays (slow-backlog.mjs).
  */
 
 import { PINNED, withBenchPinned } from "../lib/cpu-pinning.mjs";
@@ -19,6 +20,7 @@ import { runAttribution } from "./attribution.mjs";
 import { runBacklog } from "./backlog.mjs";
 import { runBurst } from "./burst.mjs";
 import { runPoolPath } from "./pool-path.mjs";
+import { runSlowBacklog } from "./slow-backlog.mjs";
 import { bareEcho, pooledEcho } from "./echo-clients.mjs";
 import { median, round3 } from "../lib/numbers.mjs";
 import { measure } from "./measure.mjs";
@@ -135,5 +137,12 @@ async function runPinned({ rounds, measureMs, warmupMs, log }) {
     log(
       `  ${row.variant}: ${row.ratio} of one bare client, clients ${JSON.stringify(row.clientsAt)}, trials that did not pay ${row.failedTrials}`,
     );
-  return { rounds, measureMs, pinned: PINNED, rows, warnings, attribution, poolPath, burst, backlog };
+  log("overhead slow-tool backlog (stdio, 2,048 callers of a 500 ms tool) ...");
+  // Long enough for the default's trials to reach maxConnections: 8 s per variant in a full run.
+  const slowBacklog = await runSlowBacklog({ rounds: Math.min(rounds, 2), durationMs: Math.max(1_000, 8 * measureMs) });
+  for (const row of slowBacklog.rows)
+    log(
+      `  ${row.variant}: ${row.callsPerSecond} calls/s, ${row.mostClients} clients ${row.msToMostClients} ms in, clients ${JSON.stringify(row.clientsAt)}`,
+    );
+  return { rounds, measureMs, pinned: PINNED, rows, warnings, attribution, poolPath, burst, backlog, slowBacklog };
 }

@@ -196,6 +196,28 @@ export function backlogTables(backlog) {
   ];
 }
 
+/** Growth under a backlog of a slow tool, where it pays (older results have none). */
+export function slowBacklogTables(slow) {
+  if (!slow) return [];
+  const times = Object.keys(slow.rows[0]?.clientsAt ?? {});
+  return [
+    `A backlog of a slow tool: ${int(slow.callers)} callers of the lab server's \`slow_read\` (${int(slow.slowMs)} ms each) over stdio ` +
+      `for ${int(slow.durationMs)} ms (the first client connected before), where each client more adds its slots' calls; ` +
+      `${slow.rounds} rounds, variants interleaved, new clients each round; medians over rounds:`,
+    "",
+    table(
+      ["pool config", "calls/s", "most clients", "ms to most clients", ...times.map((t) => `clients at ${t} ms`)],
+      slow.rows.map((r) => [
+        r.variant,
+        int(r.callsPerSecond),
+        num(r.mostClients, 0),
+        int(r.msToMostClients),
+        ...times.map((t) => num(r.clientsAt[t], 0)),
+      ]),
+    ),
+  ];
+}
+
 /** The overhead section alone (`pnpm bench --only=overhead` writes it to .bench-out/overhead-tables.md). */
 export function renderOverhead(results) {
   const o = results.overhead;
@@ -229,6 +251,8 @@ export function renderOverhead(results) {
     growthTable(o.burst),
     "",
     ...backlogTables(o.backlog),
+    "",
+    ...slowBacklogTables(o.slowBacklog),
   ].join("\n");
 }
 
@@ -333,6 +357,8 @@ export function renderTables(results) {
     growthTable(results.overhead.burst),
     "",
     ...backlogTables(results.overhead.backlog),
+    "",
+    ...slowBacklogTables(results.overhead.slowBacklog),
     "",
     "### Idle cost",
     "",
