@@ -4,7 +4,7 @@
  * lasted TRIAL_MS and its rate has stopped rising (below): the calls
  * completed per second in the backlog's last
  * TRIAL_MS are compared with those of a window of at least TRIAL_MS that
- * begins once the trial client's first calls could have ended (a call's time,
+ * begins once the trial's first calls could have ended (a call's time,
  * from Little's law: calls in flight / completions per second), the backlog
  * still there. If one more of N clients added less than half of what it
  * could (1/N of their rate), the server or the machine is what limits, not
@@ -137,7 +137,7 @@ export class GrowthCheck {
    * `count` clients are being opened for a backlog that began at `backlogSince`; `clients` carry
    * `inFlight` calls now.
    */
-  begin(now: number, clients: number, inFlight: number, backlogSince: number, count = 1): void {
+  begin(now: number, clients: number, inFlight: number, backlogSince: number, count: number): void {
     const before = this.#rate(now, backlogSince);
     const callMs = before > 0 ? Math.min(MAX_CALL_MS, (inFlight / before) * 1000) : 0;
     this.#trial = {
@@ -191,7 +191,7 @@ export class GrowthCheck {
     return { windowAfterMs: callMs, windowMs: Math.max(TRIAL_MS, callMs) };
   }
 
-  /** The trial client's first calls could have ended: the measured window begins. */
+  /** The trial's clients' first calls could have ended: the measured window begins. */
   openWindow(now: number): void {
     const trial = this.#trial;
     if (!trial?.scheduled) return;
