@@ -15,27 +15,23 @@ import { PooledMCPServerManager } from "mcp-pool";
 import { fileURLToPath } from "node:url";
 import { onChildCore } from "../lib/cpu-pinning.mjs";
 import { median, rotated } from "../lib/numbers.mjs";
+import { BACKLOG_VARIANTS } from "./backlog.mjs";
 import { clientsAt } from "./burst.mjs";
 import { measure } from "./measure.mjs";
 
 const LAB_SERVER = fileURLToPath(import.meta.resolve("@mcp-pool/test-support/fixtures/lab-server.mjs"));
 export const SLOW_MS = 500;
 export const SLOW_BACKLOG_CALLERS = 2_048;
-// The queue holds the callers beyond the slots (the default maxWaiting of 1,000 would refuse them).
-const QUEUE = { maxWaiting: 20_000 };
-export const SLOW_BACKLOG_VARIANTS = {
-  default: { pool: QUEUE },
-  "growAfterWaitMs: 0 (a client per maxCallsPerConnection waiters at once, no trial)": { pool: { ...QUEUE, growAfterWaitMs: 0 } },
-};
 const SAMPLE_EVERY_MS = 50;
 
 export async function runSlowBacklog({ rounds, durationMs, callers = SLOW_BACKLOG_CALLERS }) {
   /** At these ms after the backlog began, the clients open are read. */
   const at = [0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 1].map((share) => Math.round(share * durationMs));
-  const names = Object.keys(SLOW_BACKLOG_VARIANTS);
+  // The same two configs as the echo backlog: the default, and growAfterWaitMs 0.
+  const names = Object.keys(BACKLOG_VARIANTS);
   const runs = new Map(names.map((name) => [name, []]));
   for (let round = 0; round < rounds; round++) {
-    for (const name of rotated(names, round)) runs.get(name).push(await backlogOn(SLOW_BACKLOG_VARIANTS[name], durationMs, callers));
+    for (const name of rotated(names, round)) runs.get(name).push(await backlogOn(BACKLOG_VARIANTS[name], durationMs, callers));
   }
   return {
     rounds,
