@@ -14,7 +14,8 @@
  *
  * `lent` means "in use by the pool": a shared pool lends it to any caller, a
  * per-session pool to its session; `idle` means "shelved" (a shared pool's
- * idle clients, which generic-pool keeps; see idle-store.ts). A member stays
+ * idle clients, which generic-pool keeps; see idle-store.ts). A shared pool's
+ * new client goes from connecting straight to idle: generic-pool hands it over. A member stays
  * in the table, and counts as a live child, until its close is confirmed.
  */
 
@@ -98,11 +99,11 @@ export class ConnectionTable {
 
   /**
    * Makes a connection (for a session, in per-session pools) and connects it;
-   * on success it is `lent` with no call. `placeholderId` is the id the factory
+   * on success it is `lent` with no call (`idle` with `idle`). `placeholderId` is the id the factory
    * fills `${session.id}` with: a member that serves no session (a per-session
    * server's catalog read) still needs one, and is not indexed by it.
    */
-  async open(sessionId?: string, placeholderId = sessionId): Promise<OpenOutcome> {
+  async open(sessionId?: string, placeholderId = sessionId, idle = false): Promise<OpenOutcome> {
     let member: Entry | undefined;
     const connection = this.factory({
       server: this.server,
@@ -138,7 +139,7 @@ export class ConnectionTable {
       // Closed while connecting, and the connection connected anyway: the close in progress ends it.
       return { ok: false, member, error: new Error(`closed while connecting (${member.closeReason})`), cutShort: true };
     }
-    member.state = "lent";
+    member.state = idle ? "idle" : "lent";
     member.opened = true;
     member.lastUsedAt = Date.now();
     this.#created += 1;

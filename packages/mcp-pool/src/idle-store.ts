@@ -40,6 +40,8 @@ interface Slot {
 export class IdleStore {
   readonly #pool: Pool<Slot>;
   readonly #slots = new Map<Member, Slot>();
+  /** Failed connects generic-pool holds as available until it hands them to their acquire(): no idle client. */
+  readonly #failedUnclaimed = new Set<Slot>();
   #pending = 0;
 
   constructor(
@@ -51,10 +53,14 @@ export class IdleStore {
         create: async () => {
           const slot: Slot = { outcome: await hooks.open(), dropReason: undefined };
           if (slot.outcome.ok) this.#slots.set(slot.outcome.member, slot);
+          else this.#failedUnclaimed.add(slot);
           return slot;
         },
         destroy: async (slot) => {
-          if (!slot.outcome.ok) return;
+          if (!slot.outcome.ok) {
+            this.#failedUnclaimed.delete(slot);
+            return;
+          }
           this.#slots.delete(slot.outcome.member);
           await hooks.close(slot.outcome.member, slot.dropReason ?? "idle");
         },
@@ -84,9 +90,14 @@ export class IdleStore {
     return this.#pending;
   }
 
-  /** Idle clients generic-pool could hand out at once (after validation). */
+  /**
+   * Idle clients generic-pool could hand out at once (after validation). A failed connect waits among
+   * them until generic-pool hands it to its acquire(); counted, it would send another acquire after it,
+   * for which generic-pool then connects again unasked. (While generic-pool checks it, it is not among
+   * them: never below 0.)
+   */
   get idle(): number {
-    return this.#pool.available;
+    return Math.max(0, this.#pool.available - this.#failedUnclaimed.size);
   }
 
   /** An idle client (validated), else a new one. Never rejects for a failed connect: see OpenOutcome. */
@@ -94,7 +105,10 @@ export class IdleStore {
     this.#pending += 1;
     try {
       const slot = await this.#pool.acquire();
-      if (!slot.outcome.ok) void this.#pool.destroy(slot).catch(() => undefined);
+      if (!slot.outcome.ok) {
+        this.#failedUnclaimed.delete(slot);
+        void this.#pool.destroy(slot).catch(() => undefined);
+      }
       return slot.outcome;
     } finally {
       this.#pending -= 1;

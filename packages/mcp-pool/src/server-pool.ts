@@ -224,8 +224,8 @@ export abstract class ServerPool {
    * Opens a connection and gives the circuit its verdict. Synchronous up to
    * the connect, so the member is in the table when this returns.
    */
-  protected async openMember(sessionId: string | undefined, placeholderId = sessionId): Promise<OpenOutcome> {
-    const outcome = await this.table.open(sessionId, placeholderId);
+  protected async openMember(sessionId: string | undefined, placeholderId = sessionId, idle = false): Promise<OpenOutcome> {
+    const outcome = await this.table.open(sessionId, placeholderId, idle);
     if (outcome.ok) {
       this.circuit.recordConnected();
       this.#everConnected = true;

@@ -272,12 +272,13 @@ export class SharedPool extends ServerPool {
       this.circuit.abandonAttempt();
       return { ok: false, error: new Error("at maxConnections while a client closes"), cutShort: true };
     }
-    const outcome = await this.openMember(undefined);
+    // Idle from its connect on: were it lent, a call could reach it before generic-pool hands it over, and
+    // generic-pool, finding it not idle, would close it with that call on it.
+    const outcome = await this.openMember(undefined, undefined, true);
     if (outcome.ok && this.#growthCheck.awaitingClients && !this.closed) {
       const times = this.#growthCheck.connected(outcome.member, Date.now());
       if (times) this.#scheduleJudgement(times);
     }
-    if (outcome.ok) this.table.shelve(outcome.member);
     return outcome;
   }
 

@@ -184,7 +184,7 @@ describe("a client opened for a backlog", () => {
     await run(31_000);
     expect(fake.made).toHaveLength(5);
   });
-  it("of several clients, one of whose connects failed, still ends in a verdict, within maxConnections", async () => {
+  it("of several clients, one of whose connects failed, is judged on those that connected, and connects nothing more", async () => {
     const fake = fakeConnections({ connect: "manual" });
     const manager = use.manager(fake, { pool: { maxConnections: 4, maxCallsPerConnection: 2, growAfterWaitMs: 100 } });
     const warnings: string[] = [];
@@ -200,13 +200,15 @@ describe("a client opened for a backlog", () => {
     fake.made[2]!.succeed();
     fake.made[3]!.fail();
     await settle();
-    // generic-pool may connect once more for the failed connect's acquire (asking the circuit): let it.
-    for (const connection of fake.made.slice(4)) connection.succeed();
-    await run(1_300);
+    // The failed connect is no idle client to be acquired (generic-pool would connect again for that, unasked).
+    expect(fake.made).toHaveLength(4);
+    // Judged on three clients against two (a gain it needs of a quarter, not a half): it stays. Three clients
+    // answer every caller within growAfterWaitMs: no more growth.
+    await run(1_200);
     expect(warnings).toEqual(["connect failed: fake connect failure"]);
-    expect(verdicts.at(-1)).toMatch(/opened for a backlog raised throughput: \d+ -> \d+ calls\/s with 2 -> [34] clients/);
-    const { clientsOpen, callsInFlight } = serverStats(manager);
-    expect(clientsOpen).toBeLessThanOrEqual(4);
-    expect(callsInFlight).toBe(clientsOpen * 2);
+    expect(verdicts.at(-1)).toMatch(/^a client opened for a backlog raised throughput: \d+ -> \d+ calls\/s with 2 -> 3 clients/);
+    await run(1_000);
+    expect(fake.made.map((connection) => connection.state)).toEqual(["open", "open", "open", "closed"]);
+    expect(serverStats(manager)).toMatchObject({ clientsOpen: 3, clientsDestroyed: 0, callsInFlight: 6 });
   });
 });
