@@ -181,7 +181,6 @@ export class GrowthCheck {
       this.abandon();
       return undefined;
     }
-    trial.expected = trial.members.length;
     return this.#schedule(trial);
   }
 

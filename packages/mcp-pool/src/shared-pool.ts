@@ -115,8 +115,9 @@ export class SharedPool extends ServerPool {
     const acquires = Math.min(wanted, idle + Math.max(0, maxConnections - this.table.live));
     const backlogSince = this.queue.busySince ?? now;
     // Taking an idle client connects nothing: only new clients ask the circuit (and a probe must connect).
-    for (let i = 0; i < Math.min(acquires, idle); i += 1) this.#acquire();
-    const connects = acquires - Math.min(acquires, idle);
+    const fromIdle = Math.min(acquires, idle);
+    for (let i = 0; i < fromIdle; i += 1) this.#acquire();
+    const connects = acquires - fromIdle;
     if (connects > 0 && (!trial || this.#growthCheck.mayGrow(now, backlogSince))) {
       const inFlight = this.table.counts().inFlight;
       let granted = 0;
@@ -216,7 +217,7 @@ export class SharedPool extends ServerPool {
     }, windowAfterMs);
   }
 
-  /** At the end of the trial's window: keep its client, or retire it and open no other for a while. */
+  /** At the end of the trial's window: keep its clients, or retire them and open no other for a while. */
   #judgeGrowth(): void {
     this.#judgeTimer = undefined;
     if (this.closed) return;
@@ -273,7 +274,7 @@ export class SharedPool extends ServerPool {
       return { ok: false, error: new Error("at maxConnections while a client closes"), cutShort: true };
     }
     // Idle from its connect on: were it lent, a call could reach it before generic-pool hands it over, and
-    // generic-pool, finding it not idle, would close it with that call on it.
+    // generic-pool, finding it not idle, would drop it and connect again for its acquire.
     const outcome = await this.openMember(undefined, undefined, true);
     if (outcome.ok && this.#growthCheck.awaitingClients && !this.closed) {
       const times = this.#growthCheck.connected(outcome.member, Date.now());
