@@ -1,14 +1,15 @@
 /**
  * One tool call on a pool: borrow a slot, send with the server's timeouts
  * (reset by progress when asked for, capped in total), and turn what went wrong into a typed
- * error. A call whose connection died is repeated once on a fresh client only
- * when repeating cannot do harm: the request never reached the server, or the
- * tool says it is read-only or idempotent.
+ * error. A call whose connection died, or whose HTTP request failed, is
+ * repeated once only when repeating cannot do harm: the request never reached
+ * the server, or the tool says it is read-only or idempotent.
  */
 
 import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { CallControl } from "./call-control.js";
+import { describeFailure } from "./connect-errors.js";
 import { isSessionExpired } from "./connection.js";
 import {
   ConnectionLostError,
@@ -63,7 +64,16 @@ export interface ToolCallOutcome {
 interface Lost {
   mayHaveRun: boolean;
   reason: string;
+  /**
+   * The client is gone with it (its process, its HTTP session). Not known
+   * when one HTTP request failed: a reset socket is not the session, which
+   * the server may still hold with its state (see keptAfterFailedRequest).
+   */
+  clientGone: boolean;
 }
+
+/** The longest the ping after a failed HTTP request may take (never more than the call's timeout). */
+const MAX_PING_AFTER_FAILURE_MS = 5_000;
 
 /** Not async: with no total timer to clear, the attempts' own promise is the call's (one frame fewer per call). */
 export function runToolCall(request: ToolCallRequest): Promise<ToolCallOutcome> {
@@ -101,7 +111,7 @@ async function attempts(
       const lost = connectionLoss(error, lease, request.control);
       // The SDK's error may quote the server (an HTTP body that echoes our headers): redacted from here on.
       if (!lost) throw pool.redactor.own(typedError(error, request, lease, sdkOptions));
-      lease.markLost(lost.reason);
+      if (lost.clientGone || !(await keptAfterFailedRequest(lease, request, sdkOptions))) lease.markLost(lost.reason);
       if (attempt === 1 && (!lost.mayHaveRun || repeatable)) continue;
       throw pool.redactor.own(
         new ConnectionLostError(
@@ -113,6 +123,23 @@ async function attempts(
     } finally {
       lease.release();
     }
+  }
+}
+
+/**
+ * After one HTTP request failed (a socket reset by a proxy, a balancer): does
+ * the client's session still answer? Then it stays, with the state the server
+ * keeps for it (a per-session server's); dropping it would lose that state
+ * over one socket. A server that went away fails the ping too (refused, a 404
+ * for a session it forgot), and the client is replaced as for a dead process.
+ */
+async function keptAfterFailedRequest(lease: Lease, request: ToolCallRequest, sdkOptions: RequestOptions): Promise<boolean> {
+  try {
+    await lease.client.ping({ signal: sdkOptions.signal, timeout: Math.min(request.timeoutMs, MAX_PING_AFTER_FAILURE_MS) });
+    return true;
+  } catch {
+    // The call ended meanwhile (cancelled, the manager closing): that says nothing of the client.
+    return request.control.ended;
   }
 }
 
@@ -167,14 +194,16 @@ function abortAfterTotalTimeout(request: ToolCallRequest): NodeJS.Timeout {
 /** Was the error the connection dying? Then how: could the request have reached the server? */
 function connectionLoss(error: unknown, lease: Lease, control: CallControl): Lost | undefined {
   if (control.ended || error instanceof McpPoolError) return undefined;
-  if (isSessionExpired(error)) return { mayHaveRun: false, reason: "HTTP session expired" };
+  if (isSessionExpired(error)) return { mayHaveRun: false, reason: "HTTP session expired", clientGone: true };
   if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
-    return { mayHaveRun: true, reason: "connection closed" };
+    return { mayHaveRun: true, reason: "connection closed", clientGone: true };
   }
-  if (error instanceof Error && error.message === "Not connected") return { mayHaveRun: false, reason: "not connected" };
-  if (isConnectRefused(error)) return { mayHaveRun: false, reason: "connection refused" };
-  if (error instanceof TypeError && error.message === "fetch failed") return { mayHaveRun: true, reason: "HTTP request failed" };
-  if (lease.lost) return { mayHaveRun: true, reason: "connection closed" };
+  if (error instanceof Error && error.message === "Not connected") return { mayHaveRun: false, reason: "not connected", clientGone: true };
+  if (isConnectRefused(error)) return { mayHaveRun: false, reason: "connection refused", clientGone: true };
+  if (error instanceof TypeError && error.message === "fetch failed") {
+    return { mayHaveRun: true, reason: describeFailure(error).replace(/^fetch failed/, "HTTP request failed"), clientGone: false };
+  }
+  if (lease.lost) return { mayHaveRun: true, reason: "connection closed", clientGone: true };
   return undefined;
 }
 
