@@ -11,6 +11,7 @@ import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult, type To
 import type { CallControl } from "./call-control.js";
 import { describeFailure } from "./connect-errors.js";
 import { isSessionExpired } from "./connection.js";
+import { lostAnswerReason } from "./http-answer-loss.js";
 import {
   ConnectionLostError,
   McpPoolError,
@@ -195,6 +196,8 @@ function abortAfterTotalTimeout(request: ToolCallRequest): NodeJS.Timeout {
 function connectionLoss(error: unknown, lease: Lease, control: CallControl): Lost | undefined {
   if (control.ended || error instanceof McpPoolError) return undefined;
   if (isSessionExpired(error)) return { mayHaveRun: false, reason: "HTTP session expired", clientGone: true };
+  const answerLost = lostAnswerReason(error);
+  if (answerLost !== undefined) return { mayHaveRun: true, reason: answerLost, clientGone: false };
   if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
     return { mayHaveRun: true, reason: "connection closed", clientGone: true };
   }

@@ -30,10 +30,10 @@
  * tool-call.ts and connect-errors.ts read.
  */
 
-import { Readable } from "node:stream";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { request, fetch as undiciFetch, type Dispatcher } from "undici";
 import { followAbort } from "./abort-link.js";
+import { sseAnswerStream } from "./http-answer-loss.js";
 
 /** undici's fetch is the WHATWG one; its types are undici's own, not the DOM's the SDK uses. */
 type Fetch = (url: string | URL, init: Omit<RequestInit, "dispatcher"> & { dispatcher: Dispatcher }) => Promise<Response>;
@@ -49,22 +49,29 @@ export function transportFetch(dispatcher: Dispatcher): FetchLike {
     const own = new AbortController();
     const settle = followAbort(shared, own);
     try {
-      return await send(dispatcher, url, { ...init, signal: own.signal });
+      return await send(dispatcher, url, { ...init, signal: own.signal }, shared);
     } finally {
       settle();
     }
   };
 }
 
-function send(dispatcher: Dispatcher, url: string | URL, init: RequestInit = {}): Promise<Response> {
+/** `closing`: the transport's own signal (the request's follows it only until the response comes). */
+function send(dispatcher: Dispatcher, url: string | URL, init: RequestInit = {}, closing?: AbortSignal): Promise<Response> {
   const { body } = init;
   if (init.redirect !== "manual" || (body !== undefined && body !== null && typeof body !== "string")) {
     return fetchOn(url, { ...init, dispatcher });
   }
-  return sendPlain(dispatcher, url, init, body ?? undefined);
+  return sendPlain(dispatcher, url, init, body ?? undefined, closing);
 }
 
-async function sendPlain(dispatcher: Dispatcher, url: string | URL, init: RequestInit, body: string | undefined): Promise<Response> {
+async function sendPlain(
+  dispatcher: Dispatcher,
+  url: string | URL,
+  init: RequestInit,
+  body: string | undefined,
+  closing: AbortSignal | undefined,
+): Promise<Response> {
   const { signal } = init;
   let answer: Dispatcher.ResponseData;
   try {
@@ -85,7 +92,7 @@ async function sendPlain(dispatcher: Dispatcher, url: string | URL, init: Reques
     answer.body.resume();
     return new Response(null, { status: statusCode, headers: responseHeaders });
   }
-  return withNodeBody(answer.body, statusCode, responseHeaders);
+  return withNodeBody(answer.body, statusCode, responseHeaders, body, closing);
 }
 
 /** The SDK passes a Headers object (or a record); undici's request() takes a record. */
@@ -110,18 +117,38 @@ type BodyReadable = Dispatcher.ResponseData["body"];
 /**
  * A Response whose body stays undici's Node stream until someone asks for
  * `body` (the SDK does for an SSE answer, to pipe it through its decoders,
- * or to cancel it): only then is it wrapped in a web stream. Own properties
- * shadow Response's accessors; everything else is a real Response.
+ * or to cancel it): only then is it wrapped in a web stream, one that ends
+ * with error answers if the network cuts it (http-answer-loss.ts). Own
+ * properties shadow Response's accessors; everything else is a real Response.
+ * A body the network cuts while read whole fails as fetch's would
+ * (`TypeError`, the network error as its cause).
  */
-function withNodeBody(body: BodyReadable, status: number, headers: Headers): Response {
+function withNodeBody(
+  body: BodyReadable,
+  status: number,
+  headers: Headers,
+  requestBody: string | undefined,
+  closing: AbortSignal | undefined,
+): Response {
   const response = new Response(null, { status, headers });
   let web: ReadableStream<Uint8Array> | undefined;
   return Object.defineProperties(response, {
-    body: { get: () => (web ??= Readable.toWeb(body) as ReadableStream<Uint8Array>) },
+    body: { get: () => (web ??= sseAnswerStream(body, requestBody, closing)) },
     bodyUsed: { get: () => body.bodyUsed },
-    text: { value: () => body.text() },
-    json: { value: () => body.json() },
-    arrayBuffer: { value: () => body.arrayBuffer() },
-    blob: { value: () => body.blob() },
+    text: { value: readWhole(() => body.text(), closing) },
+    json: { value: readWhole(() => body.json(), closing) },
+    arrayBuffer: { value: readWhole(() => body.arrayBuffer(), closing) },
+    blob: { value: readWhole(() => body.blob(), closing) },
   });
+}
+
+/** Reads the body whole; a body the network cut fails as fetch's would. */
+function readWhole<T>(read: () => Promise<T>, closing: AbortSignal | undefined): () => Promise<T> {
+  return () =>
+    read().catch((error: unknown) => {
+      if (closing?.aborted) throw closing.reason;
+      // A body that is not JSON is the server's error, not the network's.
+      if (error instanceof SyntaxError) throw error;
+      throw new TypeError("fetch failed", { cause: error });
+    });
 }

@@ -1,6 +1,6 @@
 // server-memory read-modify-writes its whole file on every call, so calls in flight together overwrite each
-// other's writes. With the pool's defaults (16 calls in flight per client, up to 4 clients on one file; per
-// session, 4 calls of a session at once) 50 concurrent writes lose most of them (some, per session); with the
+// other's writes. With the pool's defaults (256 calls in flight per stdio client, up to 4 clients on one file; per
+// session, 4 calls of a session at once) 50 concurrent writes lose some of them, often most; with the
 // settings docs/configuration.md gives for such a server (one call per client, and one client when the file is
 // shared) every one is kept.
 import { join } from "node:path";
@@ -35,11 +35,21 @@ describe("server-memory under 50 concurrent writes", () => {
     const entry = (dir: string, sharing: "shared" | "per-session") => ({
       memory: { command: "mcp-server-memory", env: { MEMORY_FILE_PATH: join(dir, "memory.jsonl") }, sharing },
     });
-    const shared = parseConfig({ mcpServers: entry(useTempDir("memory"), "shared") });
-    expect(await concurrentWrites(shared, () => undefined)).toBeLessThan(WRITES / 2); // most are lost
-    // Per session too: one session has up to maxCallsPerSession (4) calls in flight on its client.
-    const perSession = parseConfig({ mcpServers: entry(useTempDir("memory"), "per-session") });
-    expect(await concurrentWrites(perSession, () => "alice")).toBeLessThan(WRITES);
+    // Shared: up to 256 calls in flight per client (over stdio), on up to 4 clients. Per session: one session has up to
+    // maxCallsPerSession (4) calls in flight on its client. A race: on a busy machine one run can lose few
+    // writes or none (seen in full suites: 28 of 50 kept shared, all 50 per session), so the claim is that
+    // some run of three loses writes.
+    for (const [sharing, sessionOf] of [
+      ["shared", () => undefined],
+      ["per-session", () => "alice"],
+    ] as const) {
+      const kept: number[] = [];
+      for (let run = 0; run < 3 && !kept.some((count) => count < WRITES); run += 1) {
+        const config = parseConfig({ mcpServers: entry(useTempDir("memory"), sharing) });
+        kept.push(await concurrentWrites(config, sessionOf));
+      }
+      expect(Math.min(...kept), sharing).toBeLessThan(WRITES);
+    }
   });
 
   it("keeps all 50 with one file for everyone and maxConnections 1, maxCallsPerConnection 1 (memory-one-file.json)", async () => {

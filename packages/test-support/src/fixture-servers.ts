@@ -6,6 +6,7 @@
  *                                            the lab server's own (--exit-delay-ms N, ...: see lab-server.mjs)
  *   startLabHttp(opts?), startEverythingHttp(opts?)
  *                                            an HTTP server child on a free port, ready: HttpFixture
+ *                                            (startLabHttp({eventStore: true}): SSE answers resumable)
  *                                            {url, port, pid, entry(extra?), stop(), restart()}; stop every one
  *   canConnect(port)                         true once 127.0.0.1:port accepts a TCP connection
  *   labStats(fixture)                        the lab HTTP server's GET /stats {sessionsOpened, sessionsOpen,
@@ -63,11 +64,16 @@ export function everythingStdioEntry<E extends object>(extra?: E): StdioEntry & 
 }
 
 /** The lab server prints "listening <port>" when ready; with port 0 it picks a free one itself. */
-export function startLabHttp({ port = 0, readyTimeoutMs = 10_000 }: StartOptions = {}): Promise<HttpFixture> {
+export function startLabHttp({
+  port = 0,
+  readyTimeoutMs = 10_000,
+  eventStore = false,
+}: StartOptions & { eventStore?: boolean } = {}): Promise<HttpFixture> {
+  const flags = eventStore ? ["--event-store"] : [];
   return startHttpChild(
     {
       // --exit-on-stdin-close: the child dies with the test process even if a test forgets stop().
-      args: (listenOn) => [...labNodeFlags, labServerPath, "--http", "--port", String(listenOn), "--exit-on-stdin-close"],
+      args: (listenOn) => [...labNodeFlags, labServerPath, "--http", "--port", String(listenOn), "--exit-on-stdin-close", ...flags],
       ready: readListeningLine,
     },
     port,

@@ -2,66 +2,13 @@
 // it) fails that call, not the MCP session: the server still holds the session and its state, so the next
 // calls go on in it. A read-only call is sent again at once (on a new socket); a write is not (it may have
 // run) and says so. A real server (the lab server over Streamable HTTP) behind a TCP relay of the test's own.
-import { createServer, connect, type Server, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { ConnectionLostError } from "../../src/index.js";
 import { labStats, startLabHttp } from "@mcp-pool/test-support/fixture-servers";
 import { rejectionOf, serverStats, textOf, useManagers } from "../helpers/manager.js";
+import { startRelay } from "../helpers/tcp-relay.js";
 
 const use = useManagers();
-
-/** A TCP relay to `port` that can reset the connection carrying the next request before it reaches the server. */
-interface Relay {
-  port: number;
-  /** The next bytes a client sends are not relayed: both of that connection's sockets are reset. */
-  resetNextRequest(): void;
-  resets: number;
-  close(): Promise<void>;
-}
-
-async function startRelay(port: number): Promise<Relay> {
-  const sockets = new Set<Socket>();
-  let armed = false;
-  const relay: Relay = {
-    port: 0,
-    resets: 0,
-    resetNextRequest: () => {
-      armed = true;
-    },
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-  const server: Server = createServer((client) => {
-    const upstream = connect(port, "127.0.0.1");
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => {}); // the reset's other end
-    }
-    client.on("data", (chunk) => {
-      if (!armed) {
-        upstream.write(chunk);
-        return;
-      }
-      armed = false;
-      relay.resets += 1;
-      client.resetAndDestroy();
-      upstream.resetAndDestroy();
-    });
-    upstream.on("data", (chunk) => client.write(chunk));
-    client.on("end", () => upstream.end());
-    upstream.on("end", () => client.end());
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("relay has no port");
-  relay.port = address.port;
-  return relay;
-}
 
 async function labBehindRelay(sharing: "shared" | "per-session" = "shared") {
   const fixture = await use.fixture(startLabHttp());

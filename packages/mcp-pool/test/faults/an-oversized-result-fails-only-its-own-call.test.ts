@@ -39,7 +39,10 @@ describe("a result over maxResultBytes", () => {
     expect((error as ResultTooLargeError).bytes).toBeGreaterThan(ELEVEN_MB);
     expect((error as Error).message).toMatch(/answered \d+ bytes, over maxResultBytes \(8388608\)/);
     expect(await Promise.all(neighbours)).toEqual(Array.from({ length: 20 }, (_, i) => `slow:n${i}`));
-    answeredAsFast(baseline, during);
+    // This process reads the 11 MB (skipping it) while those calls run, so they share its event loop with it:
+    // 5.7x the slowest sub-millisecond baseline call was seen on a busy machine. Buffering or parsing the
+    // result would cost 100x and more; 10 keeps a margin below that.
+    answeredAsFast(baseline, during, 10);
 
     const counts = JSON.parse(textOf(await manager.callTool("fault__counts"))) as { big: number };
     expect(counts.big).toBe(1); // not repeated, although big is read-only

@@ -1,0 +1,113 @@
+// A tool call whose streamed (SSE) HTTP answer is cut by the network, or by the server's death, ends at once:
+// before, the SDK reported the broken stream to onerror only and the call waited for its timeout, then failed
+// as timed out. A write fails with ConnectionLostError (it may have run) naming the network error; a read-only
+// call is sent again. A session whose server still answers is kept; one whose server died is replaced.
+// A server that offers resumption (SSE event ids) is left to the SDK, which resumes the stream.
+// The lab server over Streamable HTTP, behind a TCP relay (helpers/tcp-relay.ts) or killed with SIGKILL.
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { ConnectionLostError } from "../../src/index.js";
+import { labStats, startLabHttp } from "@mcp-pool/test-support/fixture-servers";
+import { waitFor } from "@mcp-pool/test-support/processes";
+import { rejectionOf, serverStats, textOf, useManagers } from "../helpers/manager.js";
+import { startRelay } from "../helpers/tcp-relay.js";
+import { waitForPortFree } from "../helpers/port-free.js";
+
+const use = useManagers();
+
+/** How long the slow tools take: a call that ends sooner was ended by the cut, not by its answer. */
+const TOOL_MS = 10_000;
+// Far beyond the tool: a call that waited for its timeout would show.
+const entry = { callTimeoutMs: 30_000 };
+
+async function inFlight(manager: ReturnType<typeof use.manager>): Promise<void> {
+  await waitFor(() => serverStats(manager).callsInFlight === 1, { what: "the call to be in flight" });
+  await sleep(200); // the server has begun answering (the SSE stream is open)
+}
+
+describe("an SSE answer cut mid-stream", () => {
+  it("by a reset connection: a write fails at once saying why, and the session goes on", async () => {
+    const lab = await use.fixture(startLabHttp());
+    const relay = await startRelay(lab.port);
+    try {
+      const manager = use.manager({ lab: { url: `http://127.0.0.1:${relay.port}/mcp`, transport: "streamable-http", ...entry } });
+      expect(textOf(await manager.callTool("lab__increment"))).toBe("1");
+
+      const startedAt = Date.now();
+      const write = manager.callTool("lab__slow_write", { ms: TOOL_MS });
+      await inFlight(manager);
+      relay.resetAll();
+      const error = await rejectionOf(write);
+      expect(Date.now() - startedAt).toBeLessThan(TOOL_MS);
+      expect(error).toBeInstanceOf(ConnectionLostError);
+      expect(error).toMatchObject({ code: "connection_lost", mayHaveRun: true, server: "lab" });
+      expect((error as Error).message).toMatch(
+        /^Connection to MCP server "lab" was lost during "slow_write" \(HTTP response failed \(.+\)\); it may have run$/,
+      );
+
+      expect(textOf(await manager.callTool("lab__increment"))).toBe("2");
+      expect(await labStats(lab)).toMatchObject({ sessionsOpened: 1 });
+      expect(serverStats(manager)).toMatchObject({ clientsCreated: 1, clientsDestroyed: 0, callsInFlight: 0 });
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it("by a reset connection: a read-only call is sent again and answered", async () => {
+    const lab = await use.fixture(startLabHttp());
+    const relay = await startRelay(lab.port);
+    try {
+      const manager = use.manager({ lab: { url: `http://127.0.0.1:${relay.port}/mcp`, transport: "streamable-http", ...entry } });
+      const read = manager.callTool("lab__slow_read", { ms: 1_000, text: "again" });
+      await inFlight(manager);
+      relay.resetAll();
+      expect(textOf(await read)).toBe("slow:again");
+      expect(relay.resets).toBeGreaterThan(0);
+      expect(serverStats(manager)).toMatchObject({ clientsCreated: 1, callsOk: 1, callsFailed: {} });
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it("by the server's death: a write fails at once, and the next call, once it is back, gets a new session", async () => {
+    const lab = await use.fixture(startLabHttp());
+    const manager = use.manager({ lab: lab.entry(entry) });
+    expect(textOf(await manager.callTool("lab__increment"))).toBe("1");
+
+    const startedAt = Date.now();
+    const write = manager.callTool("lab__slow_write", { ms: TOOL_MS });
+    await inFlight(manager);
+    process.kill(lab.pid, "SIGKILL");
+    const error = await rejectionOf(write);
+    expect(Date.now() - startedAt).toBeLessThan(TOOL_MS);
+    expect(error).toMatchObject({ code: "connection_lost", mayHaveRun: true, server: "lab" });
+    // Its session did not answer a ping: the client is given up.
+    await waitFor(() => serverStats(manager).clientsDestroyed === 1, { what: "the dead server's client to be closed" });
+
+    await lab.stop();
+    await waitForPortFree(lab.port);
+    const back = await use.fixture(startLabHttp({ port: lab.port }));
+    const next = await manager.callTool("lab__increment");
+    expect(textOf(next)).toBe("1");
+    expect(await labStats(back)).toMatchObject({ sessionsOpened: 1 });
+    expect(serverStats(manager)).toMatchObject({ clientsCreated: 2, callsInFlight: 0 });
+  });
+
+  it("of a server that offers resumption: the SDK resumes the stream and the write's answer arrives, once", async () => {
+    const lab = await use.fixture(startLabHttp({ eventStore: true }));
+    const relay = await startRelay(lab.port);
+    try {
+      const manager = use.manager({ lab: { url: `http://127.0.0.1:${relay.port}/mcp`, transport: "streamable-http", ...entry } });
+      expect(textOf(await manager.callTool("lab__increment"))).toBe("1");
+      const write = manager.callTool("lab__slow_write", { ms: 1_500 });
+      await inFlight(manager);
+      relay.resetAll();
+      expect(textOf(await write)).toBe("slow:1500");
+      expect(relay.resets).toBeGreaterThan(0);
+      expect(textOf(await manager.callTool("lab__increment"))).toBe("2");
+      expect(serverStats(manager)).toMatchObject({ clientsCreated: 1, clientsDestroyed: 0, callsOk: 3, callsFailed: {} });
+    } finally {
+      await relay.close();
+    }
+  });
+});
