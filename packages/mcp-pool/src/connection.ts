@@ -11,6 +11,7 @@
  */
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport, SseError } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
@@ -147,6 +148,14 @@ export class Connection implements PoolConnection {
         client.onclose = undefined;
       }
     };
+    if (transport instanceof SSEClientTransport) {
+      client.onerror = (error) => {
+        // The legacy SSE session is its event stream: once that breaks, the answers still due on it never
+        // come, and the EventSource's reconnect would open a new session (new state) under this client,
+        // unsaid. So the connection is lost, as a stdio child that died: calls in flight fail at once.
+        if (this.#phase === "open" && error instanceof SseError) void transport.close().catch(() => undefined);
+      };
+    }
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
       if (this.#phase === "open") this.events.onToolsChanged();
     });

@@ -2,18 +2,23 @@
 // before, the SDK reported the broken stream to onerror only and the call waited for its timeout, then failed
 // as timed out. A write fails with ConnectionLostError (it may have run) naming the network error; a read-only
 // call is sent again. A session whose server still answers is kept; one whose server died is replaced.
-// A server that offers resumption (SSE event ids) is left to the SDK, which resumes the stream.
+// A server that offers resumption (SSE event ids) is left to the SDK, which resumes the stream. Over the legacy
+// SSE transport (mcp-proxy's /sse, a real server from npm) the session is the event stream: when it breaks,
+// the client is lost at once, as a dead child is (before, the calls waited for their timeout, and the
+// EventSource reconnected into a new session under the same client, unsaid).
 // The lab server over Streamable HTTP, behind a TCP relay (helpers/tcp-relay.ts) or killed with SIGKILL.
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { ConnectionLostError } from "../../src/index.js";
-import { labStats, startLabHttp } from "@mcp-pool/test-support/fixture-servers";
+import { labServerPath, labStats, startLabHttp } from "@mcp-pool/test-support/fixture-servers";
 import { waitFor } from "@mcp-pool/test-support/processes";
 import { rejectionOf, serverStats, textOf, useManagers } from "../helpers/manager.js";
+import { startMcpProxy, useRealServerBins } from "../helpers/real-servers.js";
 import { startRelay } from "../helpers/tcp-relay.js";
 import { waitForPortFree } from "../helpers/port-free.js";
 
 const use = useManagers();
+useRealServerBins();
 
 /** How long the slow tools take: a call that ends sooner was ended by the cut, not by its answer. */
 const TOOL_MS = 10_000;
@@ -106,6 +111,40 @@ describe("an SSE answer cut mid-stream", () => {
       expect(relay.resets).toBeGreaterThan(0);
       expect(textOf(await manager.callTool("lab__increment"))).toBe("2");
       expect(serverStats(manager)).toMatchObject({ clientsCreated: 1, clientsDestroyed: 0, callsOk: 3, callsFailed: {} });
+    } finally {
+      await relay.close();
+    }
+  });
+});
+
+describe("a legacy SSE event stream cut mid-answer (mcp-proxy /sse)", () => {
+  it("loses the client at once: a write fails saying it may have run, a read-only call is answered on a new one", async () => {
+    const proxy = await use.fixture(startMcpProxy(process.execPath, [labServerPath]));
+    const relay = await startRelay(proxy.port);
+    try {
+      const manager = use.manager({
+        lab: { url: `http://127.0.0.1:${relay.port}/sse`, transport: "sse", sharing: "per-session", ...entry },
+      });
+      expect(textOf(await manager.callTool("lab__echo", { text: "up" }, { sessionId: "alice" }))).toBe("echo:up");
+
+      const startedAt = Date.now();
+      const write = manager.callTool("lab__slow_write", { ms: TOOL_MS }, { sessionId: "alice" });
+      await inFlight(manager);
+      relay.resetAll();
+      const error = await rejectionOf(write);
+      expect(Date.now() - startedAt).toBeLessThan(TOOL_MS);
+      expect(error).toBeInstanceOf(ConnectionLostError);
+      expect(error).toMatchObject({ code: "connection_lost", mayHaveRun: true, server: "lab" });
+      // The next answer comes from a new client, and says the session's server state may be new.
+      const next = await manager.callTool("lab__echo", { text: "again" }, { sessionId: "alice" });
+      expect(textOf(next)).toBe("echo:again");
+      expect(next.sessionReset).toBe("connection lost");
+
+      const read = manager.callTool("lab__slow_read", { ms: 1_000, text: "read" }, { sessionId: "alice" });
+      await inFlight(manager);
+      relay.resetAll();
+      expect(textOf(await read)).toBe("slow:read");
+      expect(serverStats(manager)).toMatchObject({ clientsCreated: 3, callsInFlight: 0, callsFailed: { connection_lost: 1 } });
     } finally {
       await relay.close();
     }
