@@ -30,6 +30,19 @@ async function inFlight(manager: ReturnType<typeof use.manager>): Promise<void> 
   await sleep(200); // the server has begun answering (the SSE stream is open)
 }
 
+/** A slow write, cut by `cut()` once in flight: it fails before the tool would have answered, saying it may have run. */
+async function cutWrite(manager: ReturnType<typeof use.manager>, cut: () => void, sessionId?: string): Promise<Error> {
+  const startedAt = Date.now();
+  const write = manager.callTool("lab__slow_write", { ms: TOOL_MS }, { sessionId });
+  await inFlight(manager);
+  cut();
+  const error = await rejectionOf(write);
+  expect(Date.now() - startedAt).toBeLessThan(TOOL_MS);
+  expect(error).toBeInstanceOf(ConnectionLostError);
+  expect(error).toMatchObject({ code: "connection_lost", mayHaveRun: true, server: "lab" });
+  return error as Error;
+}
+
 describe("an SSE answer cut mid-stream", () => {
   it("by a reset connection: a write fails at once saying why, and the session goes on", async () => {
     const lab = await use.fixture(startLabHttp());
@@ -38,15 +51,8 @@ describe("an SSE answer cut mid-stream", () => {
       const manager = use.manager({ lab: { url: `http://127.0.0.1:${relay.port}/mcp`, transport: "streamable-http", ...entry } });
       expect(textOf(await manager.callTool("lab__increment"))).toBe("1");
 
-      const startedAt = Date.now();
-      const write = manager.callTool("lab__slow_write", { ms: TOOL_MS });
-      await inFlight(manager);
-      relay.resetAll();
-      const error = await rejectionOf(write);
-      expect(Date.now() - startedAt).toBeLessThan(TOOL_MS);
-      expect(error).toBeInstanceOf(ConnectionLostError);
-      expect(error).toMatchObject({ code: "connection_lost", mayHaveRun: true, server: "lab" });
-      expect((error as Error).message).toMatch(
+      const error = await cutWrite(manager, () => relay.resetAll());
+      expect(error.message).toMatch(
         /^Connection to MCP server "lab" was lost during "slow_write" \(HTTP response failed \(.+\)\); it may have run$/,
       );
 
@@ -79,13 +85,7 @@ describe("an SSE answer cut mid-stream", () => {
     const manager = use.manager({ lab: lab.entry(entry) });
     expect(textOf(await manager.callTool("lab__increment"))).toBe("1");
 
-    const startedAt = Date.now();
-    const write = manager.callTool("lab__slow_write", { ms: TOOL_MS });
-    await inFlight(manager);
-    process.kill(lab.pid, "SIGKILL");
-    const error = await rejectionOf(write);
-    expect(Date.now() - startedAt).toBeLessThan(TOOL_MS);
-    expect(error).toMatchObject({ code: "connection_lost", mayHaveRun: true, server: "lab" });
+    await cutWrite(manager, () => process.kill(lab.pid, "SIGKILL"));
     // Its session did not answer a ping: the client is given up.
     await waitFor(() => serverStats(manager).clientsDestroyed === 1, { what: "the dead server's client to be closed" });
 
@@ -127,14 +127,7 @@ describe("a legacy SSE event stream cut mid-answer (mcp-proxy /sse)", () => {
       });
       expect(textOf(await manager.callTool("lab__echo", { text: "up" }, { sessionId: "alice" }))).toBe("echo:up");
 
-      const startedAt = Date.now();
-      const write = manager.callTool("lab__slow_write", { ms: TOOL_MS }, { sessionId: "alice" });
-      await inFlight(manager);
-      relay.resetAll();
-      const error = await rejectionOf(write);
-      expect(Date.now() - startedAt).toBeLessThan(TOOL_MS);
-      expect(error).toBeInstanceOf(ConnectionLostError);
-      expect(error).toMatchObject({ code: "connection_lost", mayHaveRun: true, server: "lab" });
+      await cutWrite(manager, () => relay.resetAll(), "alice");
       // The next answer comes from a new client, and says the session's server state may be new.
       const next = await manager.callTool("lab__echo", { text: "again" }, { sessionId: "alice" });
       expect(textOf(next)).toBe("echo:again");
