@@ -35,6 +35,18 @@ export function sdkConnectionFactory(options: SdkConnectionOptions): ConnectionF
   return ({ server, sessionId, events }) => new Connection(server, options, events, sessionId);
 }
 
+/**
+ * Has the transport lost a stream that answers were due on, for good? The legacy SSE session is its event
+ * stream: once that breaks, its answers never come, and the EventSource's reconnect would open a new
+ * session (new server state) under the same client, unsaid. A Streamable HTTP answer stream the server
+ * made resumable (SSE event ids) is resumed by the SDK, which says when it gives up (the server is gone);
+ * the requests waiting on it would wait for their timeout. (A stream without ids: http-answer-loss.ts.)
+ */
+function streamLost(transport: Transport, error: Error): boolean {
+  if (transport instanceof SSEClientTransport) return error instanceof SseError;
+  return /^Maximum reconnection attempts \(\d+\) exceeded\.$/.test(error.message);
+}
+
 /** `lost`: the transport closed by itself; close() still runs to make sure the child is gone. */
 type Phase = "new" | "connecting" | "open" | "lost" | "closed";
 
@@ -148,14 +160,10 @@ export class Connection implements PoolConnection {
         client.onclose = undefined;
       }
     };
-    if (transport instanceof SSEClientTransport) {
-      client.onerror = (error) => {
-        // The legacy SSE session is its event stream: once that breaks, the answers still due on it never
-        // come, and the EventSource's reconnect would open a new session (new state) under this client,
-        // unsaid. So the connection is lost, as a stdio child that died: calls in flight fail at once.
-        if (this.#phase === "open" && error instanceof SseError) void transport.close().catch(() => undefined);
-      };
-    }
+    client.onerror = (error) => {
+      // Answers that will never come: the connection is lost, as a stdio child that died (calls in flight fail).
+      if (this.#phase === "open" && streamLost(transport, error)) void transport.close().catch(() => undefined);
+    };
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
       if (this.#phase === "open") this.events.onToolsChanged();
     });

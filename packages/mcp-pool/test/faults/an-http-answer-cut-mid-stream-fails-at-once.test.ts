@@ -2,16 +2,17 @@
 // before, the SDK reported the broken stream to onerror only and the call waited for its timeout, then failed
 // as timed out. A write fails with ConnectionLostError (it may have run) naming the network error; a read-only
 // call is sent again. A session whose server still answers is kept; one whose server died is replaced.
-// A server that offers resumption (SSE event ids) is left to the SDK, which resumes the stream. Over the legacy
+// A server that offers resumption (SSE event ids) is left to the SDK, which resumes the stream; when it gives
+// up (the server is gone), the client is lost and the calls fail then, not at their timeout. Over the legacy
 // SSE transport (mcp-proxy's /sse, a real server from npm) the session is the event stream: when it breaks,
 // the client is lost at once, as a dead child is (before, the calls waited for their timeout, and the
 // EventSource reconnected into a new session under the same client, unsaid).
 // The lab server over Streamable HTTP, behind a TCP relay (helpers/tcp-relay.ts) or killed with SIGKILL.
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { ConnectionLostError } from "../../src/index.js";
 import { labServerPath, labStats, startLabHttp } from "@mcp-pool/test-support/fixture-servers";
-import { waitFor } from "@mcp-pool/test-support/processes";
+import { descendantPids, killAndWait, waitFor } from "@mcp-pool/test-support/processes";
 import { rejectionOf, serverStats, textOf, useManagers } from "../helpers/manager.js";
 import { startMcpProxy, useRealServerBins } from "../helpers/real-servers.js";
 import { startRelay } from "../helpers/tcp-relay.js";
@@ -142,4 +143,21 @@ describe("a legacy SSE event stream cut mid-answer (mcp-proxy /sse)", () => {
       await relay.close();
     }
   });
+});
+
+describe("mcp-proxy killed mid-answer (its /mcp answers are resumable; /sse is legacy SSE)", () => {
+  for (const transport of ["streamable-http", "sse"] as const) {
+    it(`${transport}: the write fails long before its timeout, and the lost client is closed`, async () => {
+      const proxy = await use.fixture(startMcpProxy(process.execPath, [labServerPath]));
+      const path = transport === "sse" ? "sse" : "mcp";
+      const manager = use.manager({ lab: { url: `http://127.0.0.1:${proxy.port}/${path}`, transport, ...entry } });
+      expect(textOf(await manager.callTool("lab__echo", { text: "up" }))).toBe("echo:up");
+      // Its stdio server outlives it (until the write's timer ends): ended here, by pid.
+      const orphans = descendantPids(proxy.pid);
+      expect(orphans).toHaveLength(1);
+      onTestFinished(() => Promise.all(orphans.map((pid) => killAndWait(pid, "SIGKILL"))).then(() => undefined));
+      await cutWrite(manager, () => process.kill(proxy.pid, "SIGKILL"));
+      await waitFor(() => serverStats(manager).clientsDestroyed === 1, { what: "the lost client to be closed" });
+    });
+  }
 });
