@@ -40,11 +40,13 @@ export function sdkConnectionFactory(options: SdkConnectionOptions): ConnectionF
  * stream: once that breaks, its answers never come, and the EventSource's reconnect would open a new
  * session (new server state) under the same client, unsaid. A Streamable HTTP answer stream the server
  * made resumable (SSE event ids) is resumed by the SDK, which says when it gives up (the server is gone);
- * the requests waiting on it would wait for their timeout. (A stream without ids: http-answer-loss.ts.)
+ * the requests waiting on it would wait for their timeout. Only once such an answer was cut: the SDK says
+ * the same of the standalone GET stream (notifications), whose loss leaves the session's state alone.
+ * (A stream without ids: http-answer-loss.ts.)
  */
-function streamLost(transport: Transport, error: Error): boolean {
+function streamLost(transport: Transport, error: Error, answersAwaitResumption: boolean): boolean {
   if (transport instanceof SSEClientTransport) return error instanceof SseError;
-  return /^Maximum reconnection attempts \(\d+\) exceeded\.$/.test(error.message);
+  return answersAwaitResumption && /^Maximum reconnection attempts \(\d+\) exceeded\.$/.test(error.message);
 }
 
 /** `lost`: the transport closed by itself; close() still runs to make sure the child is gone. */
@@ -61,6 +63,8 @@ export class Connection implements PoolConnection {
   #sockets: Agent | undefined;
   /** The last lines of a stdio child's stderr. */
   #stderr: StderrTail | undefined;
+  /** A resumable HTTP answer was cut: if the SDK gives up resuming, its requests' answers never come (streamLost). */
+  #answersAwaitResumption = false;
   /** Keeps the config's expanded secrets out of what this connection reports. */
   readonly #redactor: Redactor;
 
@@ -128,9 +132,14 @@ export class Connection implements PoolConnection {
     for (const [index, kind] of kinds.entries()) {
       try {
         this.#sockets = new Agent();
-        const onErrorBody = (status: number, body: string) =>
-          this.events.onDebug?.(`HTTP ${status} from the server; its body`, this.#redactor.text(body));
-        await this.#connectWith(createHttpTransport(config, kind, this.#sockets, onErrorBody));
+        const events = {
+          onErrorBody: (status: number, body: string) =>
+            this.events.onDebug?.(`HTTP ${status} from the server; its body`, this.#redactor.text(body)),
+          onResumableCut: () => {
+            this.#answersAwaitResumption = true;
+          },
+        };
+        await this.#connectWith(createHttpTransport(config, kind, this.#sockets, events));
         return;
       } catch (error) {
         // The fallback's failure alone would hide the first one, usually the real cause.
@@ -162,7 +171,9 @@ export class Connection implements PoolConnection {
     };
     client.onerror = (error) => {
       // Answers that will never come: the connection is lost, as a stdio child that died (calls in flight fail).
-      if (this.#phase === "open" && streamLost(transport, error)) void transport.close().catch(() => undefined);
+      if (this.#phase === "open" && streamLost(transport, error, this.#answersAwaitResumption)) {
+        void transport.close().catch(() => undefined);
+      }
     };
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
       if (this.#phase === "open") this.events.onToolsChanged();

@@ -31,16 +31,18 @@ export function lostAnswerReason(error: unknown): string | undefined {
   return data?.kind === ANSWER_LOST ? data.reason : undefined;
 }
 
-/**
- * The web stream the SDK reads an SSE answer from, fed by undici's Node
- * stream `body`; `requestBody` is the JSON the POST sent, `closing` the
- * transport's signal (aborted when it closes).
- */
-export function sseAnswerStream(
-  body: Readable,
-  requestBody: string | undefined,
-  closing: AbortSignal | undefined,
-): ReadableStream<Uint8Array> {
+/** The request an answer stream belongs to. */
+export interface SentRequest {
+  /** The JSON the POST sent (undefined for a GET). */
+  body: string | undefined;
+  /** The transport's signal, aborted when it closes. */
+  closing: AbortSignal | undefined;
+  /** A resumable answer to requests was cut: the SDK now resumes it (connection.ts watches whether it gives up). */
+  onResumableCut: (() => void) | undefined;
+}
+
+/** The web stream the SDK reads an SSE answer from, fed by undici's Node stream `body`. */
+export function sseAnswerStream(body: Readable, sent: SentRequest): ReadableStream<Uint8Array> {
   let resumable = false;
   let done = false;
   return new ReadableStream<Uint8Array>({
@@ -59,7 +61,13 @@ export function sseAnswerStream(
       body.once("error", (error: Error) => {
         if (done) return; // cancelled by the reader: nothing waits for this stream
         done = true;
-        const answers = resumable || closing?.aborted ? undefined : lostAnswers(requestBody, error);
+        if (sent.closing?.aborted) return controller.error(error);
+        const ids = requestIds(sent.body);
+        if (resumable) {
+          if (ids.length > 0) sent.onResumableCut?.();
+          return controller.error(error);
+        }
+        const answers = lostAnswers(ids, error);
         if (answers === undefined) return controller.error(error);
         controller.enqueue(answers);
         controller.close();
@@ -80,21 +88,24 @@ function carriesEventId(chunk: Buffer): boolean {
   return (chunk[0] === 0x69 && chunk[1] === 0x64 && chunk[2] === 0x3a) || chunk.includes("\nid:");
 }
 
-/** SSE events with an error answer for each request in the POST's JSON, or undefined when it held none. */
-function lostAnswers(requestBody: string | undefined, error: Error): Uint8Array | undefined {
+/** The ids of the requests (not notifications) in a POST's JSON. */
+function requestIds(requestBody: string | undefined): Array<string | number> {
   let sent: unknown;
   try {
     sent = JSON.parse(requestBody ?? "");
   } catch {
-    return undefined;
+    return [];
   }
+  return (Array.isArray(sent) ? sent : [sent]).filter(isRequest).map(({ id }) => id);
+}
+
+/** SSE events with an error answer for each request, or undefined when there is none. */
+function lostAnswers(ids: Array<string | number>, error: Error): Uint8Array | undefined {
   const reason = `HTTP response failed (${describeFailure(error)})`;
   const data: LostAnswerData = { kind: ANSWER_LOST, reason };
-  const events = (Array.isArray(sent) ? sent : [sent])
-    .filter(isRequest)
-    .map(
-      ({ id }) => `data: ${JSON.stringify({ jsonrpc: "2.0", id, error: { code: ErrorCode.ConnectionClosed, message: reason, data } })}\n\n`,
-    );
+  const events = ids.map(
+    (id) => `data: ${JSON.stringify({ jsonrpc: "2.0", id, error: { code: ErrorCode.ConnectionClosed, message: reason, data } })}\n\n`,
+  );
   return events.length === 0 ? undefined : Buffer.from(events.join(""));
 }
 

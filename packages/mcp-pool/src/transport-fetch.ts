@@ -33,7 +33,7 @@
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { request, fetch as undiciFetch, type Dispatcher } from "undici";
 import { followAbort } from "./abort-link.js";
-import { sseAnswerStream } from "./http-answer-loss.js";
+import { type SentRequest, sseAnswerStream } from "./http-answer-loss.js";
 
 /** undici's fetch is the WHATWG one; its types are undici's own, not the DOM's the SDK uses. */
 type Fetch = (url: string | URL, init: Omit<RequestInit, "dispatcher"> & { dispatcher: Dispatcher }) => Promise<Response>;
@@ -42,14 +42,15 @@ const fetchOn = undiciFetch as unknown as Fetch;
 /** Statuses whose Response must have a null body (the Response constructor throws otherwise). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
-export function transportFetch(dispatcher: Dispatcher): FetchLike {
+/** `onResumableCut`: see SentRequest (http-answer-loss.ts). */
+export function transportFetch(dispatcher: Dispatcher, onResumableCut?: () => void): FetchLike {
   return async (url, init) => {
     const shared = init?.signal;
-    if (!shared) return send(dispatcher, url, init);
+    if (!shared) return send(dispatcher, url, init ?? {}, undefined, onResumableCut);
     const own = new AbortController();
     const settle = followAbort(shared, own);
     try {
-      return await send(dispatcher, url, { ...init, signal: own.signal }, shared);
+      return await send(dispatcher, url, { ...init, signal: own.signal }, shared, onResumableCut);
     } finally {
       settle();
     }
@@ -57,21 +58,21 @@ export function transportFetch(dispatcher: Dispatcher): FetchLike {
 }
 
 /** `closing`: the transport's own signal (the request's follows it only until the response comes). */
-function send(dispatcher: Dispatcher, url: string | URL, init: RequestInit = {}, closing?: AbortSignal): Promise<Response> {
+function send(
+  dispatcher: Dispatcher,
+  url: string | URL,
+  init: RequestInit,
+  closing: AbortSignal | undefined,
+  onResumableCut: (() => void) | undefined,
+): Promise<Response> {
   const { body } = init;
   if (init.redirect !== "manual" || (body !== undefined && body !== null && typeof body !== "string")) {
     return fetchOn(url, { ...init, dispatcher });
   }
-  return sendPlain(dispatcher, url, init, body ?? undefined, closing);
+  return sendPlain(dispatcher, url, init, { body: body ?? undefined, closing, onResumableCut });
 }
 
-async function sendPlain(
-  dispatcher: Dispatcher,
-  url: string | URL,
-  init: RequestInit,
-  body: string | undefined,
-  closing: AbortSignal | undefined,
-): Promise<Response> {
+async function sendPlain(dispatcher: Dispatcher, url: string | URL, init: RequestInit, sent: SentRequest): Promise<Response> {
   const { signal } = init;
   let answer: Dispatcher.ResponseData;
   try {
@@ -79,7 +80,7 @@ async function sendPlain(
       dispatcher,
       method: (init.method ?? "GET") as Dispatcher.HttpMethod,
       headers: headersOf(init.headers),
-      body,
+      body: sent.body,
       signal: signal ?? undefined,
     });
   } catch (error) {
@@ -92,7 +93,7 @@ async function sendPlain(
     answer.body.resume();
     return new Response(null, { status: statusCode, headers: responseHeaders });
   }
-  return withNodeBody(answer.body, statusCode, responseHeaders, body, closing);
+  return withNodeBody(answer.body, statusCode, responseHeaders, sent);
 }
 
 /** The SDK passes a Headers object (or a record); undici's request() takes a record. */
@@ -123,17 +124,12 @@ type BodyReadable = Dispatcher.ResponseData["body"];
  * A body the network cuts while read whole fails as fetch's would
  * (`TypeError`, the network error as its cause).
  */
-function withNodeBody(
-  body: BodyReadable,
-  status: number,
-  headers: Headers,
-  requestBody: string | undefined,
-  closing: AbortSignal | undefined,
-): Response {
+function withNodeBody(body: BodyReadable, status: number, headers: Headers, sent: SentRequest): Response {
+  const { closing } = sent;
   const response = new Response(null, { status, headers });
   let web: ReadableStream<Uint8Array> | undefined;
   return Object.defineProperties(response, {
-    body: { get: () => (web ??= sseAnswerStream(body, requestBody, closing)) },
+    body: { get: () => (web ??= sseAnswerStream(body, sent)) },
     bodyUsed: { get: () => body.bodyUsed },
     text: { value: readWhole(() => body.text(), closing) },
     json: { value: readWhole(() => body.json(), closing) },

@@ -36,16 +36,24 @@ export function createStdioTransport(config: StdioServerConfig, stderr: StderrTa
  * Its requests go through `dispatcher`: the connection's own sockets, closed with it. An HTTP error's body
  * goes to `onErrorBody`, not into the SDK's error messages (http-error-bodies.ts).
  */
+/** What an HTTP transport tells its connection besides the SDK's own callbacks. */
+export interface HttpTransportEvents {
+  /** An upstream error body, swapped for a short status before anyone quotes it (http-error-bodies.ts). */
+  onErrorBody(status: number, body: string): void;
+  /** A resumable answer to requests was cut; the SDK resumes it (http-answer-loss.ts). */
+  onResumableCut(): void;
+}
+
 export function createHttpTransport(
   config: HttpServerConfig,
   kind: HttpTransportKind,
   dispatcher: Dispatcher,
-  onErrorBody: (status: number, body: string) => void,
+  events: HttpTransportEvents,
 ): Transport {
   const url = new URL(config.url);
   const requestInit: RequestInit = { headers: config.headers };
   // A pooled client lives for many calls: each request gets its own abort signal (see transport-fetch.ts).
-  const fetch = withErrorBodiesCut(transportFetch(dispatcher), onErrorBody);
+  const fetch = withErrorBodiesCut(transportFetch(dispatcher, events.onResumableCut), events.onErrorBody);
   if (kind === "sse") return new SSEClientTransport(url, { requestInit, fetch });
   // Reconnecting the standalone GET stream is the SDK's job; a dead session is ours (404 → new client).
   return new StreamableHTTPClientTransport(url, {

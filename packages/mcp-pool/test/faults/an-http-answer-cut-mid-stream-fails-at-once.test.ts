@@ -118,6 +118,32 @@ describe("an SSE answer cut mid-stream", () => {
   });
 });
 
+describe("a resumable server's notification stream (GET) that cannot reconnect", () => {
+  it("leaves the session alone: no answer was due on it", async () => {
+    const lab = await use.fixture(startLabHttp({ eventStore: true }));
+    const relay = await startRelay(lab.port);
+    try {
+      const manager = use.manager({ lab: { url: `http://127.0.0.1:${relay.port}/mcp`, transport: "streamable-http", ...entry } });
+      expect(textOf(await manager.callTool("lab__increment"))).toBe("1");
+      await waitFor(async () => (await labStats(lab)).streamsOpen === 1, { what: "the GET stream to be open" });
+
+      relay.refuseNew = true;
+      relay.resetAll();
+      const cut = relay.resets;
+      // The SDK tries twice more (1 s, then 2 s later), then gives up on that stream.
+      await waitFor(() => relay.resets >= cut + 2, { timeoutMs: 10_000, what: "two refused reconnects" });
+      await sleep(200);
+      relay.refuseNew = false;
+
+      expect(textOf(await manager.callTool("lab__increment"))).toBe("2");
+      expect(await labStats(lab)).toMatchObject({ sessionsOpened: 1 });
+      expect(serverStats(manager)).toMatchObject({ clientsCreated: 1, clientsDestroyed: 0 });
+    } finally {
+      await relay.close();
+    }
+  });
+});
+
 describe("a legacy SSE event stream cut mid-answer (mcp-proxy /sse)", () => {
   it("loses the client at once: a write fails saying it may have run, a read-only call is answered on a new one", async () => {
     const proxy = await use.fixture(startMcpProxy(process.execPath, [labServerPath]));

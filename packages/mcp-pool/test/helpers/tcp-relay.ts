@@ -4,13 +4,15 @@
  *   startRelay(port)          listening on a free port of 127.0.0.1; close() it after the test
  *   relay.resetNextRequest()  the next bytes a client sends are not relayed: that connection is reset
  *   relay.resetAll()          every open connection is reset now (answers being streamed are cut)
- *   relay.resets              connections reset so far
+ *   relay.refuseNew = true    new connections are reset as they come (the server unreachable); false again to relay
+ *   relay.resets              connections reset so far (refused ones included)
  */
 import { connect, createServer, type Socket } from "node:net";
 
 export interface Relay {
   readonly port: number;
   readonly resets: number;
+  refuseNew: boolean;
   resetNextRequest(): void;
   resetAll(): void;
   close(): Promise<void>;
@@ -25,6 +27,11 @@ export async function startRelay(port: number): Promise<Relay> {
     for (const socket of pair) socket.resetAndDestroy();
   };
   const server = createServer((client) => {
+    if (relay.refuseNew) {
+      resets += 1;
+      client.on("error", () => {});
+      return void client.resetAndDestroy();
+    }
     const upstream = connect(port, "127.0.0.1");
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
@@ -47,8 +54,9 @@ export async function startRelay(port: number): Promise<Relay> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("the relay has no port");
-  return {
+  const relay: Relay = {
     port: address.port,
+    refuseNew: false,
     get resets() {
       return resets;
     },
@@ -63,4 +71,5 @@ export async function startRelay(port: number): Promise<Relay> {
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+  return relay;
 }
