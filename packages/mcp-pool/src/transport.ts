@@ -32,10 +32,6 @@ export function createStdioTransport(config: StdioServerConfig, stderr: StderrTa
   });
 }
 
-/**
- * Its requests go through `dispatcher`: the connection's own sockets, closed with it. An HTTP error's body
- * goes to `onErrorBody`, not into the SDK's error messages (http-error-bodies.ts).
- */
 /** What an HTTP transport tells its connection besides the SDK's own callbacks. */
 export interface HttpTransportEvents {
   /** An upstream error body, swapped for a short status before anyone quotes it (http-error-bodies.ts). */
@@ -44,6 +40,10 @@ export interface HttpTransportEvents {
   onResumableCut(): void;
 }
 
+/**
+ * Its requests go through `dispatcher`: the connection's own sockets, closed with it. An HTTP error's body
+ * goes to `events.onErrorBody`, not into the SDK's error messages (http-error-bodies.ts).
+ */
 export function createHttpTransport(
   config: HttpServerConfig,
   kind: HttpTransportKind,
