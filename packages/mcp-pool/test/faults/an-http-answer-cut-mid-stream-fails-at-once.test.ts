@@ -6,7 +6,8 @@
 // up (the server is gone), the client is lost and the calls fail then, not at their timeout. Over the legacy
 // SSE transport (mcp-proxy's /sse, a real server from npm) the session is the event stream: when it breaks,
 // the client is lost at once, as a dead child is (before, the calls waited for their timeout, and the
-// EventSource reconnected into a new session under the same client, unsaid).
+// EventSource reconnected into a new session under the same client, unsaid). And Debian's nginx in front, whose
+// proxy_read_timeout is shorter than the tool: the call fails when nginx gives up, saying so.
 // The lab server over Streamable HTTP, behind a TCP relay (helpers/tcp-relay.ts) or killed with SIGKILL.
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -15,6 +16,7 @@ import { labServerPath, labStats, startLabHttp } from "@mcp-pool/test-support/fi
 import { descendantPids, killAndWait, waitFor } from "@mcp-pool/test-support/processes";
 import { rejectionOf, serverStats, textOf, useManagers } from "../helpers/manager.js";
 import { startMcpProxy, useRealServerBins } from "../helpers/real-servers.js";
+import { startNginxInFront } from "../helpers/nginx-in-front.js";
 import { startRelay } from "../helpers/tcp-relay.js";
 import { waitForPortFree } from "../helpers/port-free.js";
 
@@ -186,4 +188,24 @@ describe("mcp-proxy killed mid-answer (its /mcp answers are resumable; /sse is l
       await waitFor(() => serverStats(manager).clientsDestroyed === 1, { what: "the lost client to be closed" });
     });
   }
+});
+
+describe("nginx in front, its proxy_read_timeout shorter than the tool", () => {
+  it("ends the call when nginx cuts the answer, saying so, and the session goes on", async () => {
+    const lab = await use.fixture(startLabHttp());
+    const nginx = await startNginxInFront(lab.port, { readTimeout: "1s" });
+    try {
+      const manager = use.manager({ lab: { url: `http://127.0.0.1:${nginx.port}/mcp`, transport: "streamable-http", ...entry } });
+      expect(textOf(await manager.callTool("lab__increment"))).toBe("1");
+      const startedAt = Date.now();
+      const error = await rejectionOf(manager.callTool("lab__slow_write", { ms: TOOL_MS }));
+      expect(Date.now() - startedAt).toBeLessThan(TOOL_MS);
+      expect(error).toMatchObject({ code: "connection_lost", mayHaveRun: true, server: "lab" });
+      expect((error as Error).message).toMatch(/\(HTTP response failed \(.+\)\); it may have run$/);
+      expect(textOf(await manager.callTool("lab__increment"))).toBe("2");
+      expect(serverStats(manager)).toMatchObject({ clientsCreated: 1, clientsDestroyed: 0 });
+    } finally {
+      await nginx.stop();
+    }
+  });
 });
