@@ -7,6 +7,7 @@
  */
 
 import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { CallControl } from "./call-control.js";
 import { describeFailure } from "./connect-errors.js";
@@ -198,6 +199,8 @@ function connectionLoss(error: unknown, lease: Lease, control: CallControl): Los
   if (isSessionExpired(error)) return { mayHaveRun: false, reason: "HTTP session expired", clientGone: true };
   const answerLost = lostAnswerReason(error);
   if (answerLost !== undefined) return { mayHaveRun: true, reason: answerLost, clientGone: false };
+  const gateway = gatewayFailure(error);
+  if (gateway !== undefined) return gateway;
   if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
     return { mayHaveRun: true, reason: "connection closed", clientGone: true };
   }
@@ -207,6 +210,19 @@ function connectionLoss(error: unknown, lease: Lease, control: CallControl): Los
     return { mayHaveRun: true, reason: describeFailure(error).replace(/^fetch failed/, "HTTP request failed"), clientGone: false };
   }
   if (lease.lost) return { mayHaveRun: true, reason: "connection closed", clientGone: true };
+  return undefined;
+}
+
+/**
+ * A gateway's answer (nginx, a load balancer) for a server it could not reach: 502 or 503, the request never
+ * got there; 504, it may have. Not the server refusing the request: the server is unavailable, and the ping
+ * that follows (through the same gateway) tells whether the client is gone.
+ */
+function gatewayFailure(error: unknown): Lost | undefined {
+  if (!(error instanceof StreamableHTTPError)) return undefined;
+  if (error.code === 502 || error.code === 503)
+    return { mayHaveRun: false, reason: `HTTP ${error.code} from the server's address`, clientGone: false };
+  if (error.code === 504) return { mayHaveRun: true, reason: "HTTP 504 from the server's address", clientGone: false };
   return undefined;
 }
 
