@@ -131,20 +131,19 @@ function withNodeBody(body: BodyReadable, status: number, headers: Headers, sent
   return Object.defineProperties(response, {
     body: { get: () => (web ??= sseAnswerStream(body, sent)) },
     bodyUsed: { get: () => body.bodyUsed },
-    text: { value: readWhole(() => body.text(), closing) },
-    json: { value: readWhole(() => body.json(), closing) },
-    arrayBuffer: { value: readWhole(() => body.arrayBuffer(), closing) },
-    blob: { value: readWhole(() => body.blob(), closing) },
+    text: { value: () => readWhole(body.text(), closing) },
+    json: { value: () => readWhole(body.json(), closing) },
+    arrayBuffer: { value: () => readWhole(body.arrayBuffer(), closing) },
+    blob: { value: () => readWhole(body.blob(), closing) },
   });
 }
 
-/** Reads the body whole; a body the network cut fails as fetch's would. */
-function readWhole<T>(read: () => Promise<T>, closing: AbortSignal | undefined): () => Promise<T> {
-  return () =>
-    read().catch((error: unknown) => {
-      if (closing?.aborted) throw closing.reason;
-      // A body that is not JSON is the server's error, not the network's.
-      if (error instanceof SyntaxError) throw error;
-      throw new TypeError("fetch failed", { cause: error });
-    });
+/** A body read whole; one the network cut fails as fetch's would. */
+function readWhole<T>(reading: Promise<T>, closing: AbortSignal | undefined): Promise<T> {
+  return reading.catch((error: unknown) => {
+    if (closing?.aborted) throw closing.reason;
+    // A body that is not JSON is the server's error, not the network's.
+    if (error instanceof SyntaxError) throw error;
+    throw new TypeError("fetch failed", { cause: error });
+  });
 }

@@ -4,6 +4,7 @@
  *   const nginx = await startNginx([portA, portB]);   nginx.url   nginx.pid
  *   startNginx(ports, { workerConnections: 4096 })    room for many sockets (each takes two)
  *   await nginx.stop();                               ends it by pid (SIGTERM, then SIGKILL)
+ *   runNginx(serverConfig, port, ready)               the same nginx with server blocks of a test's own
  * nginx writes only in its own temporary directory (logs, pid, temp files).
  */
 import { spawn } from "node:child_process";
@@ -47,10 +48,25 @@ export interface NginxOptions {
   workerConnections?: number;
 }
 
-export async function startNginx(upstreamPorts: number[], { workerConnections = 512 }: NginxOptions = {}): Promise<Nginx> {
-  const dir = mkdtempSync(join(tmpdir(), "mcp-pool-nginx-"));
+export async function startNginx(upstreamPorts: number[], options: NginxOptions = {}): Promise<Nginx> {
   const port = await freePort();
-  writeFileSync(join(dir, "mcp-pool.conf"), templatedConfig(upstreamPorts, port));
+  const url = `http://127.0.0.1:${port}`;
+  const healthy = async () => (await fetch(`${url}/nginx-health`).catch(() => undefined))?.ok === true;
+  return runNginx(templatedConfig(upstreamPorts, port), port, healthy, options);
+}
+
+/**
+ * Debian's nginx with `serverConfig` (server blocks, listening on 127.0.0.1:`port`) in its http block, in a
+ * temporary directory of its own; resolved once `ready()` is true, rejected if nginx exits first.
+ */
+export async function runNginx(
+  serverConfig: string,
+  port: number,
+  ready: () => Promise<boolean>,
+  { workerConnections = 512 }: NginxOptions = {},
+): Promise<Nginx> {
+  const dir = mkdtempSync(join(tmpdir(), "mcp-pool-nginx-"));
+  writeFileSync(join(dir, "mcp-pool.conf"), serverConfig);
   const temp = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) => `${kind}_temp_path ${join(dir, kind)};`).join(" ");
   writeFileSync(
     join(dir, "nginx.conf"),
@@ -77,10 +93,7 @@ export async function startNginx(upstreamPorts: number[], { workerConnections = 
   };
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`nginx exited (${code}): ${stderr}`))));
-  const up = waitFor(async () => (await fetch(`${url}/nginx-health`).catch(() => undefined))?.ok === true, {
-    timeoutMs: 10_000,
-    what: `nginx on port ${port}`,
-  });
+  const up = waitFor(ready, { timeoutMs: 10_000, what: `nginx on port ${port}` });
   await Promise.race([up, exited]);
   exited.catch(() => {});
   return {

@@ -21,7 +21,7 @@ describe("an HTTP MCP server down behind nginx (502 Bad Gateway)", () => {
       // Callers give up (1 s) before the circuit's next attempt (3 s), as in circuit-opens-on-repeated-connect-failures.
       const manager = use.manager({
         lab: {
-          url: `http://127.0.0.1:${nginx.port}/mcp`,
+          url: `${nginx.url}/mcp`,
           transport: "streamable-http",
           circuit: { failureThreshold: 2, baseBackoffMs: 3_000, maxBackoffMs: 3_000 },
           pool: { acquireTimeoutMs: 1_000 },

@@ -195,7 +195,7 @@ describe("nginx in front, its proxy_read_timeout shorter than the tool", () => {
     const lab = await use.fixture(startLabHttp());
     const nginx = await startNginxInFront(lab.port, { readTimeout: "1s" });
     try {
-      const manager = use.manager({ lab: { url: `http://127.0.0.1:${nginx.port}/mcp`, transport: "streamable-http", ...entry } });
+      const manager = use.manager({ lab: { url: `${nginx.url}/mcp`, transport: "streamable-http", ...entry } });
       expect(textOf(await manager.callTool("lab__increment"))).toBe("1");
       const startedAt = Date.now();
       const error = await rejectionOf(manager.callTool("lab__slow_write", { ms: TOOL_MS }));
