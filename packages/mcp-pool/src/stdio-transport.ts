@@ -48,6 +48,9 @@ const LIST_CHANGED = "notifications/tools/list_changed";
 /** The notification with no params or id, however spaced: `{"method":"notifications/tools/list_changed","jsonrpc":"2.0"}`. */
 const BARE_LIST_CHANGED = /^\s*\{[^{}[\]]*"method"\s*:\s*"notifications\/tools\/list_changed"[^{}[\]]*\}\s*$/;
 
+/** After its stdout ends, how long a child has to exit by itself before it is taken for one that closed it and runs on. */
+const EXIT_AFTER_STDOUT_END_MS = 250;
+
 /** After SIGKILL, how long the rest of the group may take to be gone (a zombie nobody reaps never is). */
 const GROUP_GONE_AFTER_KILL_MS = 1_000;
 
@@ -100,6 +103,7 @@ export class StdioTransport implements Transport {
     });
     child.once("exit", () => this.#onExit());
     child.once("close", () => this.#onStreamsClosed());
+    child.stdout?.once("end", () => this.#onStdoutEnded());
     // A failed spawn is start()'s to report, a failed kill is harmless, EPIPE and the like
     // once the child is gone too: its exit is what reports the end.
     child.on("error", () => undefined);
@@ -171,6 +175,22 @@ export class StdioTransport implements Transport {
     // The server is gone: whatever it started goes with it, and holds no pipe open.
     const pid = this.#child?.pid;
     if (pid !== undefined && !this.#closing) signalChild(pid, "SIGKILL");
+  }
+
+  /**
+   * A server that closed its stdout can answer nothing more, but no 'close' comes until it exits: its calls
+   * would wait for their timeout. Unless it exits soon (the usual way stdout ends), the end is reported now
+   * and the child is ended in the background.
+   */
+  #onStdoutEnded(): void {
+    const child = this.#child;
+    if (!child || this.#closing) return;
+    setTimeout(() => {
+      if (this.#closing || !isRunning(child)) return;
+      this.options.onWarning("the server closed its stdout and kept running: it is stopped (its calls in flight fail)");
+      void this.close();
+      this.#notifyClosed();
+    }, EXIT_AFTER_STDOUT_END_MS).unref();
   }
 
   #onStreamsClosed(): void {
