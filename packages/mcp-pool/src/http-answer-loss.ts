@@ -1,19 +1,21 @@
 /**
- * An SSE answer to a POST that the network cuts (a reset socket, a proxy or
- * server that went away) before it ends. The SDK's Streamable HTTP transport
- * reports the broken stream to `onerror` only, and the requests the POST
- * carried wait for their timeout, then fail as timed out. Here the stream
- * ends instead with an error answer for each of those requests, as the server
- * would have sent had it known: the call fails at once and says why, and
- * tool-call.ts treats it as a failed HTTP request (it may have run).
+ * An SSE answer to a POST that ends without the answers it owes: the network
+ * cuts it (a reset socket, a proxy or server that went away), or it ends
+ * cleanly without them (a proxy or server that drops the request). The SDK's
+ * Streamable HTTP transport reports a broken stream to `onerror` only, and a
+ * clean end not at all: the requests the POST carried waited for their
+ * timeout, then failed as timed out. Here the stream ends instead with an
+ * error answer for each request still unanswered, as the server would have
+ * sent had it known: the call fails at once and says why, and tool-call.ts
+ * treats it as a failed HTTP request (it may have run).
  *
  * Not when the server gave its events ids (SSE resumption): the SDK then
- * reconnects and the server may replay the answer, so the stream fails as
- * before. Not when the transport is closing (its signal is aborted).
+ * reconnects and the server may replay the answer, so the stream fails or
+ * ends as before. Not when the transport is closing (its signal is aborted).
  */
 
 import type { Readable } from "node:stream";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { describeFailure } from "./connect-errors.js";
 
 /** Marks the error answers made here (in the JSON-RPC error's `data`), to tell them from a server's own. */
@@ -39,14 +41,55 @@ export interface SentRequest {
   closing: AbortSignal | undefined;
   /** A resumable answer to requests was cut: the SDK now resumes it (connection.ts watches whether it gives up). */
   onResumableCut: (() => void) | undefined;
+  /** Which requests have had their answer (absent: a clean end is taken as answered, as before). */
+  answers: AnswerWatch | undefined;
+}
+
+/**
+ * Which of the requests whose SSE answer streams are open have been answered. Its `onmessage` must see
+ * every message the transport delivers, before the client: set it as the transport's `onmessage` before
+ * the client connects (the SDK's Protocol calls a handler set before it first). One Map lookup a message.
+ */
+export class AnswerWatch {
+  /** Requests with an answer stream open → answered yet? */
+  readonly #answered = new Map<RequestId, boolean>();
+
+  readonly onmessage = (message: JSONRPCMessage): void => {
+    if ("method" in message || !("id" in message) || message.id === undefined) return;
+    if (this.#answered.has(message.id)) this.#answered.set(message.id, true);
+  };
+
+  watch(ids: readonly RequestId[]): void {
+    for (const id of ids) this.#answered.set(id, false);
+  }
+
+  /** The ids not answered, no longer watched. */
+  unanswered(ids: readonly RequestId[]): RequestId[] {
+    const missing = ids.filter((id) => this.#answered.get(id) === false);
+    for (const id of ids) this.#answered.delete(id);
+    return missing;
+  }
 }
 
 /** The web stream the SDK reads an SSE answer from, fed by undici's Node stream `body`. */
 export function sseAnswerStream(body: Readable, sent: SentRequest): ReadableStream<Uint8Array> {
+  const { answers } = sent;
+  const ids = requestIds(sent.body);
+  answers?.watch(ids);
   let resumable = false;
+  /** The body ended or failed, or the reader cancelled: no chunk is passed on after. */
   let done = false;
+  let cancelled = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      /** Ends the stream with an error answer (saying `reason`) for each request not answered, else with `error` if any. */
+      const answerTheRest = (reason: string, error?: Error) => {
+        if (cancelled) return;
+        const lost = lostAnswers(answers ? answers.unanswered(ids) : ids, reason);
+        if (lost) controller.enqueue(lost);
+        if (lost || !error) controller.close();
+        else controller.error(error);
+      };
       body.on("data", (chunk: Buffer) => {
         if (done) return; // cancelled by the reader: a chunk read before the body was destroyed
         resumable ||= carriesEventId(chunk);
@@ -56,21 +99,24 @@ export function sseAnswerStream(body: Readable, sent: SentRequest): ReadableStre
       body.once("end", () => {
         if (done) return;
         done = true;
-        controller.close();
+        if (!answers || ids.length === 0 || resumable || sent.closing?.aborted) {
+          answers?.unanswered(ids);
+          return controller.close();
+        }
+        // The SDK reads what came before the end through its decoders, promise by promise: once they have
+        // run, the answers that came are known. One still on its way would be read before ours (the same
+        // stream), and ours would then answer an id the SDK no longer waits for, which it ignores.
+        setImmediate(() => answerTheRest("HTTP response ended without the answer"));
       });
       body.once("error", (error: Error) => {
         if (done) return; // cancelled by the reader: nothing waits for this stream
         done = true;
-        if (sent.closing?.aborted) return controller.error(error);
-        const ids = requestIds(sent.body);
-        if (resumable) {
-          if (ids.length > 0) sent.onResumableCut?.();
+        if (resumable || sent.closing?.aborted) {
+          answers?.unanswered(ids);
+          if (resumable && ids.length > 0 && !sent.closing?.aborted) sent.onResumableCut?.();
           return controller.error(error);
         }
-        const answers = lostAnswers(ids, error);
-        if (answers === undefined) return controller.error(error);
-        controller.enqueue(answers);
-        controller.close();
+        answerTheRest(`HTTP response failed (${describeFailure(error)})`, error);
       });
     },
     pull() {
@@ -78,6 +124,8 @@ export function sseAnswerStream(body: Readable, sent: SentRequest): ReadableStre
     },
     cancel(reason) {
       done = true;
+      cancelled = true;
+      answers?.unanswered(ids);
       body.destroy(reason instanceof Error ? reason : undefined);
     },
   });
@@ -89,19 +137,19 @@ function carriesEventId(chunk: Buffer): boolean {
 }
 
 /** The ids of the requests (not notifications) in a POST's JSON. */
-function requestIds(requestBody: string | undefined): Array<string | number> {
+function requestIds(requestBody: string | undefined): RequestId[] {
+  if (requestBody === undefined) return [];
   let sent: unknown;
   try {
-    sent = JSON.parse(requestBody ?? "");
+    sent = JSON.parse(requestBody);
   } catch {
     return [];
   }
   return (Array.isArray(sent) ? sent : [sent]).filter(isRequest).map(({ id }) => id);
 }
 
-/** SSE events with an error answer for each request, or undefined when there is none. */
-function lostAnswers(ids: Array<string | number>, error: Error): Uint8Array | undefined {
-  const reason = `HTTP response failed (${describeFailure(error)})`;
+/** SSE events with an error answer (saying `reason`) for each request, or undefined when there is none. */
+function lostAnswers(ids: readonly RequestId[], reason: string): Uint8Array | undefined {
   const data: LostAnswerData = { kind: ANSWER_LOST, reason };
   const events = ids.map(
     (id) => `data: ${JSON.stringify({ jsonrpc: "2.0", id, error: { code: ErrorCode.ConnectionClosed, message: reason, data } })}\n\n`,

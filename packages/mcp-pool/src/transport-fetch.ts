@@ -33,7 +33,7 @@
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { request, fetch as undiciFetch, type Dispatcher } from "undici";
 import { followAbort } from "./abort-link.js";
-import { type SentRequest, sseAnswerStream } from "./http-answer-loss.js";
+import { type AnswerWatch, type SentRequest, sseAnswerStream } from "./http-answer-loss.js";
 
 /** undici's fetch is the WHATWG one; its types are undici's own, not the DOM's the SDK uses. */
 type Fetch = (url: string | URL, init: Omit<RequestInit, "dispatcher"> & { dispatcher: Dispatcher }) => Promise<Response>;
@@ -42,15 +42,20 @@ const fetchOn = undiciFetch as unknown as Fetch;
 /** Statuses whose Response must have a null body (the Response constructor throws otherwise). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
-/** `onResumableCut`: see SentRequest (http-answer-loss.ts). */
-export function transportFetch(dispatcher: Dispatcher, onResumableCut?: () => void): FetchLike {
+/** What the answer streams tell and ask: see SentRequest (http-answer-loss.ts). */
+export interface AnswerStreamHooks {
+  onResumableCut?: () => void;
+  answers?: AnswerWatch;
+}
+
+export function transportFetch(dispatcher: Dispatcher, hooks: AnswerStreamHooks = {}): FetchLike {
   return async (url, init) => {
     const shared = init?.signal;
-    if (!shared) return send(dispatcher, url, init ?? {}, undefined, onResumableCut);
+    if (!shared) return send(dispatcher, url, init ?? {}, undefined, hooks);
     const own = new AbortController();
     const settle = followAbort(shared, own);
     try {
-      return await send(dispatcher, url, { ...init, signal: own.signal }, shared, onResumableCut);
+      return await send(dispatcher, url, { ...init, signal: own.signal }, shared, hooks);
     } finally {
       settle();
     }
@@ -63,13 +68,13 @@ function send(
   url: string | URL,
   init: RequestInit,
   closing: AbortSignal | undefined,
-  onResumableCut: (() => void) | undefined,
+  { onResumableCut, answers }: AnswerStreamHooks,
 ): Promise<Response> {
   const { body } = init;
   if (init.redirect !== "manual" || (body !== undefined && body !== null && typeof body !== "string")) {
     return fetchOn(url, { ...init, dispatcher });
   }
-  return sendPlain(dispatcher, url, init, { body: body ?? undefined, closing, onResumableCut });
+  return sendPlain(dispatcher, url, init, { body: body ?? undefined, closing, onResumableCut, answers });
 }
 
 async function sendPlain(dispatcher: Dispatcher, url: string | URL, init: RequestInit, sent: SentRequest): Promise<Response> {

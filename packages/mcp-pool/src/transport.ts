@@ -5,6 +5,7 @@ import { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Dispatcher } from "undici";
+import { AnswerWatch } from "./http-answer-loss.js";
 import { transportFetch } from "./transport-fetch.js";
 import { withErrorBodiesCut } from "./http-error-bodies.js";
 import type { StderrTail } from "./stderr-tail.js";
@@ -53,14 +54,22 @@ export function createHttpTransport(
   const url = new URL(config.url);
   const requestInit: RequestInit = { headers: config.headers };
   // A pooled client lives for many calls: each request gets its own abort signal (see transport-fetch.ts).
-  const fetch = withErrorBodiesCut(transportFetch(dispatcher, events.onResumableCut), events.onErrorBody);
-  if (kind === "sse") return new SSEClientTransport(url, { requestInit, fetch });
+  if (kind === "sse") {
+    const fetch = withErrorBodiesCut(transportFetch(dispatcher, { onResumableCut: events.onResumableCut }), events.onErrorBody);
+    return new SSEClientTransport(url, { requestInit, fetch });
+  }
+  // An SSE answer that ends without its answer fails its requests at once (http-answer-loss.ts).
+  const answers = new AnswerWatch();
+  const fetch = withErrorBodiesCut(transportFetch(dispatcher, { onResumableCut: events.onResumableCut, answers }), events.onErrorBody);
   // Reconnecting the standalone GET stream is the SDK's job; a dead session is ours (404 → new client).
-  return new StreamableHTTPClientTransport(url, {
+  const transport = new StreamableHTTPClientTransport(url, {
     requestInit,
     fetch,
     reconnectionOptions: { maxReconnectionDelay: 30_000, initialReconnectionDelay: 1_000, reconnectionDelayGrowFactor: 2, maxRetries: 2 },
   });
+  // Before the client's: the SDK's Protocol calls a handler set before it connects, then its own.
+  transport.onmessage = answers.onmessage;
+  return transport;
 }
 
 /** The HTTP flavours to try, in order, for a server config. */

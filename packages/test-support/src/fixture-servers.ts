@@ -6,7 +6,9 @@
  *                                            the lab server's own (--exit-delay-ms N, ...: see lab-server.mjs)
  *   startLabHttp(opts?), startEverythingHttp(opts?)
  *                                            an HTTP server child on a free port, ready: HttpFixture
- *                                            (startLabHttp({eventStore: true}): SSE answers resumable)
+ *                                            (startLabHttp({eventStore: true}): SSE answers resumable;
+ *                                            {endHangAnswers: true}: a `hang` call's SSE answer ends, cleanly
+ *                                            and without the answer, 100 ms in)
  *                                            {url, port, pid, entry(extra?), stop(), restart()}; stop every one
  *   canConnect(port)                         true once 127.0.0.1:port accepts a TCP connection
  *   labStats(fixture)                        the lab HTTP server's GET /stats {sessionsOpened, sessionsOpen,
@@ -68,8 +70,9 @@ export function startLabHttp({
   port = 0,
   readyTimeoutMs = 10_000,
   eventStore = false,
-}: StartOptions & { eventStore?: boolean } = {}): Promise<HttpFixture> {
-  const flags = eventStore ? ["--event-store"] : [];
+  endHangAnswers = false,
+}: StartOptions & { eventStore?: boolean; endHangAnswers?: boolean } = {}): Promise<HttpFixture> {
+  const flags = [...(eventStore ? ["--event-store"] : []), ...(endHangAnswers ? ["--end-hang-answers"] : [])];
   return startHttpChild(
     {
       // --exit-on-stdin-close: the child dies with the test process even if a test forgets stop().
