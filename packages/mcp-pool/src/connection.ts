@@ -17,6 +17,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { Agent } from "undici";
 import { connectFailure, fallbackFailed } from "./connect-errors.js";
+import { AnswerWatch } from "./http-answer-loss.js";
 import type { ConnectionEvents, ConnectionFactory, PoolConnection } from "./connection-factory.js";
 import { Redactor } from "./redaction.js";
 import { configForSession, makeSessionCwd, sessionCwdToMake } from "./session-placeholder.js";
@@ -63,8 +64,8 @@ export class Connection implements PoolConnection {
   #sockets: Agent | undefined;
   /** The last lines of a stdio child's stderr. */
   #stderr: StderrTail | undefined;
-  /** A resumable HTTP answer was cut: if the SDK gives up resuming, its requests' answers never come (streamLost). */
-  #answersAwaitResumption = false;
+  /** An HTTP transport's answers due: if the SDK gives up resuming a cut stream, some never come (streamLost). */
+  #answers: AnswerWatch | undefined;
   /** Keeps the config's expanded secrets out of what this connection reports. */
   readonly #redactor: Redactor;
 
@@ -135,10 +136,9 @@ export class Connection implements PoolConnection {
         const events = {
           onErrorBody: (status: number, body: string) =>
             this.events.onDebug?.(`HTTP ${status} from the server; its body`, this.#redactor.text(body)),
-          onResumableCut: () => {
-            this.#answersAwaitResumption = true;
-          },
+          answers: new AnswerWatch(),
         };
+        this.#answers = events.answers;
         await this.#connectWith(createHttpTransport(config, kind, this.#sockets, events));
         return;
       } catch (error) {
@@ -171,7 +171,7 @@ export class Connection implements PoolConnection {
     };
     client.onerror = (error) => {
       // Answers that will never come: the connection is lost, as a stdio child that died (calls in flight fail).
-      if (this.#phase === "open" && streamLost(transport, error, this.#answersAwaitResumption)) {
+      if (this.#phase === "open" && streamLost(transport, error, this.#answers?.answersAwaitResumption ?? false)) {
         void transport.close().catch(() => undefined);
       }
     };

@@ -39,28 +39,42 @@ export interface SentRequest {
   body: string | undefined;
   /** The transport's signal, aborted when it closes. */
   closing: AbortSignal | undefined;
-  /** A resumable answer to requests was cut: the SDK now resumes it (connection.ts watches whether it gives up). */
-  onResumableCut: (() => void) | undefined;
-  /** Which requests have had their answer (absent: a clean end is taken as answered, as before). */
+  /** Which requests have had their answer (absent: a clean end is taken as answered, and a cut resumable answer is not told). */
   answers: AnswerWatch | undefined;
 }
 
 /**
- * Which of the requests whose SSE answer streams are open have been answered. Its `onmessage` must see
- * every message the transport delivers, before the client: set it as the transport's `onmessage` before
- * the client connects (the SDK's Protocol calls a handler set before it first). One Map lookup a message.
+ * Which requests of a transport's open SSE answer streams have been answered, and which requests' answers
+ * wait for the SDK to resume a cut stream. Its `onmessage` must see every message the transport delivers,
+ * before the client: set it as the transport's `onmessage` before the client connects (the SDK's Protocol
+ * calls a handler set before it first). A Map lookup or two a message.
  */
 export class AnswerWatch {
   /** Requests with an answer stream open → answered yet? */
   readonly #answered = new Map<RequestId, boolean>();
+  /** Requests whose resumable answer stream was cut, not answered since. */
+  readonly #awaitingResumption = new Set<RequestId>();
 
   readonly onmessage = (message: JSONRPCMessage): void => {
     if ("method" in message || !("id" in message) || message.id === undefined) return;
     if (this.#answered.has(message.id)) this.#answered.set(message.id, true);
+    if (this.#awaitingResumption.size > 0) this.#awaitingResumption.delete(message.id);
   };
+
+  /**
+   * Some answers wait for the SDK to resume their stream: if it gives up, they never come (connection.ts).
+   * A request that times out unanswered stays counted, as its answer may still be replayed.
+   */
+  get answersAwaitResumption(): boolean {
+    return this.#awaitingResumption.size > 0;
+  }
 
   watch(ids: readonly RequestId[]): void {
     for (const id of ids) this.#answered.set(id, false);
+  }
+
+  awaitResumption(ids: readonly RequestId[]): void {
+    for (const id of ids) this.#awaitingResumption.add(id);
   }
 
   /** The ids not answered, no longer watched. */
@@ -112,8 +126,8 @@ export function sseAnswerStream(body: Readable, sent: SentRequest): ReadableStre
         if (done) return; // cancelled by the reader: nothing waits for this stream
         done = true;
         if (resumable || sent.closing?.aborted) {
-          answers?.unanswered(ids);
-          if (resumable && ids.length > 0 && !sent.closing?.aborted) sent.onResumableCut?.();
+          const unanswered = answers?.unanswered(ids) ?? [];
+          if (resumable && !sent.closing?.aborted) answers?.awaitResumption(unanswered);
           return controller.error(error);
         }
         answerTheRest(`HTTP response failed (${describeFailure(error)})`, error);

@@ -42,20 +42,15 @@ const fetchOn = undiciFetch as unknown as Fetch;
 /** Statuses whose Response must have a null body (the Response constructor throws otherwise). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
-/** What the answer streams tell and ask: see SentRequest (http-answer-loss.ts). */
-export interface AnswerStreamHooks {
-  onResumableCut?: () => void;
-  answers?: AnswerWatch;
-}
-
-export function transportFetch(dispatcher: Dispatcher, hooks: AnswerStreamHooks = {}): FetchLike {
+/** `answers`: what the SSE answer streams tell and ask (http-answer-loss.ts); without it, they end as the network ends them. */
+export function transportFetch(dispatcher: Dispatcher, answers?: AnswerWatch): FetchLike {
   return async (url, init) => {
     const shared = init?.signal;
-    if (!shared) return send(dispatcher, url, init ?? {}, undefined, hooks);
+    if (!shared) return send(dispatcher, url, init ?? {}, undefined, answers);
     const own = new AbortController();
     const settle = followAbort(shared, own);
     try {
-      return await send(dispatcher, url, { ...init, signal: own.signal }, shared, hooks);
+      return await send(dispatcher, url, { ...init, signal: own.signal }, shared, answers);
     } finally {
       settle();
     }
@@ -68,13 +63,13 @@ function send(
   url: string | URL,
   init: RequestInit,
   closing: AbortSignal | undefined,
-  { onResumableCut, answers }: AnswerStreamHooks,
+  answers: AnswerWatch | undefined,
 ): Promise<Response> {
   const { body } = init;
   if (init.redirect !== "manual" || (body !== undefined && body !== null && typeof body !== "string")) {
     return fetchOn(url, { ...init, dispatcher });
   }
-  return sendPlain(dispatcher, url, init, { body: body ?? undefined, closing, onResumableCut, answers });
+  return sendPlain(dispatcher, url, init, { body: body ?? undefined, closing, answers });
 }
 
 async function sendPlain(dispatcher: Dispatcher, url: string | URL, init: RequestInit, sent: SentRequest): Promise<Response> {

@@ -5,7 +5,7 @@ import { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Dispatcher } from "undici";
-import { AnswerWatch } from "./http-answer-loss.js";
+import type { AnswerWatch } from "./http-answer-loss.js";
 import { transportFetch } from "./transport-fetch.js";
 import { withErrorBodiesCut } from "./http-error-bodies.js";
 import type { StderrTail } from "./stderr-tail.js";
@@ -37,8 +37,8 @@ export function createStdioTransport(config: StdioServerConfig, stderr: StderrTa
 export interface HttpTransportEvents {
   /** An upstream error body, swapped for a short status before anyone quotes it (http-error-bodies.ts). */
   onErrorBody(status: number, body: string): void;
-  /** A resumable answer to requests was cut; the SDK resumes it (http-answer-loss.ts). */
-  onResumableCut(): void;
+  /** The answers due to the transport's requests (http-answer-loss.ts); a new one per transport. */
+  answers: AnswerWatch;
 }
 
 /**
@@ -54,13 +54,12 @@ export function createHttpTransport(
   const url = new URL(config.url);
   const requestInit: RequestInit = { headers: config.headers };
   // A pooled client lives for many calls: each request gets its own abort signal (see transport-fetch.ts).
-  if (kind === "sse") {
-    const fetch = withErrorBodiesCut(transportFetch(dispatcher, { onResumableCut: events.onResumableCut }), events.onErrorBody);
-    return new SSEClientTransport(url, { requestInit, fetch });
-  }
+  // Legacy SSE answers every POST on the one event stream, which is the session (connection.ts).
+  if (kind === "sse")
+    return new SSEClientTransport(url, { requestInit, fetch: withErrorBodiesCut(transportFetch(dispatcher), events.onErrorBody) });
   // An SSE answer that ends without its answer fails its requests at once (http-answer-loss.ts).
-  const answers = new AnswerWatch();
-  const fetch = withErrorBodiesCut(transportFetch(dispatcher, { onResumableCut: events.onResumableCut, answers }), events.onErrorBody);
+  const { answers } = events;
+  const fetch = withErrorBodiesCut(transportFetch(dispatcher, answers), events.onErrorBody);
   // Reconnecting the standalone GET stream is the SDK's job; a dead session is ours (404 → new client).
   const transport = new StreamableHTTPClientTransport(url, {
     requestInit,

@@ -3,7 +3,8 @@
 // as timed out. A write fails with ConnectionLostError (it may have run) naming the network error; a read-only
 // call is sent again. A session whose server still answers is kept; one whose server died is replaced.
 // A server that offers resumption (SSE event ids) is left to the SDK, which resumes the stream; when it gives
-// up (the server is gone), the client is lost and the calls fail then, not at their timeout. Over the legacy
+// up (the server is gone), the client is lost and the calls fail then, not at their timeout; not when it gives up
+// on the notification stream alone, even after an answer was resumed. Over the legacy
 // SSE transport (mcp-proxy's /sse, a real server from npm) the session is the event stream: when it breaks,
 // the client is lost at once, as a dead child is (before, the calls waited for their timeout, and the
 // EventSource reconnected into a new session under the same client, unsaid). And Debian's nginx in front, whose
@@ -121,12 +122,21 @@ describe("an SSE answer cut mid-stream", () => {
 });
 
 describe("a resumable server's notification stream (GET) that cannot reconnect", () => {
-  it("leaves the session alone: no answer was due on it", async () => {
+  it.each([
+    { when: "no answer was due on it", resumeAnAnswerFirst: false },
+    { when: "after a cut answer was resumed and came", resumeAnAnswerFirst: true },
+  ])("leaves the session alone: $when", async ({ resumeAnAnswerFirst }) => {
     const lab = await use.fixture(startLabHttp({ eventStore: true }));
     const relay = await startRelay(lab.port);
     try {
       const manager = use.manager({ lab: { url: `http://127.0.0.1:${relay.port}/mcp`, transport: "streamable-http", ...entry } });
       expect(textOf(await manager.callTool("lab__increment"))).toBe("1");
+      if (resumeAnAnswerFirst) {
+        const write = manager.callTool("lab__slow_write", { ms: 1_500 });
+        await inFlight(manager);
+        relay.resetAll();
+        expect(textOf(await write)).toBe("slow:1500");
+      }
       await waitFor(async () => (await labStats(lab)).streamsOpen === 1, { what: "the GET stream to be open" });
 
       relay.refuseNew = true;
@@ -137,6 +147,7 @@ describe("a resumable server's notification stream (GET) that cannot reconnect",
       await sleep(200);
       relay.refuseNew = false;
 
+      // The same session, its state kept.
       expect(textOf(await manager.callTool("lab__increment"))).toBe("2");
       expect(await labStats(lab)).toMatchObject({ sessionsOpened: 1 });
       expect(serverStats(manager)).toMatchObject({ clientsCreated: 1, clientsDestroyed: 0 });
