@@ -113,8 +113,14 @@ export function sseAnswerStream(body: Readable, sent: SentRequest): ReadableStre
       body.once("end", () => {
         if (done) return;
         done = true;
-        if (!answers || ids.length === 0 || resumable || sent.closing?.aborted) {
+        if (!answers || ids.length === 0 || sent.closing?.aborted) {
           answers?.unanswered(ids);
+          return controller.close();
+        }
+        if (resumable) {
+          // The SDK resumes it (Last-Event-ID) unless its answer came: an answer still on its way is
+          // delivered after this, and taken off the list then.
+          answers.awaitResumption(answers.unanswered(ids));
           return controller.close();
         }
         // The SDK reads what came before the end through its decoders, promise by promise: once they have
