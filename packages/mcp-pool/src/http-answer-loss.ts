@@ -39,20 +39,20 @@ export interface SentRequest {
   body: string | undefined;
   /** The transport's signal, aborted when it closes. */
   closing: AbortSignal | undefined;
-  /** Which requests have had their answer (absent: a clean end is taken as answered, and a cut resumable answer is not told). */
+  /** Which requests have had their answer (absent: a clean end is taken as answered, and none is awaited from a resumption). */
   answers: AnswerWatch | undefined;
 }
 
 /**
  * Which requests of a transport's open SSE answer streams have been answered, and which requests' answers
- * wait for the SDK to resume a cut stream. Its `onmessage` must see every message the transport delivers,
+ * wait for the SDK to resume their stream (cut, or ended without them). Its `onmessage` must see every message the transport delivers,
  * before the client: set it as the transport's `onmessage` before the client connects (the SDK's Protocol
  * calls a handler set before it first). A Map lookup or two a message.
  */
 export class AnswerWatch {
   /** Requests with an answer stream open → answered yet? */
   readonly #answered = new Map<RequestId, boolean>();
-  /** Requests whose resumable answer stream was cut, not answered since. */
+  /** Requests whose resumable answer stream was cut or ended without their answer, not answered since. */
   readonly #awaitingResumption = new Set<RequestId>();
 
   readonly onmessage = (message: JSONRPCMessage): void => {
@@ -110,19 +110,21 @@ export function sseAnswerStream(body: Readable, sent: SentRequest): ReadableStre
         controller.enqueue(chunk);
         if ((controller.desiredSize ?? 1) <= 0) body.pause();
       });
+      /**
+       * Closing, or resumable: the end is the SDK's to handle, and a resumable stream's requests still
+       * unanswered now wait for its resumption (an answer still on its way is taken off when it comes).
+       */
+      const leftToTheSdk = (): boolean => {
+        const closing = sent.closing?.aborted === true;
+        if (!closing && !resumable) return false;
+        const unanswered = answers?.unanswered(ids) ?? [];
+        if (!closing) answers?.awaitResumption(unanswered);
+        return true;
+      };
       body.once("end", () => {
         if (done) return;
         done = true;
-        if (!answers || ids.length === 0 || sent.closing?.aborted) {
-          answers?.unanswered(ids);
-          return controller.close();
-        }
-        if (resumable) {
-          // The SDK resumes it (Last-Event-ID) unless its answer came: an answer still on its way is
-          // delivered after this, and taken off the list then.
-          answers.awaitResumption(answers.unanswered(ids));
-          return controller.close();
-        }
+        if (leftToTheSdk() || !answers || ids.length === 0) return controller.close();
         // The SDK reads what came before the end through its decoders, promise by promise: once they have
         // run, the answers that came are known. One still on its way would be read before ours (the same
         // stream), and ours would then answer an id the SDK no longer waits for, which it ignores.
@@ -131,11 +133,7 @@ export function sseAnswerStream(body: Readable, sent: SentRequest): ReadableStre
       body.once("error", (error: Error) => {
         if (done) return; // cancelled by the reader: nothing waits for this stream
         done = true;
-        if (resumable || sent.closing?.aborted) {
-          const unanswered = answers?.unanswered(ids) ?? [];
-          if (resumable && !sent.closing?.aborted) answers?.awaitResumption(unanswered);
-          return controller.error(error);
-        }
+        if (leftToTheSdk()) return controller.error(error);
         answerTheRest(`HTTP response failed (${describeFailure(error)})`, error);
       });
     },
