@@ -61,12 +61,21 @@ export class AnswerWatch {
     if (this.#awaitingResumption.size > 0) this.#awaitingResumption.delete(message.id);
   };
 
-  /**
-   * Some answers wait for the SDK to resume their stream: if it gives up, they never come (connection.ts).
-   * A request that times out unanswered stays counted, as its answer may still be replayed.
-   */
+  /** Some answers wait for the SDK to resume their stream: if it gives up, they never come (connection.ts). */
   get answersAwaitResumption(): boolean {
     return this.#awaitingResumption.size > 0;
+  }
+
+  /**
+   * What the transport sends (a POST's JSON): a request it cancels (`notifications/cancelled`, sent when the
+   * call timed out or was aborted) awaits nothing more, since the SDK would ignore its answer if replayed.
+   * Without this, the SDK giving up on any stream later would lose the client for an answer no one waits for.
+   */
+  sending(body: string): void {
+    if (this.#awaitingResumption.size === 0) return;
+    for (const message of messagesOf(body)) {
+      if (isCancellation(message)) this.#awaitingResumption.delete(message.params.requestId);
+    }
   }
 
   watch(ids: readonly RequestId[]): void {
@@ -156,14 +165,22 @@ function carriesEventId(chunk: Buffer): boolean {
 
 /** The ids of the requests (not notifications) in a POST's JSON. */
 function requestIds(requestBody: string | undefined): RequestId[] {
-  if (requestBody === undefined) return [];
+  return requestBody === undefined
+    ? []
+    : messagesOf(requestBody)
+        .filter(isRequest)
+        .map(({ id }) => id);
+}
+
+/** The messages of a POST's JSON (one, or a batch); none if it is not JSON. */
+function messagesOf(body: string): unknown[] {
   let sent: unknown;
   try {
-    sent = JSON.parse(requestBody);
+    sent = JSON.parse(body);
   } catch {
     return [];
   }
-  return (Array.isArray(sent) ? sent : [sent]).filter(isRequest).map(({ id }) => id);
+  return Array.isArray(sent) ? sent : [sent];
 }
 
 /** SSE events with an error answer (saying `reason`) for each request, or undefined when there is none. */
@@ -173,6 +190,13 @@ function lostAnswers(ids: readonly RequestId[], reason: string): Uint8Array | un
     (id) => `data: ${JSON.stringify({ jsonrpc: "2.0", id, error: { code: ErrorCode.ConnectionClosed, message: reason, data } })}\n\n`,
   );
   return events.length === 0 ? undefined : Buffer.from(events.join(""));
+}
+
+function isCancellation(message: unknown): message is { params: { requestId: RequestId } } {
+  if (typeof message !== "object" || message === null || !("method" in message) || message.method !== "notifications/cancelled")
+    return false;
+  const requestId = "params" in message ? (message.params as { requestId?: unknown } | undefined)?.requestId : undefined;
+  return typeof requestId === "string" || typeof requestId === "number";
 }
 
 function isRequest(message: unknown): message is { id: string | number } {

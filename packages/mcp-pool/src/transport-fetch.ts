@@ -45,6 +45,7 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 /** `answers`: what the SSE answer streams tell and ask (http-answer-loss.ts); without it, they end as the network ends them. */
 export function transportFetch(dispatcher: Dispatcher, answers?: AnswerWatch): FetchLike {
   return async (url, init) => {
+    if (answers && typeof init?.body === "string") answers.sending(init.body);
     const shared = init?.signal;
     if (!shared) return send(dispatcher, url, init ?? {}, undefined, answers);
     const own = new AbortController();

@@ -4,7 +4,7 @@
 // call is sent again. A session whose server still answers is kept; one whose server died is replaced.
 // A server that offers resumption (SSE event ids) is left to the SDK, which resumes the stream; when it gives
 // up (the server is gone), the client is lost and the calls fail then, not at their timeout; not when it gives up
-// on the notification stream alone, even after an answer was resumed. Over the legacy
+// on the notification stream alone, even after an answer was resumed, or its call timed out (cancelled). Over the legacy
 // SSE transport (mcp-proxy's /sse, a real server from npm) the session is the event stream: when it breaks,
 // the client is lost at once, as a dead child is (before, the calls waited for their timeout, and the
 // EventSource reconnected into a new session under the same client, unsaid). And Debian's nginx in front, whose
@@ -123,27 +123,36 @@ describe("an SSE answer cut mid-stream", () => {
 
 describe("a resumable server's notification stream (GET) that cannot reconnect", () => {
   it.each([
-    { when: "no answer was due on it", resumeAnAnswerFirst: false },
-    { when: "after a cut answer was resumed and came", resumeAnAnswerFirst: true },
-  ])("leaves the session alone: $when", async ({ resumeAnAnswerFirst }) => {
+    { when: "no answer was due on it", before: "nothing", getStreams: 1 },
+    { when: "after a cut answer was resumed and came", before: "a resumed answer", getStreams: 1 },
+    // The resumed answer's stream (a GET too) stays open: the server never answers a cancelled request.
+    { when: "after a call whose cut answer awaited resumption timed out", before: "a timed-out call", getStreams: 2 },
+  ] as const)("leaves the session alone: $when", async ({ before, getStreams }) => {
     const lab = await use.fixture(startLabHttp({ eventStore: true }));
     const relay = await startRelay(lab.port);
     try {
       const manager = use.manager({ lab: { url: `http://127.0.0.1:${relay.port}/mcp`, transport: "streamable-http", ...entry } });
       expect(textOf(await manager.callTool("lab__increment"))).toBe("1");
-      if (resumeAnAnswerFirst) {
+      if (before === "a resumed answer") {
         const write = manager.callTool("lab__slow_write", { ms: 1_500 });
         await inFlight(manager);
         relay.resetAll();
         expect(textOf(await write)).toBe("slow:1500");
       }
-      await waitFor(async () => (await labStats(lab)).streamsOpen === 1, { what: "the GET stream to be open" });
+      if (before === "a timed-out call") {
+        // Its answer never comes: the SDK's timeout cancels the request (notifications/cancelled), and nothing awaits it.
+        const hang = manager.callTool("lab__hang", {}, { timeoutMs: 2_000 });
+        await inFlight(manager);
+        relay.resetAll();
+        expect(await rejectionOf(hang)).toMatchObject({ code: "tool_timeout" });
+      }
+      await waitFor(async () => (await labStats(lab)).streamsOpen === getStreams, { what: "the GET streams to be open" });
 
       relay.refuseNew = true;
       relay.resetAll();
       const cut = relay.resets;
-      // The SDK tries twice more (1 s, then 2 s later), then gives up on that stream.
-      await waitFor(() => relay.resets >= cut + 2, { timeoutMs: 10_000, what: "two refused reconnects" });
+      // The SDK tries each stream twice more (1 s, then 2 s later), then gives up on it.
+      await waitFor(() => relay.resets >= cut + 2 * getStreams, { timeoutMs: 10_000, what: "two refused reconnects a stream" });
       await sleep(200);
       relay.refuseNew = false;
 
