@@ -43,6 +43,23 @@ export interface ToolResultEvent {
   content: string;
 }
 
+/**
+ * A running tool's progress, as its MCP server reports it (the newest of each call, a few a second at
+ * most: tool-progress.ts). Comes between the call's `toolCall` and its `toolResult`, never after.
+ */
+export interface ToolProgressEvent {
+  type: "toolProgress";
+  chatId: string;
+  callId: string;
+  name: string;
+  /** Grows with each update of a call (the MCP spec requires it). */
+  progress: number;
+  /** The progress at the end, when the server knows it. */
+  total?: number;
+  /** The server's status line, at most MAX_PROGRESS_MESSAGE_CHARS. */
+  message?: string;
+}
+
 export interface AnswerEvent {
   type: "answer";
   chatId: string;
@@ -57,4 +74,4 @@ export interface ErrorEvent {
   message: string;
 }
 
-export type AgentEvent = DeltaEvent | ToolCallEvent | ToolResultEvent | AnswerEvent | ErrorEvent;
+export type AgentEvent = DeltaEvent | ToolCallEvent | ToolProgressEvent | ToolResultEvent | AnswerEvent | ErrorEvent;

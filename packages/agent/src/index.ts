@@ -18,12 +18,14 @@ export { toolOutcomeOf } from "./messages.js";
 
 export { fitHistory, DEFAULT_HISTORY_MAX_CHARS } from "./history-budget.js";
 export { DEFAULT_TOOL_RESULT_MAX_CHARS } from "./tool-output.js";
+export { MAX_PROGRESS_MESSAGE_CHARS, PROGRESS_INTERVAL_MS } from "./tool-progress.js";
 
 export type {
   AgentEvent,
   AgentErrorCode,
   DeltaEvent,
   ToolCallEvent,
+  ToolProgressEvent,
   ToolResultEvent,
   AnswerEvent,
   ErrorEvent,

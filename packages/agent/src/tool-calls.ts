@@ -1,15 +1,17 @@
 /**
  * Runs the tool calls of one model step concurrently, announcing each with a
- * `tool_call` event and reporting each `tool_result` as it settles. Every call
+ * `tool_call` event, passing on their progress (tool-progress.ts) and reporting
+ * each `tool_result` as it settles. Every call
  * gets a tool message back for the model, failures included, so the model can
  * recover and the stored history never holds a call without its result.
  */
 
-import type { ToolCallEvent, ToolResultEvent } from "./events.js";
+import type { ToolCallEvent, ToolProgressEvent, ToolResultEvent } from "./events.js";
 import { toolMessageContent, type StoredToolCall, type ToolMessage } from "./messages.js";
 import type { ToolProvider } from "./tools.js";
 import { untilAborted } from "./abort.js";
 import { toolErrorText, toolResultText, truncateText } from "./tool-output.js";
+import { ToolProgressRelay } from "./tool-progress.js";
 
 export interface ToolRunContext {
   tools: ToolProvider;
@@ -68,36 +70,42 @@ function deeperThan(value: object, limit: number): boolean {
 export async function* runToolCalls(
   calls: readonly StoredToolCall[],
   context: ToolRunContext,
-): AsyncGenerator<ToolCallEvent | ToolResultEvent, ToolMessage[]> {
+): AsyncGenerator<ToolCallEvent | ToolProgressEvent | ToolResultEvent, ToolMessage[]> {
   const parsed = calls.map((call) => parseToolArguments(call.function.arguments));
+  const progress = new ToolProgressRelay(context.chatId);
   // Started before the events are yielded: a consumer that stops reading at a
   // `tool_call` ends the turn, and its signal then cancels these calls.
-  const pending = new Map(calls.map((call, i) => [i, runOne(call, parsed[i]!, context).then((outcome) => ({ i, outcome }))]));
-  for (const [i, call] of calls.entries()) {
-    const args = parsed[i]!;
-    yield {
-      type: "toolCall",
-      chatId: context.chatId,
-      callId: call.id,
-      name: call.function.name,
-      arguments: args.ok ? args.args : call.function.arguments,
-    };
-  }
-
+  const pending = new Map(calls.map((call, i) => [i, runOne(call, parsed[i]!, context, progress).then((outcome) => ({ i, outcome }))]));
   const outcomes: ToolOutcome[] = new Array(calls.length);
-  while (pending.size > 0) {
-    const { i, outcome } = await Promise.race(pending.values());
-    pending.delete(i);
-    outcomes[i] = outcome;
-    const call = calls[i]!;
-    yield {
-      type: "toolResult",
-      chatId: context.chatId,
-      callId: call.id,
-      name: call.function.name,
-      ok: outcome.ok,
-      content: outcome.text,
-    };
+  try {
+    for (const [i, call] of calls.entries()) {
+      const args = parsed[i]!;
+      yield {
+        type: "toolCall",
+        chatId: context.chatId,
+        callId: call.id,
+        name: call.function.name,
+        arguments: args.ok ? args.args : call.function.arguments,
+      };
+    }
+
+    while (pending.size > 0) {
+      const { i, outcome } = yield* progress.until(Promise.race(pending.values()));
+      pending.delete(i);
+      outcomes[i] = outcome;
+      const call = calls[i]!;
+      progress.finish(call.id);
+      yield {
+        type: "toolResult",
+        chatId: context.chatId,
+        callId: call.id,
+        name: call.function.name,
+        ok: outcome.ok,
+        content: outcome.text,
+      };
+    }
+  } finally {
+    progress.close();
   }
 
   return calls.map((call, i) => ({
@@ -108,12 +116,18 @@ export async function* runToolCalls(
 }
 
 /** Never rejects: every way a call can fail becomes a failed outcome. */
-async function runOne(call: StoredToolCall, args: ReturnType<typeof parseToolArguments>, context: ToolRunContext): Promise<ToolOutcome> {
+async function runOne(
+  call: StoredToolCall,
+  args: ReturnType<typeof parseToolArguments>,
+  context: ToolRunContext,
+  progress: ToolProgressRelay,
+): Promise<ToolOutcome> {
   if (!args.ok) return { ok: false, text: `${args.error}. The tool was not called.` };
   const name = call.function.name;
   if (!context.allowed.has(name)) return { ok: false, text: `Unknown tool "${name}". The tool was not called.` };
   try {
-    const promise = context.tools.callTool(name, args.args, { sessionId: context.sessionId, signal: context.signal });
+    const onProgress = progress.listener(call.id, name);
+    const promise = context.tools.callTool(name, args.args, { sessionId: context.sessionId, signal: context.signal, onProgress });
     const result = await untilAborted(promise, context.signal);
     return { ok: true, text: truncateText(toolResultText(result), context.maxResultChars) };
   } catch (error) {

@@ -7,12 +7,13 @@
  */
 
 import { randomUUID } from "node:crypto";
-import type { CatalogTool, ToolFilter, ToolListing } from "mcp-pool";
+import type { CatalogTool, ToolCallResult, ToolFilter, ToolListing } from "mcp-pool";
 import type { AgentEvent } from "./events.js";
 import type { ToolProvider } from "./tools.js";
 import { untilAborted } from "./abort.js";
 import { parseToolArguments } from "./tool-calls.js";
 import { toolErrorText, toolResultText, truncateText } from "./tool-output.js";
+import { ToolProgressRelay } from "./tool-progress.js";
 import { BadRequestError, ToolFailedError, ToolServerUnavailableError } from "./turn-errors.js";
 import { describeTool, exampleArguments, formatCatalog, TOOLS_PER_PAGE } from "./tool-console-text.js";
 
@@ -108,15 +109,26 @@ async function* callTool(argument: string, context: ToolConsoleContext): AsyncGe
   const callId = `call_${randomUUID().replaceAll("-", "").slice(0, 24)}`;
   const base = { chatId: context.chatId, callId, name };
   yield { type: "toolCall", ...base, arguments: args.args };
-  let output: string;
+  const progress = new ToolProgressRelay(context.chatId);
+  let outcome: { ok: true; result: ToolCallResult } | { ok: false; error: unknown };
   try {
-    const call = context.tools.callTool(name, args.args, { sessionId: context.sessionId, signal: context.signal });
-    output = truncateText(toolResultText(await untilAborted(call, context.signal)), context.maxResultChars);
-  } catch (error) {
-    const message = context.signal.aborted ? "Cancelled before the tool finished." : toolErrorText(error);
-    yield { type: "toolResult", ...base, ok: false, content: message };
-    throw consoleCallError(message, error);
+    const onProgress = progress.listener(callId, name);
+    const call = context.tools.callTool(name, args.args, { sessionId: context.sessionId, signal: context.signal, onProgress });
+    outcome = yield* progress.until(
+      untilAborted(call, context.signal).then(
+        (result) => ({ ok: true as const, result }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+    );
+  } finally {
+    progress.close();
   }
+  if (!outcome.ok) {
+    const message = context.signal.aborted ? "Cancelled before the tool finished." : toolErrorText(outcome.error);
+    yield { type: "toolResult", ...base, ok: false, content: message };
+    throw consoleCallError(message, outcome.error);
+  }
+  const output = truncateText(toolResultText(outcome.result), context.maxResultChars);
   yield { type: "toolResult", ...base, ok: true, content: output };
   yield { type: "answer", chatId: context.chatId, text: output === "" ? "(the tool returned no content)" : output };
 }

@@ -12,5 +12,10 @@ export interface ToolProvider {
    * per-session server not loaded yet reads its tools through that session's client.
    */
   listTools(options: Pick<ListToolsOptions, "filter" | "sessionId">): Promise<ToolListing>;
-  callTool(name: string, args: Record<string, unknown>, options: Pick<CallToolOptions, "sessionId" | "signal">): Promise<ToolCallResult>;
+  /** `onProgress` hears the tool's progress notifications (a provider may ignore it). */
+  callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options: Pick<CallToolOptions, "sessionId" | "signal" | "onProgress">,
+  ): Promise<ToolCallResult>;
 }

@@ -94,6 +94,8 @@ function onFrame(frame) {
       add(chat, block.item);
       return;
     }
+    case "tool_progress":
+      return chat.tools.get(frame.call_id)?.setProgress(frame.progress, frame.total, frame.message);
     case "tool_result": {
       chat.tools.get(frame.call_id)?.setResult(frame.ok, frame.content);
       chat.tools.delete(frame.call_id);

@@ -87,7 +87,7 @@ export function assistantMessage(render = "markdown") {
   };
 }
 
-/** A tool call; `setResult` adds its result once it comes. */
+/** A tool call; `setProgress` shows how far it is, `setResult` adds its result once it comes. */
 export function toolMessage(name, args) {
   const item = element("li", "message tool pending");
   const details = element("details");
@@ -104,6 +104,13 @@ export function toolMessage(name, args) {
   item.append(details);
   return {
     item,
+    setProgress(progress, total, message) {
+      if (!item.classList.contains("pending")) return;
+      const share = total > 0 ? ` (${Math.min(100, Math.round((progress / total) * 100))}%)` : "";
+      const number = (n) => n.toLocaleString("en", { maximumFractionDigits: 2 });
+      const count = total > 0 ? `${number(progress)}/${number(total)}` : number(progress);
+      status.textContent = `running… ${count}${share}${message ? ` · ${message}` : ""}`;
+    },
     setResult(ok, content) {
       item.classList.remove("pending");
       item.classList.add(ok ? "ok" : "failed");

@@ -56,6 +56,16 @@ export interface ToolCallFrame {
   name: string;
   arguments: unknown;
 }
+/** A running tool's progress (a few a second at most; never after its `tool_result`). */
+export interface ToolProgressFrame {
+  type: "tool_progress";
+  chat_id: string;
+  call_id: string;
+  name: string;
+  progress: number;
+  total?: number;
+  message?: string;
+}
 export interface ToolResultFrame {
   type: "tool_result";
   chat_id: string;
@@ -94,6 +104,7 @@ export type ServerFrame =
   | HistoryFrame
   | DeltaFrame
   | ToolCallFrame
+  | ToolProgressFrame
   | ToolResultFrame
   | AnswerFrame
   | ErrorFrame
@@ -151,6 +162,18 @@ export function frameOf(event: AgentEvent): ServerFrame {
       return { type: "delta", chat_id: event.chatId, text: event.text };
     case "toolCall":
       return { type: "tool_call", chat_id: event.chatId, call_id: event.callId, name: event.name, arguments: event.arguments };
+    case "toolProgress": {
+      const frame: ToolProgressFrame = {
+        type: "tool_progress",
+        chat_id: event.chatId,
+        call_id: event.callId,
+        name: event.name,
+        progress: event.progress,
+      };
+      if (event.total !== undefined) frame.total = event.total;
+      if (event.message !== undefined) frame.message = event.message;
+      return frame;
+    }
     case "toolResult":
       return {
         type: "tool_result",

@@ -32,6 +32,18 @@ describe("the chat page as a tool console, in chromium", () => {
     await page.close();
   });
 
+  it("shows a running tool's progress in its block, then that it is done", async () => {
+    const { page, errors } = await openChatPage(live.browser, `${live.server.url}/`, { status: "tool console" });
+    await sendQuestion(page, '/call lab__progress {"steps": 8, "intervalMs": 300}');
+    const status = page.locator(".message.tool .tool-status");
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/^running… [1-8]\/8 \(\d+%\) · step [1-8]$/);
+    await page.locator(".message.tool.ok").waitFor({ timeout: 15_000 });
+    expect(await status.textContent()).toBe("done");
+    expect((await page.locator(".message.tool .tool-result").textContent())?.trim()).toBe("done:8");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("groups /tools by server with counts, folds each group and filters them; /tools <text> asks the server", async () => {
     const { page, errors } = await openChatPage(live.browser, `${live.server.url}/`, { status: "tool console" });
     await sendQuestion(page, "/tools");
