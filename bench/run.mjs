@@ -15,6 +15,9 @@
  *                       rounds (default 6) of N agent users (default 1,000); --cpu-prof writes each
  *                       server's CPU profile to .bench-out/profiles/; --candidate-node-args gives the candidate's node
  *                       these flags (a V8 setting against the same build without it: --baseline=X --candidate=X)
+ * --only=pool-ab --baseline=<git ref> [--candidate=<git ref>] [--rounds=N]   the pool's per-call path of this
+ *                       tree (or the candidate) against a baseline build, both in this process, N interleaved
+ *                       rounds (default 9): with a stub client, and server-everything's echo over stdio
  *
  * A number never fails the run; a harness that cannot get a single answer does.
  */
@@ -26,6 +29,7 @@ import { runIdle } from "./idle/run-idle.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { stopAll, stopAllOnSignals } from "./lib/processes.mjs";
 import { runOverhead } from "./overhead/run-overhead.mjs";
+import { runPoolAb } from "./overhead/pool-ab.mjs";
 import { renderOverhead } from "./render/tables.mjs";
 import { writeOutputs } from "./render/write-docs.mjs";
 import { runScaling } from "./scaling/run-scaling.mjs";
@@ -42,6 +46,7 @@ const PLANS = {
     overhead: { rounds: 8, measureMs: 1000, warmupMs: 500 },
     idle: { sockets: 10_000, agents: 10_000 },
     agentAb: { users: 1000, questions: 2, rounds: 6 },
+    poolAb: { rounds: 9 },
     redis: { users: 500, questions: 2, rounds: 6 },
     nginx: { users: 500, questions: 2, rounds: 6 },
   },
@@ -50,6 +55,7 @@ const PLANS = {
     overhead: { rounds: 2, measureMs: 150, warmupMs: 100 },
     idle: { sockets: 200, agents: 1_000 },
     agentAb: { users: 20, questions: 2, rounds: 2 },
+    poolAb: { rounds: 1 },
     redis: { users: 20, questions: 2, rounds: 2 },
     nginx: { users: 20, questions: 2, rounds: 1 },
   },
@@ -140,6 +146,11 @@ async function main() {
         log,
       });
       log(`agent-ab medians: ${JSON.stringify(results.agentAb.median)}`);
+    }
+    if (only.includes("pool-ab")) {
+      if (!flags.baseline) throw new Error("--only=pool-ab needs --baseline=<git ref> (e.g. main)");
+      const rounds = roundsFlag(plan.poolAb.rounds);
+      results.poolAb = await runPoolAb({ rounds, baseline: flags.baseline, candidate: flags.candidate, log });
     }
   } finally {
     await stopAll();

@@ -16,7 +16,7 @@ const TOOLS = { tools: [{ name: "echo", inputSchema: { type: "object" }, annotat
 const CALLS = 50_000;
 
 /** A stand-in for the SDK Client: answers tools/list and tools/call on the next turn (setImmediate). */
-function stubClient() {
+export function stubClient() {
   return {
     request: ({ method }) =>
       new Promise((resolve) => setImmediate(resolve, method === "tools/list" ? TOOLS : { content: [{ type: "text", text: "echo:x" }] })),
@@ -26,10 +26,11 @@ function stubClient() {
 }
 
 let nextId = 1;
-const connectionFactory = () => ({ id: nextId++, client: stubClient(), connect: async () => {}, close: async () => {} });
+/** A ManagerOptions.connectionFactory whose connections carry a stubClient(). */
+export const connectionFactory = () => ({ id: nextId++, client: stubClient(), connect: async () => {}, close: async () => {} });
 
 /** µs per call of `call` with `inFlight` callers, CALLS calls in all. */
-async function usPerCall(call, inFlight) {
+export async function usPerCall(call, inFlight) {
   const started = performance.now();
   const worker = async () => {
     for (let i = 0; i < CALLS / inFlight; i += 1) await call();

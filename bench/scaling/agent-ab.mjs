@@ -18,11 +18,8 @@
  * a cheaper server can raise turns per second.
  */
 
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { buildCommit, commitOf, REPO_ROOT, workingTree } from "../lib/build-commit.mjs";
 import { alternatingRounds, compareRounds, cpuSeconds, round1, round3 } from "../lib/numbers.mjs";
 import { descendantsOf } from "../lib/proc-tree.mjs";
 import { writeSyscalls } from "../lib/write-syscalls.mjs";
@@ -30,16 +27,17 @@ import { startFakeLlmProcess } from "./fake-llm.mjs";
 import { startLoadDriver } from "./load-driver-process.mjs";
 import { startServerWithMcp } from "./server-with-mcp.mjs";
 
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SERVER_MAIN = "packages/server/dist/main.js";
-const PNPM = ["-y", "pnpm@12.4.2"];
 
 export async function runAgentAb({ baseline, candidate, candidateNodeArgs = [], users, questions, rounds, logDir, profileDir, log }) {
-  const commit = git(["rev-parse", "--verify", `${baseline}^{commit}`]);
-  const candidateCommit = candidate ? git(["rev-parse", "--verify", `${candidate}^{commit}`]) : undefined;
+  const commit = commitOf(baseline);
+  const candidateCommit = candidate ? commitOf(candidate) : undefined;
   const variants = {
-    baseline: path.join(buildCommit(commit, log), SERVER_MAIN),
-    current: path.join(candidateCommit ? buildCommit(candidateCommit, log) : REPO_ROOT, SERVER_MAIN),
+    baseline: path.join(
+      buildCommit(commit, (line) => log(`agent-ab: ${line}`)),
+      SERVER_MAIN,
+    ),
+    current: path.join(candidateCommit ? buildCommit(candidateCommit, (line) => log(`agent-ab: ${line}`)) : REPO_ROOT, SERVER_MAIN),
   };
   const llm = await startFakeLlmProcess();
   let measured;
@@ -74,9 +72,7 @@ export async function runAgentAb({ baseline, candidate, candidateNodeArgs = [], 
   );
   return {
     baseline: { ref: baseline, commit },
-    current: candidateCommit
-      ? { ref: candidate, commit: candidateCommit }
-      : { ref: "working tree", commit: git(["rev-parse", "HEAD"]), dirty: git(["status", "--porcelain", "--", "packages"]) !== "" },
+    current: candidateCommit ? { ref: candidate, commit: candidateCommit } : workingTree(),
     candidateNodeArgs,
     users,
     questionsPerUser: questions,
@@ -133,28 +129,4 @@ function cpuOf(pids) {
     }
   }
   return total;
-}
-
-/**
- * A commit checked out in a worktree of its own, installed from
- * the shared store and built; kept for the next run of the same commit
- * (remove it with `git worktree remove <dir>`), and rebuilt if it is incomplete.
- */
-function buildCommit(commit, log) {
-  const dir = path.join(tmpdir(), `mcp-pool-build-${commit.slice(0, 12)}`);
-  if (existsSync(path.join(dir, SERVER_MAIN))) {
-    log(`agent-ab: ${commit.slice(0, 10)} already built in ${dir}`);
-    return dir;
-  }
-  log(`agent-ab: building ${commit.slice(0, 10)} in ${dir}`);
-  if (existsSync(dir)) git(["worktree", "remove", "--force", dir]);
-  git(["worktree", "add", "--detach", dir, commit]);
-  execFileSync("npx", [...PNPM, "install", "--frozen-lockfile", "--prefer-offline"], { cwd: dir, stdio: "ignore" });
-  execFileSync("npx", [...PNPM, "build"], { cwd: dir, stdio: "ignore" });
-  if (!existsSync(path.join(dir, SERVER_MAIN))) throw new Error(`baseline ${commit} built no ${SERVER_MAIN}`);
-  return dir;
-}
-
-function git(args) {
-  return execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }

@@ -10,7 +10,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { GetPromptResult, Prompt, ReadResourceResult, Resource } from "@modelcontextprotocol/sdk/types.js";
 import { followAbort } from "./abort-link.js";
 import { CallControl } from "./call-control.js";
-import { Catalog } from "./catalog.js";
+import { Catalog, type ResolvedTool } from "./catalog.js";
 import { listAllPrompts, listAllResources, listAllTools } from "./client-lists.js";
 import { isSessionExpired, sdkConnectionFactory } from "./connection.js";
 import { loadConfigFile, parseConfig, type McpServersJson } from "./config.js";
@@ -29,7 +29,7 @@ import type { PoolDeps, ServerPool } from "./server-pool.js";
 import { SessionPool } from "./session-pool.js";
 import { SharedPool } from "./shared-pool.js";
 import type { ManagerStats, ServerStats } from "./stats.js";
-import { runToolCall } from "./tool-call.js";
+import { runToolCall, type ToolCallOutcome } from "./tool-call.js";
 import { cancellation } from "./wait-queue.js";
 import type { ManagerConfig, ServerConfig, ToolFilter, ToolListing } from "./types.js";
 import type {
@@ -113,20 +113,37 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
     return this.#tracked(options.signal, (controller) => probePool(pool, controller, options.timeoutMs ?? pool.config.connectTimeoutMs));
   }
 
-  /** Calls a tool by its qualified name (`<server>__<tool>`). */
-  async callTool(name: string, args: Record<string, unknown> = {}, options: CallToolOptions = {}): Promise<ToolCallResult> {
-    this.#assertOpen();
+  /**
+   * Calls a tool by its qualified name (`<server>__<tool>`). Not async: a tool the catalog knows (nearly
+   * every call) is called without an async frame; the hottest path in the library.
+   */
+  callTool(name: string, args: Record<string, unknown> = {}, options: CallToolOptions = {}): Promise<ToolCallResult> {
+    if (this.#state !== "open") return Promise.reject(new ManagerClosedError());
+    const resolved = this.#catalog.lookup(name);
+    return resolved ? this.#call(name, resolved, args, options) : this.#resolveAndCall(name, args, options);
+  }
+
+  async #resolveAndCall(name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<ToolCallResult> {
+    return this.#call(name, await this.#catalog.resolve(name, options.sessionId), args, options);
+  }
+
+  #call(name: string, resolved: ResolvedTool, args: Record<string, unknown>, options: CallToolOptions): Promise<ToolCallResult> {
     const { sessionId } = options;
-    const resolved = this.#catalog.lookup(name) ?? (await this.#catalog.resolve(name, sessionId));
-    const pool = this.#pool(resolved.server);
     const startedAt = Date.now();
     const tool = resolved.tool.name;
-    // #tracked's work, inline: the hottest path in the library, one async frame fewer per call.
+    // #tracked's work, inline.
     const control = new CallControl();
     const unfollow = options.signal ? followAbort(options.signal, control) : undefined;
     this.#calls.add(control);
+    const ended = () => {
+      this.#calls.delete(control);
+      unfollow?.();
+    };
+    let outcome: Promise<ToolCallOutcome>;
+    let pool: ServerPool;
     try {
-      const { result, sessionReset } = await runToolCall({
+      pool = this.#pool(resolved.server);
+      outcome = runToolCall({
         pool,
         tool: resolved.tool,
         args,
@@ -141,20 +158,27 @@ export class PooledMCPServerManager extends TypedEmitter<ManagerEvents> {
           ? (waitMs) => this.emit("callStart", { server: pool.name, tool, sessionId, waitMs })
           : undefined,
       });
-      this.#recordCall(pool.name, tool, sessionId, "ok", startedAt);
-      const { content, structuredContent } = result;
-      const answer: ToolCallResult = { name, server: pool.name, tool, content: content as ToolResultContent[] };
-      if (structuredContent !== undefined) answer.structuredContent = structuredContent;
-      if (sessionReset !== undefined) answer.sessionReset = sessionReset;
-      return answer;
     } catch (error) {
-      // runToolCall types every failure; anything else would be a bug, counted as a protocol failure.
-      this.#recordCall(pool.name, tool, sessionId, error instanceof McpPoolError ? error.code : "tool_protocol_error", startedAt);
-      throw error;
-    } finally {
-      this.#calls.delete(control);
-      unfollow?.();
+      ended();
+      return Promise.reject(error);
     }
+    return outcome.then(
+      ({ result, sessionReset }) => {
+        ended();
+        this.#recordCall(pool.name, tool, sessionId, "ok", startedAt);
+        const { content, structuredContent } = result;
+        const answer: ToolCallResult = { name, server: pool.name, tool, content: content as ToolResultContent[] };
+        if (structuredContent !== undefined) answer.structuredContent = structuredContent;
+        if (sessionReset !== undefined) answer.sessionReset = sessionReset;
+        return answer;
+      },
+      (error: unknown) => {
+        ended();
+        // runToolCall types every failure; anything else would be a bug, counted as a protocol failure.
+        this.#recordCall(pool.name, tool, sessionId, error instanceof McpPoolError ? error.code : "tool_protocol_error", startedAt);
+        throw error;
+      },
+    );
   }
 
   /**

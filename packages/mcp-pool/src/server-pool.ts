@@ -123,13 +123,26 @@ export abstract class ServerPool {
       this.#scheduleProbe();
       return waiting;
     }
-    if (this.queue.length === 0 && !this.#atSessionCap(fairnessKey)) {
-      const member = this.findMember(sessionId);
-      if (member) return Promise.resolve(this.#makeLease(member, fairnessKey));
-    }
+    const free = this.#freeSlot(sessionId, fairnessKey);
+    if (free) return Promise.resolve(free);
     const waiting = this.queue.enqueue(sessionKey(sessionId), signal, fairnessKey, bounds);
     this.dispatch();
     return waiting;
+  }
+
+  /**
+   * A slot now, if a client has one free and nobody waits: what most calls get, without lease()'s
+   * promise and the await on it. Undefined: ask lease().
+   */
+  tryLease(sessionId: string | undefined, fairnessKey: string | undefined = sessionId): Lease | undefined {
+    if (this.closed || (this.circuit.isOpen() && !this.hasUsableMember(sessionId))) return undefined;
+    return this.#freeSlot(sessionId, fairnessKey);
+  }
+
+  #freeSlot(sessionId: string | undefined, fairnessKey: string | undefined): Lease | undefined {
+    if (this.queue.length > 0 || this.#atSessionCap(fairnessKey)) return undefined;
+    const member = this.findMember(sessionId);
+    return member ? this.#makeLease(member, fairnessKey) : undefined;
   }
 
   /**

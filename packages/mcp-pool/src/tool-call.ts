@@ -97,34 +97,86 @@ export function runToolCall(request: ToolCallRequest): Promise<ToolCallOutcome> 
   return attempts(request, repeatable, queuedAt, sdkOptions).finally(() => clearTimeout(totalTimer));
 }
 
-async function attempts(
+/**
+ * Most calls find a slot free: they are sent at once and settled by their answer, without lease()'s
+ * promise or an async frame (a few hundred ns a call). The others, and a failed first attempt, go the
+ * attemptsFrom() way.
+ */
+function attempts(request: ToolCallRequest, repeatable: boolean, queuedAt: number, sdkOptions: RequestOptions): Promise<ToolCallOutcome> {
+  const lease = sdkOptions.signal?.aborted ? undefined : request.pool.tryLease(request.sessionId, request.fairnessKey);
+  if (!lease) return attemptsFrom(1, request, repeatable, queuedAt, sdkOptions);
+  request.onStarted?.(Date.now() - queuedAt);
+  return send(lease, request, sdkOptions).then(
+    (result) => settled(lease, request, result),
+    async (error: unknown) => {
+      await retryOrThrow(error, lease, request, 1, repeatable, sdkOptions);
+      return attemptsFrom(2, request, repeatable, queuedAt, sdkOptions);
+    },
+  );
+}
+
+/** The attempts from `first` on, each waiting for a slot. */
+async function attemptsFrom(
+  first: number,
   request: ToolCallRequest,
   repeatable: boolean,
   queuedAt: number,
   sdkOptions: RequestOptions,
 ): Promise<ToolCallOutcome> {
-  const { pool } = request;
-  for (let attempt = 1; ; attempt += 1) {
-    const lease = await pool.lease(request.sessionId, sdkOptions.signal, request.fairnessKey);
+  for (let attempt = first; ; attempt += 1) {
+    const lease = await request.pool.lease(request.sessionId, sdkOptions.signal, request.fairnessKey);
     if (attempt === 1) request.onStarted?.(Date.now() - queuedAt);
+    let result: CallToolResult;
     try {
-      return answered(lease, request, await send(lease, request, sdkOptions));
+      result = await send(lease, request, sdkOptions);
     } catch (error) {
-      const lost = connectionLoss(error, lease, request.control);
-      // The SDK's error may quote the server (an HTTP body that echoes our headers): redacted from here on.
-      if (!lost) throw pool.redactor.own(typedError(error, request, lease, sdkOptions));
-      if (lost.clientGone || !(await keptAfterFailedRequest(lease, request, sdkOptions))) lease.markLost(lost.reason);
-      if (attempt === 1 && (!lost.mayHaveRun || repeatable)) continue;
-      throw pool.redactor.own(
-        new ConnectionLostError(
-          `Connection to MCP server "${pool.name}" was lost during "${request.tool.name}" (${lost.reason}); ` +
-            (lost.mayHaveRun ? "it may have run" : "it did not run"),
-          { server: pool.name, mayHaveRun: lost.mayHaveRun, cause: error },
-        ),
-      );
-    } finally {
-      lease.release();
+      await retryOrThrow(error, lease, request, attempt, repeatable, sdkOptions);
+      continue;
     }
+    return settled(lease, request, result);
+  }
+}
+
+/** The attempt's answer as the call's outcome, or its error (the tool's, or a broken result); the slot goes back. */
+function settled(lease: Lease, request: ToolCallRequest, result: CallToolResult): ToolCallOutcome {
+  try {
+    return answered(lease, request, result);
+  } catch (error) {
+    // answered() throws the pool's own errors only, which may quote the server.
+    throw request.pool.redactor.own(error as McpPoolError);
+  } finally {
+    lease.release();
+  }
+}
+
+/**
+ * After a failed attempt (its slot given back here): returns when the call may be sent again (the first
+ * attempt lost its connection, and repeating it cannot do harm), else throws the call's typed error.
+ */
+async function retryOrThrow(
+  error: unknown,
+  lease: Lease,
+  request: ToolCallRequest,
+  attempt: number,
+  repeatable: boolean,
+  sdkOptions: RequestOptions,
+): Promise<void> {
+  const { pool } = request;
+  try {
+    const lost = connectionLoss(error, lease, request.control);
+    // The SDK's error may quote the server (an HTTP body that echoes our headers): redacted from here on.
+    if (!lost) throw pool.redactor.own(typedError(error, request, lease, sdkOptions));
+    if (lost.clientGone || !(await keptAfterFailedRequest(lease, request, sdkOptions))) lease.markLost(lost.reason);
+    if (attempt === 1 && (!lost.mayHaveRun || repeatable)) return;
+    throw pool.redactor.own(
+      new ConnectionLostError(
+        `Connection to MCP server "${pool.name}" was lost during "${request.tool.name}" (${lost.reason}); ` +
+          (lost.mayHaveRun ? "it may have run" : "it did not run"),
+        { server: pool.name, mayHaveRun: lost.mayHaveRun, cause: error },
+      ),
+    );
+  } finally {
+    lease.release();
   }
 }
 
@@ -145,18 +197,13 @@ async function keptAfterFailedRequest(lease: Lease, request: ToolCallRequest, sd
   }
 }
 
-/** Sends the call (not async: one frame fewer per call; what it throws, attempts catches all the same). */
+/** Sends the call (not async: one frame fewer per call; it never throws, it rejects). */
 function send(lease: Lease, request: ToolCallRequest, sdkOptions: RequestOptions): Promise<CallToolResult> {
   const { tool } = request;
   const server = request.pool.name;
   if (tool.execution?.taskSupport === "required") {
-    throw new ToolProtocolError(
-      `Tool "${tool.name}" on MCP server "${server}" requires task-based execution, which the pool does not offer`,
-      {
-        server,
-        tool: tool.name,
-      },
-    );
+    const message = `Tool "${tool.name}" on MCP server "${server}" requires task-based execution, which the pool does not offer`;
+    return Promise.reject(new ToolProtocolError(message, { server, tool: tool.name }));
   }
   // The request, not client.callTool(): the output schema is checked below from the shared catalog, the same on every client.
   const sent = lease.client.request(
