@@ -94,39 +94,52 @@ async function stubPath(Manager, inFlight, withSignal, rounds) {
   }
 }
 
-/** server-everything's echo over stdio through each build (a child each), in flight 8, 64, 256. */
+/**
+ * server-everything's echo over stdio through each build, 8, 64 and 256 in flight. Every round starts both
+ * anew (a child each), in turn first: with the same two children for all rounds, the second build measured
+ * 5-10% cheaper than the first in a run of one build against itself.
+ */
 async function stdioEcho(Manager, rounds, say) {
   const [command, ...args] = onChildCore([process.execPath, EVERYTHING_MAIN, "stdio"]);
   const entry = { command, args, pool: { maxConnections: 1, maxCallsPerConnection: 256, maxWaiting: 256 }, maxCallsPerSession: 256 };
-  const managers = Object.fromEntries(VARIANTS.map((variant) => [variant, new Manager[variant]({ mcpServers: { everything: entry } })]));
-  const call = (variant) => () => managers[variant].callTool("everything__echo", { message: "pool-ab" });
-  try {
-    for (const variant of VARIANTS) await measure(call(variant), 500, 8); // connects, warms up
-    const rows = [];
-    for (const inFlight of ECHO_IN_FLIGHT) {
-      const runs = { baseline: [], candidate: [] };
-      for (let round = 0; round < rounds; round++) {
-        for (const variant of round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
+  /** `${inFlight}` -> variant -> one { cpuUs, rate } per round */
+  const runs = new Map(ECHO_IN_FLIGHT.map((inFlight) => [inFlight, { baseline: [], candidate: [] }]));
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+    const managers = {};
+    try {
+      for (const variant of order) {
+        managers[variant] = new Manager[variant]({ mcpServers: { everything: entry } });
+        await measure(echo(managers[variant]), 300, 8); // connects, warms up
+      }
+      for (const inFlight of ECHO_IN_FLIGHT) {
+        for (const variant of order) {
           const cpuBefore = process.cpuUsage();
-          const { latenciesUs, seconds } = await measure(call(variant), ECHO_MS, inFlight);
+          const { latenciesUs, seconds } = await measure(echo(managers[variant]), ECHO_MS, inFlight);
           const cpu = process.cpuUsage(cpuBefore);
-          runs[variant].push({ cpuUs: (cpu.user + cpu.system) / latenciesUs.length, rate: latenciesUs.length / seconds });
+          runs.get(inFlight)[variant].push({ cpuUs: (cpu.user + cpu.system) / latenciesUs.length, rate: latenciesUs.length / seconds });
         }
       }
-      const ratio = (field) => runs.candidate.map((run, i) => run[field] / runs.baseline[i][field]);
-      const row = {
-        inFlight,
-        baselineCpuUsPerCall: round1(median(runs.baseline.map((run) => run.cpuUs))),
-        candidateCpuUsPerCall: round1(median(runs.candidate.map((run) => run.cpuUs))),
-        cpuRatio: round3(median(ratio("cpuUs"))),
-        callsPerSecondRatio: round3(median(ratio("rate"))),
-        callsPerSecondRatioRange: minMax(ratio("rate")),
-      };
-      say(`stdio echo, ${inFlight} in flight: ${JSON.stringify(row)}`);
-      rows.push(row);
+    } finally {
+      await Promise.all(Object.values(managers).map((manager) => manager.close()));
     }
-    return rows;
-  } finally {
-    await Promise.all(VARIANTS.map((variant) => managers[variant].close()));
   }
+  return ECHO_IN_FLIGHT.map((inFlight) => {
+    const { baseline, candidate } = runs.get(inFlight);
+    const ratio = (field) => candidate.map((run, i) => run[field] / baseline[i][field]);
+    const row = {
+      inFlight,
+      baselineCpuUsPerCall: round1(median(baseline.map((run) => run.cpuUs))),
+      candidateCpuUsPerCall: round1(median(candidate.map((run) => run.cpuUs))),
+      cpuRatio: round3(median(ratio("cpuUs"))),
+      callsPerSecondRatio: round3(median(ratio("rate"))),
+      callsPerSecondRatioRange: minMax(ratio("rate")),
+    };
+    say(`stdio echo, ${inFlight} in flight: ${JSON.stringify(row)}`);
+    return row;
+  });
+}
+
+function echo(manager) {
+  return () => manager.callTool("everything__echo", { message: "pool-ab" });
 }
