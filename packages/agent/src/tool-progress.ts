@@ -21,10 +21,9 @@ export class ToolProgressRelay {
   readonly #finished = new Set<string>();
   #lastBatchAt = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
-  /** Resolves once a batch is due; undefined while none is awaited. */
-  #due: Promise<undefined> | undefined;
-  #wake: (() => void) | undefined;
   #batchDue = false;
+  /** Resolves the promise until() waits on, when a batch falls due. */
+  #wake: (() => void) | undefined;
   #closed = false;
 
   constructor(private readonly chatId: string) {}
@@ -86,19 +85,15 @@ export class ToolProgressRelay {
   #markDue(): void {
     this.#batchDue = true;
     this.#wake?.();
+    this.#wake = undefined;
   }
 
   /** Resolves (with undefined) once a batch is due. */
   #batch(): Promise<undefined> {
     if (this.#batchDue) return Promise.resolve(undefined);
-    this.#due ??= new Promise<undefined>((resolve) => {
-      this.#wake = () => {
-        this.#due = undefined;
-        this.#wake = undefined;
-        resolve(undefined);
-      };
+    return new Promise((resolve) => {
+      this.#wake = () => resolve(undefined);
     });
-    return this.#due;
   }
 
   /** The updates due now, one per call, oldest call first. */
