@@ -7,6 +7,8 @@
  *   the SDK's reader closes the transport past 10 MB, failing every call on it;
  * - writes wait for `drain` with one listener, however many calls are in
  *   flight (the SDK adds one per write: MaxListenersExceededWarning past 10);
+ * - the messages sent after the first in one turn of the event loop leave in
+ *   one write (a system call each cost a few µs under concurrency);
  * - the child is owned from spawn to confirmed exit (child-processes.ts):
  *   close() ends its process group (SIGTERM, then SIGKILL after
  *   `killTimeoutMs`) and resolves only once it is gone; the SDK's close goes
@@ -22,6 +24,7 @@
  */
 
 import { spawn, type ChildProcess } from "node:child_process";
+import type { Writable } from "node:stream";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { OWN_PROCESS_GROUP, disown, groupGone, own, signalChild } from "./child-processes.js";
@@ -69,6 +72,8 @@ export class StdioTransport implements Transport {
   readonly #unanswered = new Set<RequestId>();
   #drainWaiters: (() => void)[] = [];
   #garbageLines = 0;
+  /** A message was written this turn of the event loop: the next ones are batched (see #batchAfterFirst). */
+  #turnStarted = false;
   /** A tools/list_changed was passed on this turn: its copies until the next are dropped. */
   #listChangedThisTurn = false;
 
@@ -133,14 +138,29 @@ export class StdioTransport implements Transport {
       if ("id" in message) this.#unanswered.add(message.id);
       else if (message.method === "notifications/cancelled") this.#unanswered.delete(message.params?.["requestId"] as RequestId);
     }
-    // Each message is written at once, not corked until the end of the tick: batching cut the write system
-    // calls per call to a tenth under a burst, but the child then waited for the batch instead of starting on
-    // the first request, and on an idle 2-core machine one client answered fewer calls per second at 8 in
-    // flight and no more at 64 or 256 (docs/benchmarks.md, "Tried and taken back").
+    this.#batchAfterFirst(stdin);
     if (stdin.write(`${JSON.stringify(message)}\n`)) return Promise.resolve();
     return new Promise((resolve) => {
       this.#drainWaiters.push(resolve);
       if (this.#drainWaiters.length === 1) stdin.once("drain", () => this.#drained());
+    });
+  }
+
+  /**
+   * The first message of a turn of the event loop is written at once, so the child starts on it; the
+   * ones sent after it in the same turn (answers come in chunks, and each answer's caller sends its next
+   * call) are corked and leave together, in one write, at the turn's end. Batching every message, the
+   * first too, made the child wait for the batch (docs/benchmarks.md, "Tried and taken back").
+   */
+  #batchAfterFirst(stdin: Writable): void {
+    if (this.#turnStarted) {
+      if (stdin.writableCorked === 0) stdin.cork();
+      return;
+    }
+    this.#turnStarted = true;
+    setImmediate(() => {
+      this.#turnStarted = false;
+      if (stdin.writableCorked > 0) stdin.uncork();
     });
   }
 
