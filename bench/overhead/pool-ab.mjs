@@ -20,7 +20,7 @@ import { pathToFileURL } from "node:url";
 import { buildCommit, commitOf, REPO_ROOT, workingTree } from "../lib/build-commit.mjs";
 import { onChildCore, withBenchPinned } from "../lib/cpu-pinning.mjs";
 import { EVERYTHING_MAIN } from "../lib/everything-server.mjs";
-import { median, minMax, round1, round3 } from "../lib/numbers.mjs";
+import { median, minMax, rotated, round1, round3 } from "../lib/numbers.mjs";
 import { measure } from "./measure.mjs";
 import { connectionFactory, stubClient, usPerCall } from "./pool-path.mjs";
 
@@ -75,9 +75,7 @@ async function stubPath(Manager, inFlight, withSignal, rounds) {
     const added = { baseline: [], candidate: [] };
     for (let round = 0; round < rounds; round++) {
       const us = {};
-      for (const name of round % 2 === 0 ? ["direct", ...VARIANTS] : [...VARIANTS].reverse().concat("direct")) {
-        us[name] = await usPerCall(calls[name], inFlight);
-      }
+      for (const name of rotated(["direct", ...VARIANTS], round)) us[name] = await usPerCall(calls[name], inFlight);
       for (const variant of VARIANTS) added[variant].push(us[variant] - us.direct);
     }
     const ratios = added.candidate.map((us, i) => us / added.baseline[i]);
@@ -105,7 +103,7 @@ async function stdioEcho(Manager, rounds, say) {
   /** `${inFlight}` -> variant -> one { cpuUs, rate } per round */
   const runs = new Map(ECHO_IN_FLIGHT.map((inFlight) => [inFlight, { baseline: [], candidate: [] }]));
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+    const order = rotated(VARIANTS, round);
     const managers = {};
     try {
       for (const variant of order) {
